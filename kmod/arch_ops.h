@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one table between khyp's generic core and a hardware backend
+ * (svm/ today, vmx/ later).  Kept small on purpose, as bhyve's vmm_ops:
+ * the backend turns native exits into struct khyp_arch_exit and the core
+ * does the rest.
+ */
+#ifndef KHYP_ARCH_OPS_H
+#define KHYP_ARCH_OPS_H
+
+#include "khyp.h"
+
+struct khyp_arch_ops {
+	const char *name;
+	/* Module load: 0 if the CPU can run us, else errno + a log line. */
+	int (*probe)(void);
+	/* Allocate / free per-CPU state for every possible CPU. */
+	int (*setup)(void);
+	void (*teardown)(void);
+	/* Per host CPU, called on that CPU.  -EBUSY if someone owns it. */
+	int (*cpu_enable)(void);
+	void (*cpu_disable)(void);
+
+	int (*vm_init)(struct khyp_vm *vm);
+	void (*vm_destroy)(struct khyp_vm *vm);
+	/* Map host pages of one 2 MiB chunk at @gpa into the guest. */
+	int (*map_chunk)(struct khyp_vm *vm, u64 gpa,
+			 const struct khyp_mem_chunk *chunk);
+
+	int (*vcpu_create)(struct khyp_vcpu *vcpu);
+	void (*vcpu_free)(struct khyp_vcpu *vcpu);
+	/* Architectural reset (power-on or INIT) state. */
+	void (*vcpu_reset)(struct khyp_vcpu *vcpu);
+	void (*vcpu_sipi)(struct khyp_vcpu *vcpu, u8 vector);
+
+	/*
+	 * Enter the guest once.  Called with preemption and IRQs disabled,
+	 * inside kernel_fpu_begin(), the guest's FPU state loaded.  Fills
+	 * @exit; GPRs, RIP and RFLAGS in the vcpu are current afterwards.
+	 */
+	void (*vcpu_run)(struct khyp_vcpu *vcpu, struct khyp_arch_exit *exit);
+	/* Called on the vCPU thread before its first run on a host CPU. */
+	void (*vcpu_load)(struct khyp_vcpu *vcpu, int cpu);
+
+	void (*get_sregs)(struct khyp_vcpu *vcpu, struct khyp_sregs *s);
+	int (*set_sregs)(struct khyp_vcpu *vcpu, const struct khyp_sregs *s);
+
+	/* Event injection for the next entry. */
+	void (*inject_exception)(struct khyp_vcpu *vcpu, u8 vector,
+				 bool has_error, u32 error);
+	void (*inject_irq)(struct khyp_vcpu *vcpu, u8 vector);
+	void (*inject_nmi)(struct khyp_vcpu *vcpu);
+	/* Could an external interrupt be taken now (IF=1, no shadow)? */
+	bool (*irq_allowed)(struct khyp_vcpu *vcpu);
+	bool (*nmi_allowed)(struct khyp_vcpu *vcpu);
+	/* Ask for an exit as soon as an interrupt could be taken. */
+	void (*request_irq_window)(struct khyp_vcpu *vcpu, bool on);
+	/* An event is already queued for the next entry. */
+	bool (*event_pending)(struct khyp_vcpu *vcpu);
+
+	/* MSRs the hardware keeps in the VMCB/VMCS (EFER, PAT, syscall...). */
+	bool (*get_msr)(struct khyp_vcpu *vcpu, u32 index, u64 *val);
+	int (*set_msr)(struct khyp_vcpu *vcpu, u32 index, u64 val);
+};
+
+extern const struct khyp_arch_ops *khyp_arch;
+extern const struct khyp_arch_ops khyp_svm_ops;
+
+#endif /* KHYP_ARCH_OPS_H */

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * khyp internal interfaces, shared by the generic core (main, vm, vcpu,
+ * iobus, emulate, msr, cpuid), the devices and the arch backend.
+ * Common code never includes a backend's private header: everything arch
+ * specific goes through struct khyp_arch_ops (arch_ops.h).
+ */
+#ifndef KHYP_H
+#define KHYP_H
+
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/sched.h>
+#include <linux/types.h>
+#include <linux/list.h>
+#include "../uapi/linux/khyp.h"
+
+struct khyp_vm;
+struct khyp_vcpu;
+struct khyp_lapic;
+struct khyp_platform;
+
+/* ---- I/O bus: devices claim port or MMIO ranges of one VM ---- */
+
+enum khyp_bus_kind {
+	KHYP_BUS_PIO,
+	KHYP_BUS_MMIO,
+	KHYP_NR_BUSES
+};
+
+struct khyp_io_dev;
+
+struct khyp_io_dev_ops {
+	/*
+	 * @offset is relative to the range's base.  @len is 1, 2, 4 or 8.
+	 * Return 0, or a negative errno to make the access fail (the vCPU
+	 * then stops with KHYP_EXIT_INTERNAL_ERROR).  Called from the vCPU
+	 * kthread, may sleep only if the device says so (none do).
+	 */
+	int (*read)(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
+		    u64 offset, void *val, int len);
+	int (*write)(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
+		     u64 offset, const void *val, int len);
+};
+
+struct khyp_io_dev {
+	u64 base;
+	u64 len;
+	const struct khyp_io_dev_ops *ops;
+	const char *name;
+	struct list_head node;	/* [bus lock] sorted by base */
+};
+
+struct khyp_io_bus {
+	struct list_head devs;	/* sorted, non-overlapping */
+	/* Writers hold vm->lock and the mutex; vCPUs read under SRCU-free RCU */
+	spinlock_t lock;
+};
+
+int khyp_io_bus_register(struct khyp_vm *vm, enum khyp_bus_kind kind,
+			 struct khyp_io_dev *dev);
+void khyp_io_bus_unregister(struct khyp_vm *vm, enum khyp_bus_kind kind,
+			    struct khyp_io_dev *dev);
+/* Returns -ENODEV when no device claims the address. */
+int khyp_io_bus_read(struct khyp_vcpu *vcpu, enum khyp_bus_kind kind,
+		     u64 addr, void *val, int len);
+int khyp_io_bus_write(struct khyp_vcpu *vcpu, enum khyp_bus_kind kind,
+		      u64 addr, const void *val, int len);
+void khyp_io_bus_init(struct khyp_io_bus *bus);
+
+/* ---- guest memory ---- */
+
+#define KHYP_CHUNK_SHIFT	21	/* 2 MiB: a huge NPT page when possible */
+#define KHYP_CHUNK_SIZE		(1UL << KHYP_CHUNK_SHIFT)
+#define KHYP_PAGES_PER_CHUNK	(KHYP_CHUNK_SIZE >> PAGE_SHIFT)
+
+struct khyp_mem_chunk {
+	struct page *pages[KHYP_PAGES_PER_CHUNK];	/* split, refcounted */
+	bool contiguous;	/* one order-9 block: map as a 2 MiB page */
+};
+
+struct khyp_mem {
+	u64 size;
+	unsigned long nr_chunks;
+	struct khyp_mem_chunk **chunks;
+};
+
+/* Host kernel address of guest physical @gpa, or NULL outside RAM. */
+void *khyp_gpa_to_hva(struct khyp_vm *vm, u64 gpa);
+/* Copy to/from guest physical memory; -EFAULT when any byte is not RAM. */
+int khyp_read_gpa(struct khyp_vm *vm, u64 gpa, void *buf, size_t len);
+int khyp_write_gpa(struct khyp_vm *vm, u64 gpa, const void *buf, size_t len);
+
+/* ---- VM ---- */
+
+#define KHYP_CONSOLE_BUF	(64 * 1024)
+
+struct khyp_console {
+	spinlock_t lock;
+	u8 *out;		/* guest -> host ring */
+	unsigned int out_head, out_tail;
+	u64 out_dropped;
+	u8 in[256];		/* host -> guest */
+	unsigned int in_head, in_tail;
+	wait_queue_head_t wq;	/* readers of the VM fd */
+};
+
+struct khyp_vm {
+	struct kref ref;	/* fds, vCPUs, mmaps */
+	u32 id;
+	char name[KHYP_VM_NAME_LEN];
+	u32 flags;
+	u32 max_vcpus;
+	struct mutex lock;	/* vCPU array, CPUID table, devices */
+	struct khyp_mem mem;
+	void *arch;		/* backend VM state (nested page tables) */
+
+	struct khyp_vcpu **vcpus;	/* [lock] indexed by id */
+	u32 nr_vcpus;			/* [lock] */
+
+	struct khyp_cpuid_entry *cpuid;	/* [lock] RCU-free: replaced only */
+	u32 cpuid_nent;			/* while every vCPU is stopped */
+
+	struct khyp_io_bus buses[KHYP_NR_BUSES];
+	struct khyp_platform *platform;	/* NULL unless KHYP_VM_PLATFORM */
+	struct khyp_console console;
+
+	u64 tsc_offset;		/* one offset for all vCPUs, set at creation */
+
+	spinlock_t state_lock;
+	struct khyp_vm_state state;	/* [state_lock] */
+	wait_queue_head_t state_wq;
+
+	struct list_head node;	/* khyp_vms, [khyp_vms_lock] */
+};
+
+extern struct mutex khyp_vms_lock;
+extern struct list_head khyp_vms;
+
+struct khyp_vm *khyp_vm_create(const struct khyp_vm_config *cfg);
+void khyp_vm_get(struct khyp_vm *vm);
+void khyp_vm_put(struct khyp_vm *vm);
+/* Record a VM-wide event (poweroff, reset, shutdown) and wake watchers. */
+void khyp_vm_set_state(struct khyp_vm *vm, u32 state, u32 vcpu);
+int khyp_vm_fd_install(struct khyp_vm *vm);
+/* Console: a device (the UART) pushes guest output here. */
+void khyp_console_put(struct khyp_vm *vm, const u8 *buf, size_t len);
+int khyp_console_get_input(struct khyp_vm *vm, u8 *c);
+
+/* ---- vCPU ---- */
+
+enum khyp_reg {
+	KHYP_RAX, KHYP_RCX, KHYP_RDX, KHYP_RBX,
+	KHYP_RSP, KHYP_RBP, KHYP_RSI, KHYP_RDI,
+	KHYP_R8, KHYP_R9, KHYP_R10, KHYP_R11,
+	KHYP_R12, KHYP_R13, KHYP_R14, KHYP_R15,
+	KHYP_NR_GPRS
+};
+
+/* Requests: set by anyone, consumed by the vCPU thread before entry. */
+#define KHYP_REQ_STOP		0	/* park until started again */
+#define KHYP_REQ_INIT		1	/* INIT signal from a LAPIC */
+#define KHYP_REQ_SIPI		2	/* STARTUP with vcpu->sipi_vector */
+#define KHYP_REQ_NMI		3
+#define KHYP_REQ_EVENT		4	/* re-evaluate interrupts */
+#define KHYP_REQ_EJECT		5	/* hot-unplugged: leave for good */
+
+/* Generic exit record, filled by the backend after each #VMEXIT. */
+enum khyp_arch_exit_kind {
+	KHYP_AEXIT_NONE,
+	KHYP_AEXIT_CPUID,
+	KHYP_AEXIT_IO,
+	KHYP_AEXIT_NPF,
+	KHYP_AEXIT_MSR,
+	KHYP_AEXIT_HLT,
+	KHYP_AEXIT_INTR,
+	KHYP_AEXIT_NMI,
+	KHYP_AEXIT_SHUTDOWN,
+	KHYP_AEXIT_UD,		/* instructions we refuse: inject #UD */
+	KHYP_AEXIT_INVD,
+	KHYP_AEXIT_XSETBV,
+	KHYP_AEXIT_IRQ_WINDOW,
+	KHYP_AEXIT_FAIL_ENTRY,
+	KHYP_AEXIT_EXCEPTION,	/* intercepted exception (#AC, #DB) */
+	KHYP_AEXIT_PAUSE,
+	KHYP_AEXIT_UNKNOWN,
+};
+
+struct khyp_arch_exit {
+	enum khyp_arch_exit_kind kind;
+	u64 code;		/* native exit code, for reports */
+	u64 info1, info2;
+	union {
+		struct {
+			u16 port;
+			u8 size;
+			bool in;
+			bool string;
+			bool rep;
+			u64 next_rip;
+		} io;
+		struct {
+			u64 gpa;
+			u64 error;
+		} npf;
+		struct {
+			u32 index;
+			bool write;
+		} msr;
+		struct {
+			u8 vector;
+			bool has_error;
+			u32 error;
+		} exc;
+	};
+};
+
+struct khyp_vcpu {
+	struct khyp_vm *vm;
+	u32 id;
+	u32 apic_id;
+	void *arch;		/* backend vCPU state (VMCB) */
+	struct task_struct *thread;
+	pid_t tid;
+
+	u64 regs[KHYP_NR_GPRS];	/* RAX and RSP synced by the backend */
+	u64 rip;
+	u64 rflags;
+	u64 xcr0;
+	void *fpu;		/* guest XSAVE area, 64-byte aligned */
+
+	unsigned long requests;	/* KHYP_REQ_* bits */
+	u8 sipi_vector;
+
+	/* Run state, as userspace sees it. */
+	spinlock_t state_lock;
+	u32 state;		/* enum khyp_vcpu_run_state */
+	bool run_wanted;	/* [state_lock] userspace started it */
+	bool user_exit_pending;	/* [state_lock] last_exit awaits userspace */
+	struct khyp_exit last_exit;
+	wait_queue_head_t wq;	/* the vCPU thread sleeps here */
+	wait_queue_head_t user_wq;	/* KHYP_VCPU_RUN/STOP waiters */
+	int running_cpu;	/* host CPU while in guest mode, else -1 */
+
+	struct khyp_lapic *lapic;	/* platform VMs only */
+	bool nmi_pending;
+
+	struct khyp_vcpu_stats stats;
+	struct kref ref;	/* fd + thread + VM array */
+};
+
+int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
+		     struct khyp_vcpu **out);
+int khyp_vcpu_fd_install(struct khyp_vcpu *vcpu);
+void khyp_vcpu_put(struct khyp_vcpu *vcpu);
+/* Stop the thread for good and drop the VM's reference (teardown, eject). */
+void khyp_vcpu_destroy(struct khyp_vcpu *vcpu);
+/* Make the vCPU notice a request: wake it or force a #VMEXIT. */
+void khyp_vcpu_kick(struct khyp_vcpu *vcpu);
+void khyp_vcpu_request(struct khyp_vcpu *vcpu, int req);
+/* Let a parked (wait-for-SIPI) vCPU of a platform VM run on its own. */
+void khyp_vcpu_start_autonomous(struct khyp_vcpu *vcpu);
+u64 khyp_vcpu_read_tsc(struct khyp_vcpu *vcpu);
+
+/* ---- exit handling helpers (emulate.c, msr.c, cpuid.c) ---- */
+
+/*
+ * Decode the MMIO-accessing instruction at the guest's RIP and perform it
+ * on @gpa through the MMIO bus.  Returns 0 (RIP advanced), 1 when the access
+ * must go to userspace (vcpu->last_exit filled), or a negative errno.
+ */
+int khyp_emulate_mmio(struct khyp_vcpu *vcpu, u64 gpa);
+/* Finish an MMIO read userspace answered (data in last_exit). */
+void khyp_emulate_mmio_complete(struct khyp_vcpu *vcpu);
+/* Translate a guest virtual address with the guest's paging mode. */
+int khyp_gva_to_gpa(struct khyp_vcpu *vcpu, u64 gva, u64 *gpa);
+
+/* 0 handled; -EPERM: inject #GP. */
+int khyp_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val);
+int khyp_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val);
+
+void khyp_cpuid_lookup(struct khyp_vcpu *vcpu, u32 fn, u32 idx,
+		       u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
+int khyp_cpuid_supported(struct khyp_cpuid_entry *out, u32 max);
+int khyp_cpuid_set(struct khyp_vm *vm, const struct khyp_cpuid_entry *e,
+		   u32 nent);
+
+/* ---- interrupt controller hooks used by the vCPU loop ---- */
+
+/*
+ * Platform VMs (KHYP_VM_PLATFORM) have a LAPIC per vCPU and the PC
+ * devices; these are no-ops for bare VMs.  Implemented by platform.c.
+ */
+int khyp_platform_create(struct khyp_vm *vm);
+void khyp_platform_destroy(struct khyp_vm *vm);
+int khyp_platform_vcpu_init(struct khyp_vcpu *vcpu);
+void khyp_platform_vcpu_destroy(struct khyp_vcpu *vcpu);
+/* Highest vector ready for delivery, or -1. */
+int khyp_platform_pending_irq(struct khyp_vcpu *vcpu);
+/* Userspace wrote console input: let the UART raise its interrupt. */
+void khyp_platform_console_input(struct khyp_vm *vm);
+/* MSRs owned by the platform (APIC base, TSC deadline): -ENOENT if not. */
+int khyp_platform_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val);
+int khyp_platform_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val);
+/* INIT received: reset the vCPU's LAPIC. */
+void khyp_platform_vcpu_reset(struct khyp_vcpu *vcpu);
+/* The vector was injected: move it from IRR to ISR. */
+void khyp_platform_ack_irq(struct khyp_vcpu *vcpu, int vector);
+/* Something (interrupt, NMI, INIT) should end a HLT. */
+bool khyp_platform_wakeup_pending(struct khyp_vcpu *vcpu);
+
+/* ---- module-wide ---- */
+
+int khyp_hw_get(void);	/* enable SVM on every host CPU (first VM) */
+void khyp_hw_put(void);	/* disable when the last VM is gone */
+
+extern unsigned int khyp_fpu_size;
+
+#endif /* KHYP_H */
