@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmdline_test.c - khyp-run's QEMU-style command line parser.
+ */
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "cmdline.h"
+
+#define MAXARGS 32
+
+/* Parse a NULL-terminated list of arguments (argv[0] is supplied). */
+static int parse(struct run_config *cfg, char *err, size_t errlen, ...)
+{
+	char *argv[MAXARGS] = { "khyp-run" };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, errlen);
+	while (argc < MAXARGS - 1 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	return cmdline_parse(argc, argv, cfg, err, errlen);
+}
+
+#define PARSE_OK(...) do {						\
+	err[0] = '\0';							\
+	if (parse(&cfg, err, sizeof(err), __VA_ARGS__, NULL))		\
+		TH_LOG("unexpected error: %s", err);			\
+	ASSERT_EQ(0, parse(&cfg, err, sizeof(err), __VA_ARGS__, NULL));	\
+} while (0)
+
+#define PARSE_ERR(msg, ...) do {					\
+	ASSERT_EQ(-1, parse(&cfg, err, sizeof(err), __VA_ARGS__, NULL));	\
+	ASSERT_STREQ(msg, err);						\
+} while (0)
+
+#define K "-kernel", "/vmlinuz"
+
+TEST(defaults)
+{
+	struct run_config cfg;
+	char err[256];
+
+	PARSE_OK(K);
+	ASSERT_EQ(128ULL << 20, cfg.mem_size);
+	ASSERT_EQ(1, cfg.smp.cpus);
+	ASSERT_EQ(1, cfg.smp.maxcpus);
+	ASSERT_STREQ("host", cfg.cpu_model);
+	ASSERT_STREQ("/vmlinuz", cfg.kernel);
+	ASSERT_EQ(NULL, cfg.initrd);
+	ASSERT_EQ(NULL, cfg.append);
+	ASSERT_EQ(SERIAL_STDIO, cfg.serial);
+	ASSERT_FALSE(cfg.no_reboot);
+	ASSERT_STREQ("", cfg.qmp_path);
+	ASSERT_STREQ("", cfg.name);
+}
+
+/* The command line of the user's walkthrough, with -kernel added. */
+TEST(seed_command_line)
+{
+	struct run_config cfg;
+	char err[256], type[80];
+
+	PARSE_OK("-display", "none", "-no-user-config", "-m", "2048",
+		 "-nodefaults", "-monitor", "stdio",
+		 "-machine", "pc,accel=kvm,usb=off",
+		 "-smp", "1,maxcpus=2", "-cpu", "IvyBridge-IBRS",
+		 "-qmp", "unix:/tmp/qmp-sock,server=on,wait=off", K);
+	ASSERT_EQ(2048ULL << 20, cfg.mem_size);
+	ASSERT_EQ(1, cfg.smp.cpus);
+	ASSERT_EQ(2, cfg.smp.maxcpus);
+	ASSERT_EQ(1, cfg.smp.sockets);
+	ASSERT_EQ(2, cfg.smp.cores);
+	ASSERT_EQ(1, cfg.smp.threads);
+	ASSERT_STREQ("IvyBridge-IBRS", cfg.cpu_model);
+	ASSERT_EQ(0, cmdline_cpu_type(&cfg, type, sizeof(type)));
+	ASSERT_STREQ("IvyBridge-IBRS-x86_64-cpu", type);
+	ASSERT_STREQ("/tmp/qmp-sock", cfg.qmp_path);
+	ASSERT_TRUE(cfg.monitor_stdio);
+	ASSERT_TRUE(cfg.nodefaults);
+	ASSERT_TRUE(cfg.no_user_config);
+	ASSERT_EQ(SERIAL_NONE, cfg.serial);	/* -nodefaults */
+}
+
+TEST(memory_sizes)
+{
+	struct run_config cfg;
+	char err[256];
+
+	PARSE_OK("-m", "512", K);
+	ASSERT_EQ(512ULL << 20, cfg.mem_size);
+	PARSE_OK("-m", "512M", K);
+	ASSERT_EQ(512ULL << 20, cfg.mem_size);
+	PARSE_OK("-m", "2G", K);
+	ASSERT_EQ(2ULL << 30, cfg.mem_size);
+	PARSE_OK("-m", "1.5G", K);
+	ASSERT_EQ(3ULL << 29, cfg.mem_size);
+	PARSE_OK("-m", "size=4g", K);
+	ASSERT_EQ(4ULL << 30, cfg.mem_size);
+	PARSE_OK("-m", "1025k", K);		/* rounded up to 8 KiB */
+	ASSERT_EQ(1032ULL << 10, cfg.mem_size);
+	PARSE_OK("--m", "64", K);		/* two dashes work too */
+	ASSERT_EQ(64ULL << 20, cfg.mem_size);
+	PARSE_ERR("-m: invalid size 'lots'", "-m", "lots", K);
+	PARSE_ERR("-m: invalid size '12Q'", "-m", "12Q", K);
+	PARSE_ERR("-m: invalid size '-1'", "-m", "-1", K);
+	PARSE_ERR("-m: invalid size '1.G'", "-m", "1.G", K);
+	PARSE_ERR("-m: 524288 bytes is too small (at least 1M)",
+		  "-m", "512K", K);
+	PARSE_ERR("-m: 65536M is more than khyp supports (64512M)",
+		  "-m", "64G", K);
+	PARSE_ERR("-m: memory hotplug (maxmem=4G) is not supported",
+		  "-m", "1G,maxmem=4G", K);
+	PARSE_ERR("-m: missing size", "-m", "", K);
+}
+
+TEST(smp)
+{
+	struct run_config cfg;
+	char err[256];
+
+	PARSE_OK("-smp", "4", K);
+	ASSERT_EQ(4, cfg.smp.cpus);
+	ASSERT_EQ(4, cfg.smp.maxcpus);
+	ASSERT_EQ(1, cfg.smp.sockets);
+	ASSERT_EQ(4, cfg.smp.cores);
+	ASSERT_EQ(1, cfg.smp.threads);
+
+	PARSE_OK("-smp", "cpus=2,maxcpus=8,sockets=2,threads=2", K);
+	ASSERT_EQ(2, cfg.smp.cpus);
+	ASSERT_EQ(8, cfg.smp.maxcpus);
+	ASSERT_EQ(2, cfg.smp.sockets);
+	ASSERT_EQ(2, cfg.smp.cores);
+	ASSERT_EQ(2, cfg.smp.threads);
+
+	/* cores given, sockets missing: sockets are computed */
+	PARSE_OK("-smp", "8,cores=2", K);
+	ASSERT_EQ(4, cfg.smp.sockets);
+	ASSERT_EQ(2, cfg.smp.cores);
+
+	/* sockets and cores given: threads computed */
+	PARSE_OK("-smp", "8,sockets=2,cores=2", K);
+	ASSERT_EQ(2, cfg.smp.threads);
+
+	/* only the topology: cpus = maxcpus = the product */
+	PARSE_OK("-smp", "sockets=2,dies=2,cores=2,threads=2", K);
+	ASSERT_EQ(16, cfg.smp.cpus);
+	ASSERT_EQ(16, cfg.smp.maxcpus);
+	ASSERT_EQ(2, cfg.smp.dies);
+
+	PARSE_OK("-smp", "1,maxcpus=255", K);
+	ASSERT_EQ(255, cfg.smp.maxcpus);
+
+	PARSE_ERR("-smp: maxcpus (1) must be >= cpus (2)",
+		  "-smp", "2,maxcpus=1", K);
+	PARSE_ERR("-smp: sockets (2) * dies (1) * cores (1) * threads (1) != maxcpus (3)",
+		  "-smp", "3,sockets=2", K);
+	PARSE_ERR("-smp: sockets (2) * dies (1) * cores (2) * threads (1) != maxcpus (8)",
+		  "-smp", "8,sockets=2,cores=2,threads=1", K);
+	PARSE_ERR("-smp: maxcpus (256) is more than the machine supports (255)",
+		  "-smp", "1,maxcpus=256", K);
+	PARSE_ERR("-smp: cpus must be greater than zero", "-smp", "0", K);
+	PARSE_ERR("-smp: cores must be greater than zero",
+		  "-smp", "2,cores=0", K);
+	PARSE_ERR("-smp: unknown parameter 'books=1'", "-smp", "2,books=1", K);
+	PARSE_ERR("-smp: invalid maxcpus 'x'", "-smp", "2,maxcpus=x", K);
+	PARSE_ERR("-smp: invalid number of CPUs '2x'", "-smp", "2x", K);
+	/* 3 cores need 2 bits, so APIC IDs leave gaps: 85 sockets overflow */
+	PARSE_ERR("-smp: this topology needs APIC ID 338, more than 254 (x2APIC is not supported)",
+		  "-smp", "sockets=85,cores=3", K);
+}
+
+TEST(machine_and_accel)
+{
+	struct run_config cfg;
+	char err[256];
+
+	PARSE_OK("-machine", "pc", K);
+	PARSE_OK("-machine", "pc,accel=khyp", K);
+	PARSE_OK("-M", "type=pc,usb=off,accel=kvm", K);
+	PARSE_OK("-accel", "kvm", "-enable-kvm", K);
+	PARSE_ERR("-machine: unsupported machine type 'q35' (only 'pc')",
+		  "-machine", "q35", K);
+	PARSE_ERR("-machine: unsupported accelerator 'tcg' (only khyp, or kvm as its alias)",
+		  "-machine", "pc,accel=tcg", K);
+	PARSE_ERR("-machine: usb=on is not supported",
+		  "-machine", "pc,usb=on", K);
+	PARSE_ERR("-machine: unknown parameter 'smm=off'",
+		  "-machine", "pc,smm=off", K);
+}
+
+TEST(devices_and_misc)
+{
+	struct run_config cfg;
+	char err[256];
+
+	PARSE_OK("-serial", "stdio", "-nodefaults", K);
+	ASSERT_EQ(SERIAL_STDIO, cfg.serial);
+	PARSE_OK("-serial", "none", K);
+	ASSERT_EQ(SERIAL_NONE, cfg.serial);
+	PARSE_OK("-monitor", "none", "-display", "none", K);
+	ASSERT_FALSE(cfg.monitor_stdio);
+	PARSE_OK("-name", "guest=vm1,debug-threads=on", "-no-reboot", K);
+	ASSERT_STREQ("vm1", cfg.name);
+	ASSERT_TRUE(cfg.no_reboot);
+	PARSE_OK("-name", "web,process=qemu-web", K);
+	ASSERT_STREQ("web", cfg.name);
+	PARSE_OK("-cpu", "EPYC-v4", K);
+	ASSERT_STREQ("EPYC-v4", cfg.cpu_model);
+	PARSE_OK(K, "-initrd", "/i.cpio", "-append", "console=ttyS0 quiet");
+	ASSERT_STREQ("/i.cpio", cfg.initrd);
+	ASSERT_STREQ("console=ttyS0 quiet", cfg.append);
+	PARSE_OK("-qmp", "unix:/run/q.sock,server,nowait", K);
+	ASSERT_STREQ("/run/q.sock", cfg.qmp_path);
+
+	PARSE_ERR("-serial: unsupported backend 'pty' (stdio or none)",
+		  "-serial", "pty", K);
+	PARSE_ERR("-display: unsupported display 'gtk' (only none)",
+		  "-display", "gtk", K);
+	PARSE_ERR("-monitor: unsupported backend 'vc' (stdio or none)",
+		  "-monitor", "vc", K);
+	PARSE_ERR("-qmp: only wait=off is supported",
+		  "-qmp", "unix:/tmp/q,server=on", K);
+	PARSE_ERR("-qmp: only server=on is supported",
+		  "-qmp", "unix:/tmp/q,wait=off", K);
+	PARSE_ERR("-qmp: only 'unix:PATH,server=on,wait=off' is supported, not 'tcp:1:2'",
+		  "-qmp", "tcp:1:2", K);
+	PARSE_ERR("-cpu: invalid CPU model 'a b'", "-cpu", "a b", K);
+	PARSE_ERR("-name: unknown parameter 'foo=1'", "-name", "x,foo=1", K);
+}
+
+TEST(errors)
+{
+	struct run_config cfg;
+	char err[256];
+
+	PARSE_ERR("unknown option '-foo'", "-foo", K);
+	PARSE_ERR("unknown option '--hda'", "--hda", "x", K);
+	PARSE_ERR("option '-m' requires an argument", K, "-m");
+	PARSE_ERR("unexpected argument 'disk.img' (a disk image is not supported)",
+		  K, "disk.img");
+	PARSE_ERR("no -kernel given (khyp-run only boots Linux directly)",
+		  "-m", "1G");
+	PARSE_OK("-h");
+	ASSERT_TRUE(cfg.help);
+	PARSE_OK("--dump-acpi", "/tmp/x", "-smp", "1,maxcpus=4");
+	ASSERT_STREQ("/tmp/x", cfg.dump_acpi_dir);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmdline.c - the subset of QEMU's command line that khyp-run understands.
+ *
+ * Options may be written with one or two dashes, as QEMU allows.  Later
+ * occurrences of an option override earlier ones.  Anything unknown or
+ * malformed is an error: better to refuse than to boot a different machine
+ * from the one asked for.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/khyp.h>
+
+#include "khyp_compiler.h"
+#include "cmdline.h"
+
+struct parse_state {
+	char *err;
+	size_t errlen;
+};
+
+static __printf(2, 3) int fail(struct parse_state *ps, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ps->err, ps->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Decimal unsigned integer, the whole string, no sign, <= @max. */
+static int parse_uint(const char *s, size_t len, unsigned long max,
+		      unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (!len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v > (max - (s[i] - '0')) / 10)
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int cmdline_parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long ipart = 0, scale, frac_num = 0, frac_den = 1;
+	const char *p = s;
+	double v;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	while (*p >= '0' && *p <= '9') {
+		if (ipart > (~0ULL - 9) / 10)
+			return -1;
+		ipart = ipart * 10 + (*p++ - '0');
+	}
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		while (*p >= '0' && *p <= '9') {
+			if (frac_den < 1000000000000ULL) {
+				frac_num = frac_num * 10 + (*p - '0');
+				frac_den *= 10;
+			}
+			p++;
+		}
+	}
+	switch (*p) {
+	case '\0':
+	case 'M':
+	case 'm':
+		scale = 1ULL << 20;
+		break;
+	case 'B':
+	case 'b':
+		scale = 1;
+		break;
+	case 'K':
+	case 'k':
+		scale = 1ULL << 10;
+		break;
+	case 'G':
+	case 'g':
+		scale = 1ULL << 30;
+		break;
+	case 'T':
+	case 't':
+		scale = 1ULL << 40;
+		break;
+	default:
+		return -1;
+	}
+	if (*p && p[1])
+		return -1;
+	if (scale == 1 && frac_num)
+		return -1;	/* QEMU: no fractional bytes */
+	v = (double)ipart * scale +
+	    (double)frac_num * scale / frac_den;
+	if (v >= 18446744073709551615.0)
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+/* Split "a=b,c=d,..." one item at a time: returns the item length. */
+static size_t next_item(const char *s)
+{
+	const char *comma = strchr(s, ',');
+
+	return comma ? (size_t)(comma - s) : strlen(s);
+}
+
+/* Does @item (of @len bytes) read "key=..."?  Sets *val to the value. */
+static int item_key(const char *item, size_t len, const char *key,
+		    const char **val, size_t *vlen)
+{
+	size_t klen = strlen(key);
+
+	if (len <= klen || strncmp(item, key, klen) || item[klen] != '=')
+		return 0;
+	*val = item + klen + 1;
+	*vlen = len - klen - 1;
+	return 1;
+}
+
+static int value_is(const char *val, size_t vlen, const char *word)
+{
+	return strlen(word) == vlen && !strncmp(val, word, vlen);
+}
+
+/* "on"/"off" and QEMU's other boolean spellings. */
+static int parse_bool(const char *val, size_t vlen, int *out)
+{
+	if (value_is(val, vlen, "on") || value_is(val, vlen, "yes") ||
+	    value_is(val, vlen, "true") || value_is(val, vlen, "y")) {
+		*out = 1;
+		return 0;
+	}
+	if (value_is(val, vlen, "off") || value_is(val, vlen, "no") ||
+	    value_is(val, vlen, "false") || value_is(val, vlen, "n")) {
+		*out = 0;
+		return 0;
+	}
+	return -1;
+}
+
+static int parse_mem(struct parse_state *ps, const char *arg,
+		     struct run_config *cfg)
+{
+	const char *start = arg, *val;
+	size_t len, vlen;
+	bool have = false;
+	char num[64];
+	uint64_t size;
+
+	for (; *arg; arg += len + (arg[len] == ',')) {
+		len = next_item(arg);
+		if (arg == start && !memchr(arg, '=', len)) {
+			val = arg;
+			vlen = len;
+		} else if (!item_key(arg, len, "size", &val, &vlen)) {
+			if (!strncmp(arg, "slots=", 6) ||
+			    !strncmp(arg, "maxmem=", 7))
+				return fail(ps, "-m: memory hotplug (%.*s) is not supported",
+					    (int)len, arg);
+			return fail(ps, "-m: unknown parameter '%.*s'",
+				    (int)len, arg);
+		}
+		if (vlen >= sizeof(num))
+			return fail(ps, "-m: invalid size '%.*s'", (int)vlen,
+				    val);
+		memcpy(num, val, vlen);
+		num[vlen] = '\0';
+		if (cmdline_parse_size(num, &size))
+			return fail(ps, "-m: invalid size '%s'", num);
+		have = true;
+	}
+	if (!have)
+		return fail(ps, "-m: missing size");
+	/* QEMU rounds RAM up to 8 KiB; khyp needs whole pages. */
+	size = (size + 8191) & ~8191ULL;
+	if (size < KHYP_MIN_MEM_SIZE)
+		return fail(ps, "-m: %llu bytes is too small (at least 1M)",
+			    (unsigned long long)size);
+	/* The 1 GiB MMIO hole is backed by memory too (khyp_platform.h). */
+	if (size > KHYP_MAX_MEM_SIZE - (1ULL << 30))
+		return fail(ps, "-m: %lluM is more than khyp supports (%lluM)",
+			    (unsigned long long)(size >> 20),
+			    (KHYP_MAX_MEM_SIZE - (1ULL << 30)) >> 20);
+	cfg->mem_size = size;
+	return 0;
+}
+
+static int parse_smp(struct parse_state *ps, const char *arg,
+		     struct run_config *cfg)
+{
+	static const char * const keys[] = {
+		"cpus", "maxcpus", "sockets", "dies", "cores", "threads",
+	};
+	struct smp_topology t = { 0 };
+	unsigned int *fields[] = {
+		&t.cpus, &t.maxcpus, &t.sockets, &t.dies, &t.cores, &t.threads,
+	};
+	const char *start = arg, *val;
+	unsigned long n;
+	size_t len, vlen, k;
+
+	if (!*arg)
+		return fail(ps, "-smp: missing value");
+	for (; *arg; arg += len + (arg[len] == ',')) {
+		len = next_item(arg);
+		if (arg == start && !memchr(arg, '=', len)) {
+			/* a bare first item is the number of CPUs */
+			if (parse_uint(arg, len, 100000, &n))
+				return fail(ps, "-smp: invalid number of CPUs '%.*s'",
+					    (int)len, arg);
+			if (!n)
+				return fail(ps, "-smp: cpus must be greater than zero");
+			t.cpus = n;
+			continue;
+		}
+		for (k = 0; k < ARRAY_SIZE(keys); k++)
+			if (item_key(arg, len, keys[k], &val, &vlen))
+				break;
+		if (k == ARRAY_SIZE(keys))
+			return fail(ps, "-smp: unknown parameter '%.*s'",
+				    (int)len, arg);
+		if (parse_uint(val, vlen, 100000, &n))
+			return fail(ps, "-smp: invalid %s '%.*s'", keys[k],
+				    (int)vlen, val);
+		if (!n)
+			return fail(ps, "-smp: %s must be greater than zero",
+				    keys[k]);
+		*fields[k] = n;
+	}
+	if (smp_complete(&t, ps->err, ps->errlen))
+		return -1;
+	cfg->smp = t;
+	return 0;
+}
+
+static int parse_cpu(struct parse_state *ps, const char *arg,
+		     struct run_config *cfg)
+{
+	size_t len = next_item(arg), i;
+
+	if (!len)
+		return fail(ps, "-cpu: missing CPU model");
+	/* QEMU type names: letters, digits, '-', '_', '.' */
+	for (i = 0; i < len; i++) {
+		char c = arg[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		      c == '.'))
+			return fail(ps, "-cpu: invalid CPU model '%.*s'",
+				    (int)len, arg);
+	}
+	if (len >= sizeof(cfg->cpu_model))
+		return fail(ps, "-cpu: CPU model name too long");
+	if (arg[len])
+		fprintf(stderr,
+			"khyp-run: -cpu: ignoring CPU properties '%s': khyp presents the host's CPUID, filtered\n",
+			arg + len + 1);
+	memcpy(cfg->cpu_model, arg, len);
+	cfg->cpu_model[len] = '\0';
+	return 0;
+}
+
+static int parse_machine(struct parse_state *ps, const char *arg)
+{
+	const char *start = arg, *val;
+	size_t len, vlen;
+	int b;
+
+	for (; *arg; arg += len + (arg[len] == ',')) {
+		len = next_item(arg);
+		if ((arg == start && !memchr(arg, '=', len)) ||
+		    item_key(arg, len, "type", &val, &vlen)) {
+			if (arg == start && !memchr(arg, '=', len)) {
+				val = arg;
+				vlen = len;
+			}
+			if (!value_is(val, vlen, "pc"))
+				return fail(ps, "-machine: unsupported machine type '%.*s' (only 'pc')",
+					    (int)vlen, val);
+		} else if (item_key(arg, len, "accel", &val, &vlen)) {
+			if (!value_is(val, vlen, "khyp") &&
+			    !value_is(val, vlen, "kvm"))
+				return fail(ps, "-machine: unsupported accelerator '%.*s' (only khyp, or kvm as its alias)",
+					    (int)vlen, val);
+		} else if (item_key(arg, len, "usb", &val, &vlen)) {
+			if (parse_bool(val, vlen, &b))
+				return fail(ps, "-machine: invalid usb value '%.*s'",
+					    (int)vlen, val);
+			if (b)
+				return fail(ps, "-machine: usb=on is not supported");
+		} else {
+			return fail(ps, "-machine: unknown parameter '%.*s'",
+				    (int)len, arg);
+		}
+	}
+	if (!*start)
+		return fail(ps, "-machine: missing value");
+	return 0;
+}
+
+static int parse_accel(struct parse_state *ps, const char *arg)
+{
+	size_t len = next_item(arg);
+
+	if (!value_is(arg, len, "khyp") && !value_is(arg, len, "kvm"))
+		return fail(ps, "-accel: unsupported accelerator '%.*s' (only khyp, or kvm as its alias)",
+			    (int)len, arg);
+	if (arg[len])
+		return fail(ps, "-accel: unknown parameter '%s'", arg + len + 1);
+	return 0;
+}
+
+static int parse_name(struct parse_state *ps, const char *arg,
+		      struct run_config *cfg)
+{
+	const char *start = arg, *val;
+	size_t len, vlen;
+	bool have = false;
+	int b;
+
+	/* "-name [guest=]NAME[,process=P][,debug-threads=on|off]" */
+	for (; *arg; arg += len + (arg[len] == ',')) {
+		len = next_item(arg);
+		if ((arg == start && !memchr(arg, '=', len)) ||
+		    item_key(arg, len, "guest", &val, &vlen)) {
+			if (arg == start && !memchr(arg, '=', len)) {
+				val = arg;
+				vlen = len;
+			}
+			if (!vlen)
+				return fail(ps, "-name: empty name");
+			if (vlen >= sizeof(cfg->name))
+				return fail(ps, "-name: name too long");
+			memcpy(cfg->name, val, vlen);
+			cfg->name[vlen] = '\0';
+			have = true;
+		} else if (item_key(arg, len, "process", &val, &vlen)) {
+			continue;
+		} else if (item_key(arg, len, "debug-threads", &val, &vlen)) {
+			if (parse_bool(val, vlen, &b))
+				return fail(ps, "-name: invalid debug-threads value '%.*s'",
+					    (int)vlen, val);
+		} else {
+			return fail(ps, "-name: unknown parameter '%.*s'",
+				    (int)len, arg);
+		}
+	}
+	if (!have)
+		return fail(ps, "-name: missing name");
+	return 0;
+}
+
+static int parse_qmp(struct parse_state *ps, const char *arg,
+		     struct run_config *cfg)
+{
+	const char *path, *val;
+	size_t len, vlen;
+	int server = 0, wait = 1, b;
+
+	if (strncmp(arg, "unix:", 5))
+		return fail(ps, "-qmp: only 'unix:PATH,server=on,wait=off' is supported, not '%s'",
+			    arg);
+	path = arg + 5;
+	len = next_item(path);
+	if (!len)
+		return fail(ps, "-qmp: empty socket path");
+	for (arg = path + len + (path[len] == ','); *arg;
+	     arg += len + (arg[len] == ',')) {
+		len = next_item(arg);
+		if (value_is(arg, len, "server")) {
+			server = 1;		/* legacy spelling */
+		} else if (value_is(arg, len, "nowait")) {
+			wait = 0;		/* legacy spelling */
+		} else if (item_key(arg, len, "server", &val, &vlen)) {
+			if (parse_bool(val, vlen, &server))
+				return fail(ps, "-qmp: invalid server value '%.*s'",
+					    (int)vlen, val);
+		} else if (item_key(arg, len, "wait", &val, &vlen)) {
+			if (parse_bool(val, vlen, &b))
+				return fail(ps, "-qmp: invalid wait value '%.*s'",
+					    (int)vlen, val);
+			wait = b;
+		} else {
+			return fail(ps, "-qmp: unknown parameter '%.*s'",
+				    (int)len, arg);
+		}
+	}
+	if (!server)
+		return fail(ps, "-qmp: only server=on is supported");
+	if (wait)
+		return fail(ps, "-qmp: only wait=off is supported");
+	len = next_item(path);
+	if (len >= sizeof(cfg->qmp_path))
+		return fail(ps, "-qmp: socket path too long (at most %zu bytes)",
+			    sizeof(cfg->qmp_path) - 1);
+	memcpy(cfg->qmp_path, path, len);
+	cfg->qmp_path[len] = '\0';
+	return 0;
+}
+
+/* Options with no argument. */
+static int flag_option(const char *opt, struct run_config *cfg)
+{
+	if (!strcmp(opt, "nodefaults"))
+		cfg->nodefaults = true;
+	else if (!strcmp(opt, "no-user-config"))
+		cfg->no_user_config = true;
+	else if (!strcmp(opt, "no-reboot"))
+		cfg->no_reboot = true;
+	else if (!strcmp(opt, "enable-kvm"))
+		;	/* accepted: khyp is the accelerator */
+	else if (!strcmp(opt, "h") || !strcmp(opt, "help"))
+		cfg->help = true;
+	else if (!strcmp(opt, "version"))
+		cfg->version = true;
+	else
+		return 0;
+	return 1;
+}
+
+static const char * const arg_options[] = {
+	"m", "smp", "cpu", "kernel", "initrd", "append", "serial", "display",
+	"machine", "M", "accel", "name", "monitor", "qmp", "dump-acpi",
+};
+
+int cmdline_parse(int argc, char **argv, struct run_config *cfg,
+		  char *err, size_t errlen)
+{
+	struct parse_state ps = { .err = err, .errlen = errlen };
+	const char *opt, *arg;
+	size_t k;
+	int i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem_size = RUN_DEFAULT_MEM_SIZE;
+	cfg->smp.cpus = 1;
+	cfg->smp.maxcpus = 1;
+	cfg->smp.sockets = 1;
+	cfg->smp.dies = 1;
+	cfg->smp.cores = 1;
+	cfg->smp.threads = 1;
+	strcpy(cfg->cpu_model, "host");
+	cfg->serial = SERIAL_STDIO;
+	if (errlen)
+		err[0] = '\0';
+
+	for (i = 1; i < argc; i++) {
+		opt = argv[i];
+		if (opt[0] != '-' || !opt[1])
+			return fail(&ps, "unexpected argument '%s' (a disk image is not supported)",
+				    opt);
+		opt += (opt[1] == '-') ? 2 : 1;
+		if (flag_option(opt, cfg))
+			continue;
+		for (k = 0; k < ARRAY_SIZE(arg_options); k++)
+			if (!strcmp(opt, arg_options[k]))
+				break;
+		if (k == ARRAY_SIZE(arg_options))
+			return fail(&ps, "unknown option '%s'", argv[i]);
+		if (i + 1 >= argc)
+			return fail(&ps, "option '%s' requires an argument",
+				    argv[i]);
+		arg = argv[++i];
+
+		if (!strcmp(opt, "m")) {
+			if (parse_mem(&ps, arg, cfg))
+				return -1;
+		} else if (!strcmp(opt, "smp")) {
+			if (parse_smp(&ps, arg, cfg))
+				return -1;
+		} else if (!strcmp(opt, "cpu")) {
+			if (parse_cpu(&ps, arg, cfg))
+				return -1;
+		} else if (!strcmp(opt, "kernel")) {
+			if (!*arg)
+				return fail(&ps, "-kernel: empty file name");
+			cfg->kernel = arg;
+		} else if (!strcmp(opt, "initrd")) {
+			if (!*arg)
+				return fail(&ps, "-initrd: empty file name");
+			cfg->initrd = arg;
+		} else if (!strcmp(opt, "append")) {
+			cfg->append = arg;
+		} else if (!strcmp(opt, "serial")) {
+			if (!strcmp(arg, "stdio"))
+				cfg->serial = SERIAL_STDIO;
+			else if (!strcmp(arg, "none"))
+				cfg->serial = SERIAL_NONE;
+			else
+				return fail(&ps, "-serial: unsupported backend '%s' (stdio or none)",
+					    arg);
+			cfg->serial_given = true;
+		} else if (!strcmp(opt, "display")) {
+			if (strcmp(arg, "none"))
+				return fail(&ps, "-display: unsupported display '%s' (only none)",
+					    arg);
+		} else if (!strcmp(opt, "machine") || !strcmp(opt, "M")) {
+			if (parse_machine(&ps, arg))
+				return -1;
+		} else if (!strcmp(opt, "accel")) {
+			if (parse_accel(&ps, arg))
+				return -1;
+		} else if (!strcmp(opt, "name")) {
+			if (parse_name(&ps, arg, cfg))
+				return -1;
+		} else if (!strcmp(opt, "monitor")) {
+			if (!strcmp(arg, "stdio"))
+				cfg->monitor_stdio = true;
+			else if (!strcmp(arg, "none"))
+				cfg->monitor_stdio = false;
+			else
+				return fail(&ps, "-monitor: unsupported backend '%s' (stdio or none)",
+					    arg);
+		} else if (!strcmp(opt, "qmp")) {
+			if (parse_qmp(&ps, arg, cfg))
+				return -1;
+		} else if (!strcmp(opt, "dump-acpi")) {
+			cfg->dump_acpi_dir = arg;
+		}
+	}
+
+	/* -nodefaults drops the default serial port, as in QEMU. */
+	if (cfg->nodefaults && !cfg->serial_given)
+		cfg->serial = SERIAL_NONE;
+	if (!cfg->kernel && !cfg->help && !cfg->version &&
+	    !cfg->dump_acpi_dir)
+		return fail(&ps, "no -kernel given (khyp-run only boots Linux directly)");
+	if ((cfg->initrd || cfg->append) && !cfg->kernel && !cfg->dump_acpi_dir)
+		return fail(&ps, "-initrd and -append need -kernel");
+	return 0;
+}
+
+int cmdline_cpu_type(const struct run_config *cfg, char *buf, size_t len)
+{
+	int r = snprintf(buf, len, "%s-x86_64-cpu", cfg->cpu_model);
+
+	return (r < 0 || (size_t)r >= len) ? -1 : 0;
+}
+
+void cmdline_usage(FILE *f)
+{
+	fputs("usage: khyp-run [options]\n"
+	      "  -m [size=]SIZE          guest RAM (default 128M; suffixes K M G T, default M)\n"
+	      "  -smp [cpus=]N[,maxcpus=M][,sockets=S][,dies=D][,cores=C][,threads=T]\n"
+	      "  -cpu host|MODEL         CPU type name (khyp presents filtered host CPUID)\n"
+	      "  -kernel BZIMAGE         Linux kernel (64-bit boot protocol)\n"
+	      "  -initrd FILE            initial ramdisk\n"
+	      "  -append STRING          kernel command line\n"
+	      "  -serial stdio|none      serial console (default stdio; none with -nodefaults)\n"
+	      "  -display none           accepted\n"
+	      "  -nodefaults, -no-user-config, -enable-kvm   accepted\n"
+	      "  -machine pc[,accel=khyp|kvm][,usb=off]\n"
+	      "  -accel khyp|kvm\n"
+	      "  -name NAME\n"
+	      "  -no-reboot              exit instead of rebooting\n"
+	      "  -monitor none|stdio     no HMP monitor: stdio prints a note\n"
+	      "  -qmp unix:PATH,server=on,wait=off\n"
+	      "  -h, -help, -version\n", f);
+}

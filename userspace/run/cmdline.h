@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cmdline.h - khyp-run's QEMU-compatible command line.
+ */
+#ifndef KHYP_RUN_CMDLINE_H
+#define KHYP_RUN_CMDLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "topology.h"
+
+#define RUN_DEFAULT_MEM_SIZE	(128ULL << 20)	/* QEMU's default -m */
+
+enum serial_mode {
+	SERIAL_NONE,
+	SERIAL_STDIO,
+};
+
+/*
+ * Everything the command line says.  File names and -append point into
+ * argv; the struct owns no memory.
+ */
+struct run_config {
+	uint64_t mem_size;		/* bytes the guest sees as RAM */
+	struct smp_topology smp;
+	char cpu_model[64];		/* "host" or a QEMU model name */
+	const char *kernel;
+	const char *initrd;
+	const char *append;
+	enum serial_mode serial;
+	bool serial_given;		/* -serial was on the command line */
+	bool nodefaults;
+	bool no_user_config;
+	bool no_reboot;
+	bool monitor_stdio;		/* asked for; not supported */
+	char name[256];			/* -name, "" if none */
+	char qmp_path[108];		/* -qmp unix:PATH, "" if none */
+	const char *dump_acpi_dir;	/* --dump-acpi DIR (hidden) */
+	bool help;
+	bool version;
+};
+
+/*
+ * Parse argv[1..argc-1] into @cfg (which is reset to the defaults first).
+ * Returns 0, or -1 with a one-line message (no "khyp-run: " prefix, no
+ * newline) in @err.
+ */
+int cmdline_parse(int argc, char **argv, struct run_config *cfg,
+		  char *err, size_t errlen);
+
+/* Parse a QEMU size (-m syntax: default unit MiB).  0 or -1. */
+int cmdline_parse_size(const char *s, uint64_t *out);
+
+/* The QOM type name QMP reports for the CPUs, e.g. "host-x86_64-cpu". */
+int cmdline_cpu_type(const struct run_config *cfg, char *buf, size_t len);
+
+void cmdline_usage(FILE *f);
+
+#endif /* KHYP_RUN_CMDLINE_H */
