@@ -1,0 +1,147 @@
+#!/bin/bash
+# selftests/testhost/selftest.sh: check selftests/testhost/run itself.
+#
+# Usage: selftests/testhost/selftest.sh
+#
+# Builds tiny modules (hello, WARN on load, failing init, NULL-deref on load,
+# no exit function) in a temp dir under /var/tmp against the test host kernel's
+# headers, boots the test host a few times (~1.5 min) and prints TAP lines
+# "ok N - name" / "not ok N - name". Exits non-zero if any check failed.
+# Env: KHYP_TESTHOST_SELFTEST_MAXSECS (default 15): limit for a trivial run.
+# shellcheck disable=SC2016 # CMD strings expand inside the test host
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+readonly here
+readonly run=$here/run
+readonly max_secs=${KHYP_TESTHOST_SELFTEST_MAXSECS:-15}
+
+n=0 failed=0 tmp=""
+
+cleanup() { [[ -n $tmp && -d $tmp ]] && rm -rf -- "$tmp"; return 0; }
+
+check() {  # check NAME COMMAND...: one TAP line from COMMAND's status
+	local name=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name"
+		failed=$((failed + 1))
+	fi
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+diag() { sed 's/^/# /' "$@"; }
+
+# Run the test host; $tmp/out, $tmp/err, $rc, $secs hold the result.
+th() {
+	local t0
+	t0=$(now_ms)
+	rc=0
+	(cd "$here" && "$run" "$@") >"$tmp/out" 2>"$tmp/err" || rc=$?
+	ms=$(($(now_ms) - t0))
+}
+
+err_has() { grep -q -F -- "$1" "$tmp/err"; }
+out_is() { printf '%s' "$1" | cmp -s - "$tmp/out" || { diag "$tmp/out"; return 1; }; }
+rc_is() { [[ $rc == "$1" ]] || { echo "# exit status $rc, want $1"; diag "$tmp/err" | tail -n 20; return 1; }; }
+
+build_modules() {
+	local kver m
+	kver=$(find /boot -maxdepth 1 -name 'vmlinuz-*-amd64' ! -name '*-cloud-*' -printf '%f\n' |
+		sed 's/^vmlinuz-//' | sort -V | tail -n 1)
+	mkdir -p "$tmp/mod"
+	write_mod hello 'pr_info("hello: loaded\n"); return 0;' 'pr_info("hello: unloaded\n");'
+	write_mod warn 'WARN_ON(1); return 0;' ''
+	write_mod fail 'pr_err("fail: refusing to load\n"); return -ENODEV;' ''
+	write_mod oops '*(volatile int *)16 = 1; return 0;' ''
+	write_mod noexit 'return 0;' '-'
+	for m in hello warn fail oops noexit; do echo "obj-m += $m.o"; done >"$tmp/mod/Makefile"
+	make -s -C "/lib/modules/$kver/build" M="$tmp/mod" modules >"$tmp/build.log" 2>&1
+}
+
+write_mod() {  # write_mod NAME INIT-BODY EXIT-BODY ('-': no exit function)
+	{
+		echo '#include <linux/module.h>'
+		echo "static int __init m_init(void) { $2 }"
+		echo 'module_init(m_init);'
+		if [[ $3 != - ]]; then
+			echo "static void __exit m_exit(void) { $3 }"
+			echo 'module_exit(m_exit);'
+		fi
+		echo 'MODULE_LICENSE("GPL");'
+	} >"$tmp/mod/$1.c"
+}
+
+# Timestamp each stdout line of a run, to see output arrive while CMD runs.
+timed_lines() {
+	local line
+	while IFS= read -r line; do printf '%s %s\n' "$(now_ms)" "$line"; done
+}
+
+main() {
+	local mod t_a t_b
+	tmp=$(mktemp -d /var/tmp/khyp-testhost-selftest.XXXXXX)
+	trap cleanup EXIT
+	mod=$tmp/mod
+
+	check "test modules build" build_modules || { diag "$tmp/build.log"; exit 1; }
+
+	th --module "$mod/hello.ko" true
+	check "trivial run exits 0" rc_is 0
+	check "trivial run takes < ${max_secs}s (took $((ms / 1000)).$((ms % 1000 / 100))s)" \
+		test "$ms" -lt $((max_secs * 1000))
+
+	KHYP_SELFTEST_VAR='a b$c' th --module "$mod/hello.ko" bash -c '
+		pwd -P; echo "$KHYP_SELFTEST_VAR"; echo "$HOME $TERM $KHYP_TESTHOST"
+		echo data >/tmp/f && cat /tmp/f
+		lsmod | grep -c "^hello "
+		printf "x\ty\001z\n\n"
+		echo to-stderr >&2
+		exit 3'
+	check "exit status propagates (3)" rc_is 3
+	check "stdout is CMD's stdout, byte for byte" out_is "$here
+a b\$c
+/tmp dumb qemu
+data
+1
+$(printf 'x\ty\001z')
+
+"
+	check "stderr is CMD's stderr" err_has to-stderr
+
+	(cd "$here" && "$run" --no-module sh -c 'echo a; sleep 3; echo b') 2>/dev/null |
+		timed_lines >"$tmp/timed"
+	t_a=$(awk '$2 == "a" { print $1 }' "$tmp/timed")
+	t_b=$(awk '$2 == "b" { print $1 }' "$tmp/timed")
+	check "output streams live (a, 3 s, b)" test $((${t_b:-0} - ${t_a:-0})) -gt 2000
+
+	th --module "$mod/warn.ko" true
+	check "WARN on load fails the run (125)" rc_is 125
+	check "WARN is reported with the console tail" \
+		eval 'err_has "testhost: kernel oops/WARN detected" && err_has "WARNING: CPU:"'
+
+	th --module "$mod/oops.ko" true
+	check "oops on load fails the run (125)" rc_is 125
+
+	th --module "$mod/fail.ko" true
+	check "failed insmod fails the run (121)" rc_is 121
+	check "failed insmod shows the error" err_has "could not insert module"
+
+	th --module "$mod/noexit.ko" true
+	check "failed rmmod after CMD fails the run (121)" rc_is 121
+
+	th --no-module --timeout 20 sleep 1000
+	check "hang past --timeout fails with 124" rc_is 124
+
+	th --module "$tmp/missing.ko" true
+	check "missing module fails clearly (120)" eval 'rc_is 120 && err_has "does not exist"'
+
+	echo "1..$n"
+	((failed == 0)) || { echo "# $failed of $n checks failed"; exit 1; }
+}
+
+main "$@"
