@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The emulated PC of a platform VM (KHYP_VM_PLATFORM): one LAPIC per vCPU,
+ * an IOAPIC, two 8259As, an i8254, the CMOS RTC, a 16550A, the ACPI PM
+ * registers and an empty PCI configuration space.
+ *
+ * The addresses below are an ABI with the launcher, which describes them
+ * to the guest in its ACPI tables (MADT, FADT, DSDT): change both together.
+ */
+#ifndef KHYP_PLATFORM_H
+#define KHYP_PLATFORM_H
+
+#include <linux/types.h>
+#include "khyp.h"
+
+/* ---- the fixed address map ---- */
+
+#define KHYP_LAPIC_BASE		0xfee00000ULL
+#define KHYP_LAPIC_SIZE		0x1000
+#define KHYP_IOAPIC_BASE	0xfec00000ULL
+#define KHYP_IOAPIC_SIZE	0x1000
+#define KHYP_IOAPIC_PINS	24
+
+#define KHYP_PIC_MASTER_PORT	0x20	/* 2 ports */
+#define KHYP_PIC_SLAVE_PORT	0xa0	/* 2 ports */
+#define KHYP_ELCR_PORT		0x4d0	/* 2 ports: master, slave */
+#define KHYP_PIT_PORT		0x40	/* 4 ports: 3 counters + control */
+#define KHYP_PORT61		0x61	/* NMI status and control (port B) */
+#define KHYP_RTC_PORT		0x70	/* 2 ports: index, data */
+#define KHYP_UART_PORT		0x3f8	/* 8 ports, COM1 */
+#define KHYP_PCI_CFG_PORT	0xcf8	/* 8 ports: address, 0xcf9, data */
+#define KHYP_POST_PORT		0x80	/* POST codes and Linux's io_delay */
+
+#define KHYP_PM1A_EVT_PORT	0x600	/* 4: status 0-1, enable 2-3 */
+#define KHYP_PM1A_CNT_PORT	0x604	/* 2 */
+#define KHYP_PM_TMR_PORT	0x608	/* 4, 24-bit counter */
+#define KHYP_GPE0_PORT		0x620	/* 4: status 0-1, enable 2-3 */
+#define KHYP_PM1A_EVT_LEN	4
+#define KHYP_PM1A_CNT_LEN	2
+#define KHYP_PM_TMR_LEN		4
+#define KHYP_GPE0_LEN		4
+#define KHYP_PM_TMR_HZ		3579545
+/* SLP_TYP the DSDT's \_S5 package names: writing it with SLP_EN powers off */
+#define KHYP_SLP_TYP_S5		5
+
+/* Reset control register 0xcf9: RST_CPU with SYS_RST is a reset. */
+#define KHYP_RESET_PORT		0xcf9
+#define KHYP_RESET_VALUE	0x06
+
+/* Global system interrupts (IOAPIC pins); ISA IRQ 0 arrives on GSI 2. */
+#define KHYP_GSI_PIT		2	/* MADT interrupt source override 0->2 */
+#define KHYP_GSI_UART		4
+#define KHYP_GSI_RTC		8
+#define KHYP_GSI_SCI		9	/* level, active high */
+
+/* The LAPIC timer counts at 1 GHz before the divider, as KVM's does. */
+#define KHYP_APIC_BUS_HZ	1000000000ULL
+
+#define KHYP_MSR_APICBASE	0x0000001b
+#define KHYP_MSR_TSC_DEADLINE	0x000006e0
+
+/* GPE0 status bits the launcher's DSDT handles (\_GPE._Exx). */
+#define KHYP_GPE_CPU_HOTPLUG	2
+
+struct khyp_ioapic;
+struct khyp_pic;
+struct khyp_pit;
+struct khyp_rtc;
+struct khyp_uart;
+struct khyp_acpi_pm;
+struct khyp_pci_cfg;
+
+struct khyp_platform {
+	struct khyp_vm *vm;
+	/* Indexed by vCPU id; readers walk it under RCU from any context. */
+	struct khyp_lapic __rcu **lapics;
+	u32 nr_lapics;
+
+	struct khyp_io_dev lapic_mmio;	/* one range for all: vcpu->lapic */
+	struct khyp_io_dev post;	/* port 0x80: swallowed */
+
+	struct khyp_ioapic *ioapic;
+	struct khyp_pic *pic;
+	struct khyp_pit *pit;
+	struct khyp_rtc *rtc;
+	struct khyp_uart *uart;
+	struct khyp_acpi_pm *acpi_pm;
+	struct khyp_pci_cfg *pci_cfg;
+};
+
+/* ---- interfaces for the rest of khyp ---- */
+
+/*
+ * Drive a legacy interrupt line.  @gsi is an IOAPIC pin; GSIs below 16 are
+ * also the ISA IRQ of the same number on the 8259As, except GSI 2, which is
+ * ISA IRQ 0 (the slave's cascade sits on IRQ 2).  @level is the logical
+ * state (1 = asserted) whatever the pin's polarity.  Edge devices assert
+ * then deassert.  Any context, including hardirq.
+ */
+void khyp_irq_line(struct khyp_vm *vm, unsigned int gsi, int level);
+
+/*
+ * Set GPE0 status bit @bit (0..15) and raise the SCI if that GPE is
+ * enabled.  Process or atomic context.  No-op for bare VMs.
+ */
+void khyp_platform_raise_gpe(struct khyp_vm *vm, unsigned int bit);
+/* The ACPI power button (QMP system_powerdown): PWRBTN_STS, SCI. */
+void khyp_platform_power_button(struct khyp_vm *vm);
+
+/*
+ * Also implemented by platform.c; the names the core uses are in khyp.h:
+ * khyp_platform_msr_read/_write (APIC base, TSC deadline, -ENOENT for
+ * others), khyp_platform_vcpu_reset (INIT) and
+ * khyp_platform_console_input (wakes the UART receiver).
+ */
+
+/* ---- between the devices (platform internal) ---- */
+
+/* Interrupt message as the IOAPIC and the ICR describe it. */
+struct khyp_apic_irq {
+	u32 dest;		/* 8-bit xAPIC destination */
+	u8 vector;
+	u8 delivery_mode;	/* APIC_DM_* >> 8: 0 fixed ... 7 ExtINT */
+	bool logical;		/* destination mode */
+	bool level_trig;	/* trigger mode */
+	bool level;		/* level-assert (only INIT cares) */
+	u8 shorthand;		/* 0 none, 1 self, 2 all, 3 all but self */
+};
+
+/* Delivery modes (bits 10:8 of an ICR or redirection entry). */
+#define KHYP_DM_FIXED		0
+#define KHYP_DM_LOWEST		1
+#define KHYP_DM_SMI		2
+#define KHYP_DM_NMI		4
+#define KHYP_DM_INIT		5
+#define KHYP_DM_STARTUP		6
+#define KHYP_DM_EXTINT		7
+
+/*
+ * Deliver @irq to the LAPICs it names; @src is the sending vCPU for ICR
+ * writes (shorthands need it), NULL for the IOAPIC.  Returns the number
+ * of LAPICs that accepted it.  Any context.
+ */
+int khyp_lapic_deliver(struct khyp_vm *vm, struct khyp_vcpu *src,
+		       const struct khyp_apic_irq *irq);
+int khyp_lapic_create(struct khyp_vcpu *vcpu);
+void khyp_lapic_destroy(struct khyp_vcpu *vcpu);
+void khyp_lapic_reset(struct khyp_vcpu *vcpu);
+int khyp_lapic_pending_irq(struct khyp_vcpu *vcpu);
+void khyp_lapic_ack_irq(struct khyp_vcpu *vcpu, int vector);
+int khyp_lapic_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val);
+int khyp_lapic_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val);
+extern const struct khyp_io_dev_ops khyp_lapic_mmio_ops;
+
+int khyp_ioapic_create(struct khyp_platform *p);
+void khyp_ioapic_destroy(struct khyp_platform *p);
+void khyp_ioapic_set_irq(struct khyp_ioapic *ioapic, unsigned int pin,
+			 int level);
+/* A LAPIC EOI'd a level-triggered @vector: clear remote IRR, redeliver. */
+void khyp_ioapic_eoi(struct khyp_vm *vm, u8 vector);
+
+int khyp_pic_create(struct khyp_platform *p);
+void khyp_pic_destroy(struct khyp_platform *p);
+void khyp_pic_set_irq(struct khyp_pic *pic, unsigned int irq, int level);
+
+int khyp_pit_create(struct khyp_platform *p);
+void khyp_pit_destroy(struct khyp_platform *p);
+
+int khyp_rtc_create(struct khyp_platform *p);
+void khyp_rtc_destroy(struct khyp_platform *p);
+
+int khyp_uart_create(struct khyp_platform *p);
+void khyp_uart_destroy(struct khyp_platform *p);
+void khyp_uart_input_ready(struct khyp_vm *vm);
+
+int khyp_acpi_pm_create(struct khyp_platform *p);
+void khyp_acpi_pm_destroy(struct khyp_platform *p);
+void khyp_acpi_pm_raise_gpe(struct khyp_acpi_pm *pm, unsigned int bit);
+void khyp_acpi_pm_power_button(struct khyp_acpi_pm *pm);
+
+int khyp_pci_cfg_create(struct khyp_platform *p);
+void khyp_pci_cfg_destroy(struct khyp_platform *p);
+
+/* Little-endian value of an access of @len bytes (1, 2, 4 or 8). */
+static inline u64 khyp_io_get(const void *val, int len)
+{
+	switch (len) {
+	case 1:
+		return *(const u8 *)val;
+	case 2:
+		return *(const u16 *)val;
+	case 4:
+		return *(const u32 *)val;
+	default:
+		return *(const u64 *)val;
+	}
+}
+
+static inline void khyp_io_put(void *val, int len, u64 v)
+{
+	switch (len) {
+	case 1:
+		*(u8 *)val = v;
+		break;
+	case 2:
+		*(u16 *)val = v;
+		break;
+	case 4:
+		*(u32 *)val = v;
+		break;
+	default:
+		*(u64 *)val = v;
+		break;
+	}
+}
+
+#endif /* KHYP_PLATFORM_H */
