@@ -236,10 +236,28 @@ struct khyp_vcpu {
 
 	/* Run state, as userspace sees it. */
 	spinlock_t state_lock;
-	u32 state;		/* enum khyp_vcpu_run_state */
+	u32 state;		/* [state_lock] enum khyp_vcpu_run_state */
 	bool run_wanted;	/* [state_lock] userspace started it */
-	bool user_exit_pending;	/* [state_lock] last_exit awaits userspace */
+	bool exit_ready;	/* [state_lock] last_exit awaits userspace */
+	bool dead;		/* [state_lock] shut down or failed for good */
 	struct khyp_exit last_exit;
+	struct mutex ioctl_lock;	/* serializes the vCPU fd's ioctls */
+
+	/* Owned by the vCPU thread. */
+	bool halted;		/* in HLT, waiting for an event */
+	bool wait_sipi;		/* after INIT, waiting for STARTUP */
+	bool complete_io;	/* an IN answered by userspace */
+	bool complete_mmio;	/* an MMIO read answered by userspace */
+	struct {
+		u8 reg;		/* destination GPR */
+		u8 size;	/* bytes read from the device */
+		u8 dst_size;	/* bytes written to the register */
+		bool high_byte;	/* AH/CH/DH/BH */
+		bool sign_extend;
+	} mmio_read;
+	u64 mtrr_def_type;
+	u64 hwcr;
+	u64 de_cfg;
 	wait_queue_head_t wq;	/* the vCPU thread sleeps here */
 	wait_queue_head_t user_wq;	/* KHYP_VCPU_RUN/STOP waiters */
 	int running_cpu;	/* host CPU while in guest mode, else -1 */
@@ -247,8 +265,8 @@ struct khyp_vcpu {
 	struct khyp_lapic *lapic;	/* platform VMs only */
 	bool nmi_pending;
 
-	struct khyp_vcpu_stats stats;
-	struct kref ref;	/* fd + thread + VM array */
+	struct khyp_vcpu_stats stats;	/* guest_ns holds TSC cycles */
+	struct kref ref;	/* fd + VM array */
 };
 
 int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
@@ -317,5 +335,7 @@ int khyp_hw_get(void);	/* enable SVM on every host CPU (first VM) */
 void khyp_hw_put(void);	/* disable when the last VM is gone */
 
 extern unsigned int khyp_fpu_size;
+/* Set by the reboot notifier: SVM instructions may then fault. */
+extern bool khyp_rebooting;
 
 #endif /* KHYP_H */

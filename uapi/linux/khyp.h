@@ -127,6 +127,15 @@ struct khyp_segment {
 	__u16 attrib;
 };
 
+/* khyp_segment.attrib bits */
+#define KHYP_SEG_TYPE_MASK	0x000f
+#define KHYP_SEG_S		(1U << 4)
+#define KHYP_SEG_DPL_SHIFT	5
+#define KHYP_SEG_P		(1U << 7)
+#define KHYP_SEG_L		(1U << 9)	/* 64-bit code */
+#define KHYP_SEG_DB		(1U << 10)	/* 32-bit default size */
+#define KHYP_SEG_G		(1U << 11)
+
 struct khyp_dtable {
 	__u64 base;
 	__u16 limit;

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPUID.  khyp offers the host's CPUID filtered down to what it emulates
+ * (KHYP_GET_SUPPORTED_CPUID); userspace may narrow it further and sets
+ * the VM's table once, before the first vCPU exists, so lookups need no
+ * lock.  Per-vCPU fields (APIC IDs, OSXSAVE, XSAVE size) are patched in
+ * at lookup time.
+ */
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <asm/cpufeature.h>
+#include <asm/fpu/xcr.h>
+#include <asm/fpu/types.h>
+#include "arch_ops.h"
+#include "khyp.h"
+
+/* Leaf 1 ECX: SSE3 PCLMUL SSSE3 FMA CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES
+ * XSAVE OSXSAVE AVX F16C RDRAND, plus TSC-deadline and hypervisor below. */
+#define L1_ECX_KEEP	(BIT(0) | BIT(1) | BIT(9) | BIT(12) | BIT(13) | \
+			 BIT(19) | BIT(20) | BIT(22) | BIT(23) | BIT(25) | \
+			 BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(30))
+#define L1_ECX_TSC_DEADLINE	BIT(24)
+#define L1_ECX_OSXSAVE		BIT(27)
+#define L1_ECX_HYPERVISOR	BIT(31)
+/* Leaf 1 EDX: FPU VME DE PSE TSC MSR PAE CX8 APIC SEP MTRR PGE CMOV PAT
+ * PSE36 CLFSH MMX FXSR SSE SSE2; no MCE/MCA, no HTT, no ACPI thermal. */
+#define L1_EDX_KEEP	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | \
+			 BIT(5) | BIT(6) | BIT(8) | BIT(9) | BIT(11) | \
+			 BIT(12) | BIT(13) | BIT(15) | BIT(16) | BIT(17) | \
+			 BIT(19) | BIT(23) | BIT(24) | BIT(25) | BIT(26))
+#define L1_EDX_APIC	BIT(9)
+/* Leaf 7 EBX: FSGSBASE BMI1 AVX2 SMEP BMI2 ERMS RDSEED ADX SMAP
+ * CLFLUSHOPT CLWB SHA. */
+#define L7_EBX_KEEP	(BIT(0) | BIT(3) | BIT(5) | BIT(7) | BIT(8) | \
+			 BIT(9) | BIT(18) | BIT(19) | BIT(20) | BIT(23) | \
+			 BIT(24) | BIT(29))
+#define L7_ECX_KEEP	BIT(2)	/* UMIP */
+/* 0x80000001 ECX: LAHF ABM SSE4A MISALIGNSSE 3DNOWPREFETCH FMA4 TBM */
+#define E1_ECX_KEEP	(BIT(0) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | \
+			 BIT(16) | BIT(21))
+/* 0x80000001 EDX: the leaf-1 bits plus SYSCALL NX MMXEXT 1GB-pages LM */
+#define E1_EDX_KEEP	((L1_EDX_KEEP & ~(BIT(9) | BIT(12) | BIT(16))) | \
+			 BIT(11) | BIT(20) | BIT(22) | BIT(26) | BIT(29))
+#define E7_EDX_INVARIANT_TSC	BIT(8)
+
+#define KHYP_CPUID_SIGNATURE	0x40000000
+#define KHYP_GUEST_XCR0	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | \
+			 XFEATURE_MASK_YMM)
+
+static void add(struct khyp_cpuid_entry *out, u32 *n, u32 max, u32 fn,
+		u32 idx, bool indexed, u32 a, u32 b, u32 c, u32 d)
+{
+	struct khyp_cpuid_entry *e;
+
+	if (*n >= max)
+		return;
+	e = &out[(*n)++];
+	memset(e, 0, sizeof(*e));
+	e->function = fn;
+	e->index = idx;
+	e->flags = indexed ? KHYP_CPUID_FLAG_INDEXED : 0;
+	e->eax = a;
+	e->ebx = b;
+	e->ecx = c;
+	e->edx = d;
+}
+
+/* Returns the number of entries written to @out (at most @max). */
+int khyp_cpuid_supported(struct khyp_cpuid_entry *out, u32 max)
+{
+	u32 xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK) & KHYP_GUEST_XCR0;
+	u32 a, b, c, d, maxleaf, maxext, fn, n = 0;
+
+	cpuid(0, &maxleaf, &b, &c, &d);
+	maxleaf = min_t(u32, maxleaf, 0xd);
+	add(out, &n, max, 0, 0, false, maxleaf, b, c, d);
+
+	cpuid(1, &a, &b, &c, &d);
+	/* CLFLUSH line size kept; one logical CPU per package, APIC ID 0. */
+	add(out, &n, max, 1, 0, false, a, b & 0xff00,
+	    (c & L1_ECX_KEEP & ~L1_ECX_OSXSAVE) | L1_ECX_TSC_DEADLINE |
+	    L1_ECX_HYPERVISOR, d & L1_EDX_KEEP);
+	for (fn = 2; fn <= maxleaf; fn++) {
+		switch (fn) {
+		case 6:
+			add(out, &n, max, 6, 0, false, BIT(2), 0, 0, 0);
+			break;
+		case 7:
+			cpuid_count(7, 0, &a, &b, &c, &d);
+			add(out, &n, max, 7, 0, true, 0, b & L7_EBX_KEEP,
+			    c & L7_ECX_KEEP, 0);
+			break;
+		case 0xd:
+			cpuid_count(0xd, 0, &a, &b, &c, &d);
+			/* EBX is patched per vCPU from its XCR0. */
+			add(out, &n, max, 0xd, 0, true, xcr0, 576,
+			    (xcr0 & XFEATURE_MASK_YMM) ? 832 : 576, 0);
+			cpuid_count(0xd, 1, &a, &b, &c, &d);
+			add(out, &n, max, 0xd, 1, true, a & BIT(0), 0, 0, 0);
+			if (xcr0 & XFEATURE_MASK_YMM) {
+				cpuid_count(0xd, 2, &a, &b, &c, &d);
+				add(out, &n, max, 0xd, 2, true, a, b, 0, 0);
+			}
+			break;
+		default:
+			/* Cache/topology/PMU leaves: nothing offered. */
+			break;
+		}
+	}
+
+	/* "KhypKhypKhyp": honest about being a hypervisor, no PV ABI. */
+	add(out, &n, max, KHYP_CPUID_SIGNATURE, 0, false,
+	    KHYP_CPUID_SIGNATURE + 1, 0x7079684b, 0x7079684b, 0x7079684b);
+	add(out, &n, max, KHYP_CPUID_SIGNATURE + 1, 0, false, 0, 0, 0, 0);
+
+	cpuid(0x80000000, &maxext, &b, &c, &d);
+	maxext = min_t(u32, maxext, 0x80000008);
+	add(out, &n, max, 0x80000000, 0, false, maxext, b, c, d);
+	for (fn = 0x80000001; fn <= maxext; fn++) {
+		cpuid(fn, &a, &b, &c, &d);
+		switch (fn) {
+		case 0x80000001:
+			add(out, &n, max, fn, 0, false, a, 0, c & E1_ECX_KEEP,
+			    d & E1_EDX_KEEP);
+			break;
+		case 0x80000002: case 0x80000003: case 0x80000004:
+		case 0x80000005: case 0x80000006:
+			add(out, &n, max, fn, 0, false, a, b, c, d);
+			break;
+		case 0x80000007:
+			add(out, &n, max, fn, 0, false, 0, 0, 0,
+			    E7_EDX_INVARIANT_TSC);
+			break;
+		case 0x80000008:
+			/* Address sizes only: no speculation controls. */
+			add(out, &n, max, fn, 0, false, a & 0xffff, 0, 0, 0);
+			break;
+		}
+	}
+	return n;
+}
+
+int khyp_cpuid_set(struct khyp_vm *vm, const struct khyp_cpuid_entry *e,
+		   u32 nent)
+{
+	struct khyp_cpuid_entry *copy;
+	u32 i, j;
+
+	for (i = 0; i < nent; i++) {
+		if (e[i].flags & ~KHYP_CPUID_FLAG_INDEXED ||
+		    e[i].reserved[0] || e[i].reserved[1] || e[i].reserved[2])
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (e[j].function == e[i].function &&
+			    e[j].index == e[i].index)
+				return -EINVAL;
+	}
+	copy = kmemdup(e, nent * sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (!copy && nent)
+		return -ENOMEM;
+	mutex_lock(&vm->lock);
+	if (vm->nr_vcpus) {
+		mutex_unlock(&vm->lock);
+		kfree(copy);
+		return -EBUSY;
+	}
+	kfree(vm->cpuid);
+	vm->cpuid = copy;
+	vm->cpuid_nent = nent;
+	mutex_unlock(&vm->lock);
+	return 0;
+}
+
+static const struct khyp_cpuid_entry *find(const struct khyp_vm *vm, u32 fn,
+					   u32 idx)
+{
+	u32 i;
+
+	for (i = 0; i < vm->cpuid_nent; i++) {
+		const struct khyp_cpuid_entry *e = &vm->cpuid[i];
+
+		if (e->function == fn &&
+		    (!(e->flags & KHYP_CPUID_FLAG_INDEXED) || e->index == idx))
+			return e;
+	}
+	return NULL;
+}
+
+void khyp_cpuid_lookup(struct khyp_vcpu *vcpu, u32 fn, u32 idx,
+		       u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
+{
+	const struct khyp_cpuid_entry *e = find(vcpu->vm, fn, idx);
+	struct khyp_sregs s;
+
+	if (!e) {
+		/* AMD's answer for leaves it does not have. */
+		*eax = *ebx = *ecx = *edx = 0;
+		return;
+	}
+	*eax = e->eax;
+	*ebx = e->ebx;
+	*ecx = e->ecx;
+	*edx = e->edx;
+	switch (fn) {
+	case 1:
+		*ebx = (*ebx & 0x00ffffff) | (vcpu->apic_id << 24);
+		khyp_arch->get_sregs(vcpu, &s);
+		if (s.cr4 & X86_CR4_OSXSAVE)
+			*ecx |= L1_ECX_OSXSAVE;
+		if (!vcpu->vm->platform)
+			*ecx &= ~L1_ECX_TSC_DEADLINE;
+		if (!vcpu->vm->platform)
+			*edx &= ~L1_EDX_APIC;
+		break;
+	case 0xd:
+		if (idx == 0)
+			*ebx = (vcpu->xcr0 & XFEATURE_MASK_YMM) ? 832 : 576;
+		break;
+	}
+}

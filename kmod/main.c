@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * khyp: a kernel-resident VMM.  Module life: probe the hardware, own the
+ * virtualization extension while VMs exist (on every host CPU, across
+ * CPU hotplug and reboot), and the /dev/khyp misc device.
+ */
+#include <linux/cpuhotplug.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/reboot.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/xcr.h>
+#include "arch_ops.h"
+#include "khyp.h"
+#include "stats.h"
+
+const struct khyp_arch_ops *khyp_arch = &khyp_svm_ops;
+struct khyp_stats khyp_stats;
+bool khyp_rebooting;
+
+static DEFINE_MUTEX(hw_lock);
+static unsigned int hw_users;	/* [hw_lock] live VMs */
+static int hw_cpuhp_state;	/* [hw_lock] dynamic cpuhp state, if on */
+
+static int hw_cpu_online(unsigned int cpu)
+{
+	return khyp_arch->cpu_enable();
+}
+
+static int hw_cpu_offline(unsigned int cpu)
+{
+	khyp_arch->cpu_disable();
+	return 0;
+}
+
+/*
+ * The first VM switches the extension on, everywhere; CPUs that come
+ * online later are switched on by the cpuhp callback.  If one CPU refuses
+ * (someone else owns SVM there), cpuhp rolls the others back.
+ */
+int khyp_hw_get(void)
+{
+	int r = 0;
+
+	mutex_lock(&hw_lock);
+	if (hw_users++ == 0) {
+		r = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "khyp:online",
+				      hw_cpu_online, hw_cpu_offline);
+		if (r < 0) {
+			hw_users = 0;
+			pr_err("cannot enable virtualization on every CPU (%d)\n",
+			       r);
+		} else {
+			hw_cpuhp_state = r;
+			r = 0;
+		}
+	}
+	mutex_unlock(&hw_lock);
+	return r;
+}
+
+void khyp_hw_put(void)
+{
+	mutex_lock(&hw_lock);
+	if (!WARN_ON(!hw_users) && --hw_users == 0)
+		cpuhp_remove_state(hw_cpuhp_state);
+	mutex_unlock(&hw_lock);
+}
+
+static void hw_disable_this_cpu(void *unused)
+{
+	khyp_arch->cpu_disable();
+}
+
+/* A reboot or kexec must not leave EFER.SVME set behind. */
+static int khyp_reboot(struct notifier_block *nb, unsigned long code,
+		       void *unused)
+{
+	khyp_rebooting = true;
+	on_each_cpu(hw_disable_this_cpu, NULL, 1);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block khyp_reboot_nb = {
+	.notifier_call = khyp_reboot,
+	.priority = 0,
+};
+
+static long dev_get_supported_cpuid(void __user *uarg)
+{
+	struct khyp_cpuid hdr;
+	struct khyp_cpuid_entry *e;
+	long r = 0;
+	int n;
+
+	if (copy_from_user(&hdr, uarg, sizeof(hdr)))
+		return -EFAULT;
+	e = kcalloc(KHYP_MAX_CPUID_ENTRIES, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	n = khyp_cpuid_supported(e, KHYP_MAX_CPUID_ENTRIES);
+	if (hdr.nent < n)
+		r = -E2BIG;
+	hdr.nent = n;
+	if (copy_to_user(uarg, &hdr, sizeof(hdr)) ||
+	    (!r && copy_to_user(uarg + sizeof(hdr), e, n * sizeof(*e))))
+		r = -EFAULT;
+	kfree(e);
+	return r;
+}
+
+static long dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case KHYP_GET_API_VERSION:
+		if (arg)
+			return -EINVAL;
+		return KHYP_API_VERSION;
+	case KHYP_CREATE_VM: {
+		struct khyp_vm_config cfg;
+		struct khyp_vm *vm;
+
+		if (copy_from_user(&cfg, uarg, sizeof(cfg)))
+			return -EFAULT;
+		vm = khyp_vm_create(&cfg);
+		if (IS_ERR(vm))
+			return PTR_ERR(vm);
+		return khyp_vm_fd_install(vm);
+	}
+	case KHYP_GET_SUPPORTED_CPUID:
+		return dev_get_supported_cpuid(uarg);
+	}
+	return -ENOTTY;
+}
+
+static const struct file_operations khyp_dev_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "vms %ld\nvcpus %ld\npages %ld\n",
+			  atomic_long_read(&khyp_stats.vms),
+			  atomic_long_read(&khyp_stats.vcpus),
+			  atomic_long_read(&khyp_stats.pages));
+}
+static DEVICE_ATTR_RO(stats);
+
+static struct attribute *khyp_dev_attrs[] = {
+	&dev_attr_stats.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(khyp_dev);
+
+static struct miscdevice khyp_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = KHYP_DEVICE_NAME,
+	.fops = &khyp_dev_fops,
+	.groups = khyp_dev_groups,
+	.mode = 0600,
+};
+
+static int __init khyp_init(void)
+{
+	int r;
+
+	r = khyp_arch->probe();
+	if (r)
+		return r;
+	khyp_fpu_size = cpuid_ecx(0xd);	/* XSAVE area for all features */
+	r = khyp_arch->setup();
+	if (r)
+		return r;
+	r = register_reboot_notifier(&khyp_reboot_nb);
+	if (r)
+		goto fail_setup;
+	r = misc_register(&khyp_misc);
+	if (r)
+		goto fail_reboot;
+	pr_info("loaded (%s backend, API %d)\n", khyp_arch->name,
+		KHYP_API_VERSION);
+	return 0;
+
+fail_reboot:
+	unregister_reboot_notifier(&khyp_reboot_nb);
+fail_setup:
+	khyp_arch->teardown();
+	return r;
+}
+
+static void __exit khyp_exit(void)
+{
+	misc_deregister(&khyp_misc);
+	unregister_reboot_notifier(&khyp_reboot_nb);
+	khyp_arch->teardown();
+}
+
+module_init(khyp_init);
+module_exit(khyp_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("khyp: kernel-resident VMM with QMP-driven vCPU hotplug");

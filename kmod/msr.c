@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest MSR accesses.  Everything is intercepted (except the MSRs VMLOAD
+ * and VMSAVE switch) and answered from an allow-list; anything else gets
+ * #GP, which Linux expects for MSRs a CPU lacks (rdmsr_safe probes).
+ */
+#include <asm/msr-index.h>
+#include "arch_ops.h"
+#include "khyp.h"
+
+/* Fixed-range MTRRs are not offered (MTRRcap.FIX = 0), nor variable ones. */
+#define MTRR_CAP	0
+
+int khyp_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val)
+{
+	int r;
+
+	if (khyp_arch->get_msr(vcpu, index, val))
+		return 0;
+	r = khyp_platform_msr_read(vcpu, index, val);
+	if (r != -ENOENT)
+		return r ? -EPERM : 0;
+
+	switch (index) {
+	case MSR_IA32_TSC:
+		*val = khyp_vcpu_read_tsc(vcpu);
+		return 0;
+	case MSR_MTRRcap:
+		*val = MTRR_CAP;
+		return 0;
+	case MSR_MTRRdefType:
+		*val = vcpu->mtrr_def_type;
+		return 0;
+	case MSR_K7_HWCR:
+		*val = vcpu->hwcr;
+		return 0;
+	case MSR_AMD64_DE_CFG:
+		*val = vcpu->de_cfg;
+		return 0;
+	case MSR_AMD64_PATCH_LEVEL:	/* also IA32_UCODE_REV */
+	case MSR_IA32_DEBUGCTLMSR:
+	case MSR_IA32_MISC_ENABLE:
+	case MSR_AMD64_SYSCFG:
+		*val = 0;
+		return 0;
+	}
+	return -EPERM;
+}
+
+int khyp_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val)
+{
+	int r;
+
+	r = khyp_arch->set_msr(vcpu, index, val);
+	if (r != -ENOENT)
+		return r;
+	r = khyp_platform_msr_write(vcpu, index, val);
+	if (r != -ENOENT)
+		return r ? -EPERM : 0;
+
+	switch (index) {
+	case MSR_IA32_TSC:
+		/* One TSC offset for every vCPU keeps them in sync: ignored. */
+		return 0;
+	case MSR_MTRRdefType:
+		/* E, FE and the type; FE without fixed MTRRs is refused. */
+		if (val & ~0xcffULL || (val & 0x400))
+			return -EPERM;
+		vcpu->mtrr_def_type = val;
+		return 0;
+	case MSR_K7_HWCR:
+		vcpu->hwcr = val;
+		return 0;
+	case MSR_AMD64_DE_CFG:
+		vcpu->de_cfg = val;
+		return 0;
+	case MSR_IA32_DEBUGCTLMSR:
+		/* No LBR or BTF for guests: only zero is accepted. */
+		return val ? -EPERM : 0;
+	case MSR_AMD64_PATCH_LEVEL:
+	case 0x79:			/* IA32_BIOS_UPDT_TRIG */
+		return 0;
+	}
+	return -EPERM;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Module-wide object counters, shown in /sys/class/misc/khyp/stats. */
+#ifndef KHYP_STATS_H
+#define KHYP_STATS_H
+
+#include <linux/atomic.h>
+
+struct khyp_stats {
+	atomic_long_t vms;
+	atomic_long_t vcpus;
+	atomic_long_t pages;	/* guest RAM pages held */
+};
+
+extern struct khyp_stats khyp_stats;
+
+#endif

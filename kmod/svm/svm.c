@@ -1,0 +1,766 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AMD-V backend.  Written for the subset of SVM that QEMU's TCG offers as
+ * well as for real parts: no next-RIP save, no decode assists, no
+ * FlushByAsid and no clean bits are assumed.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
+#include <asm/io.h>
+#include <asm/irq_vectors.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/tlbflush.h>
+#include "../arch_ops.h"
+#include "svm.h"
+
+#define IOPM_ORDER	2	/* 12 KiB used */
+#define MSRPM_ORDER	1	/* 8 KiB */
+#define GUEST_PAT_RESET	0x0007040600070406ULL
+
+
+
+static DEFINE_PER_CPU(struct khyp_svm_cpu, svm_cpu);
+static void *svm_iopm;
+static void *svm_msrpm;
+static u32 svm_max_asid;
+static u64 host_xcr0;
+
+static inline void svm_clgi(void)
+{
+	asm volatile("clgi" ::: "memory");
+}
+
+static inline void svm_stgi(void)
+{
+	asm volatile("stgi" ::: "memory");
+}
+
+static inline void svm_vmsave(u64 pa)
+{
+	asm volatile("vmsave %0" :: "a"(pa) : "memory");
+}
+
+static int svm_probe(void)
+{
+	u64 vm_cr;
+
+	if (boot_cpu_data.x86_vendor != X86_VENDOR_AMD &&
+	    boot_cpu_data.x86_vendor != X86_VENDOR_HYGON) {
+		pr_err("AMD-V needs an AMD or Hygon CPU\n");
+		return -ENODEV;
+	}
+	if (!boot_cpu_has(X86_FEATURE_SVM)) {
+		pr_err("the CPU does not have AMD-V (SVM)\n");
+		return -ENODEV;
+	}
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & (1 << SVM_VM_CR_SVM_DISABLE)) {
+		pr_err("AMD-V is disabled by the firmware (VM_CR.SVMDIS)\n");
+		return -EOPNOTSUPP;
+	}
+	if (!boot_cpu_has(X86_FEATURE_NPT)) {
+		pr_err("AMD-V without nested paging is not supported\n");
+		return -EOPNOTSUPP;
+	}
+	if (pgtable_l5_enabled()) {
+		pr_err("5-level host paging is not supported yet\n");
+		return -EOPNOTSUPP;
+	}
+	if (!boot_cpu_has(X86_FEATURE_XSAVE) ||
+	    !boot_cpu_has(X86_FEATURE_OSXSAVE)) {
+		pr_err("the host must use XSAVE\n");
+		return -EOPNOTSUPP;
+	}
+	svm_max_asid = cpuid_ebx(SVM_CPUID_FUNC) - 1;
+	if (svm_max_asid < 1) {
+		pr_err("no ASIDs available\n");
+		return -EOPNOTSUPP;
+	}
+	host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	return 0;
+}
+
+/* MSRs whose guest values VMLOAD/VMSAVE switch: the guest owns them. */
+static const u32 passthrough_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+};
+
+static void msrpm_allow(u8 *msrpm, u32 msr)
+{
+	u32 base, bit;
+
+	if (msr < 0x2000)
+		base = 0;
+	else if (msr >= 0xc0000000 && msr < 0xc0002000)
+		base = 0x800 * 8, msr -= 0xc0000000;
+	else if (msr >= 0xc0010000 && msr < 0xc0012000)
+		base = 0x1000 * 8, msr -= 0xc0010000;
+	else
+		return;
+	bit = base + msr * 2;
+	msrpm[bit / 8] &= ~(3 << (bit % 8));
+}
+
+static void svm_teardown(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct khyp_svm_cpu *sd = per_cpu_ptr(&svm_cpu, cpu);
+
+		if (sd->hsave)
+			__free_page(sd->hsave);
+		if (sd->host_save)
+			__free_page(sd->host_save);
+		sd->hsave = NULL;
+		sd->host_save = NULL;
+	}
+	if (svm_iopm)
+		free_pages((unsigned long)svm_iopm, IOPM_ORDER);
+	if (svm_msrpm)
+		free_pages((unsigned long)svm_msrpm, MSRPM_ORDER);
+	svm_iopm = NULL;
+	svm_msrpm = NULL;
+}
+
+static int svm_setup(void)
+{
+	unsigned int i;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct khyp_svm_cpu *sd = per_cpu_ptr(&svm_cpu, cpu);
+
+		sd->hsave = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		sd->host_save = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!sd->hsave || !sd->host_save)
+			goto nomem;
+	}
+	svm_iopm = (void *)__get_free_pages(GFP_KERNEL, IOPM_ORDER);
+	svm_msrpm = (void *)__get_free_pages(GFP_KERNEL, MSRPM_ORDER);
+	if (!svm_iopm || !svm_msrpm)
+		goto nomem;
+	/* Intercept every port and every MSR but the VMLOAD-switched ones. */
+	memset(svm_iopm, 0xff, PAGE_SIZE << IOPM_ORDER);
+	memset(svm_msrpm, 0xff, PAGE_SIZE << MSRPM_ORDER);
+	for (i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+		msrpm_allow(svm_msrpm, passthrough_msrs[i]);
+	return 0;
+nomem:
+	svm_teardown();
+	return -ENOMEM;
+}
+
+static int svm_cpu_enable(void)
+{
+	struct khyp_svm_cpu *sd = this_cpu_ptr(&svm_cpu);
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		pr_err("CPU %d: EFER.SVME is already set: another hypervisor (e.g. kvm_amd with a running VM) owns AMD-V\n",
+		       smp_processor_id());
+		return -EBUSY;
+	}
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
+	/* ASIDs used before (by anyone) may hold stale translations. */
+	sd->asid_gen++;
+	sd->next_asid = svm_max_asid + 1;
+	sd->enabled = true;
+	return 0;
+}
+
+static void svm_cpu_disable(void)
+{
+	struct khyp_svm_cpu *sd = this_cpu_ptr(&svm_cpu);
+	u64 efer;
+
+	if (!sd->enabled)
+		return;
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	/* Leave GIF=1 so INIT and NMI stay deliverable. */
+	svm_stgi();
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+	sd->enabled = false;
+}
+
+static int svm_vm_init(struct khyp_vm *vm)
+{
+	struct khyp_svm_vm *svm_vm = kzalloc(sizeof(*svm_vm), GFP_KERNEL_ACCOUNT);
+	int r;
+
+	if (!svm_vm)
+		return -ENOMEM;
+	r = khyp_npt_init(&svm_vm->npt);
+	if (r) {
+		kfree(svm_vm);
+		return r;
+	}
+	vm->arch = svm_vm;
+	return 0;
+}
+
+static void svm_vm_destroy(struct khyp_vm *vm)
+{
+	struct khyp_svm_vm *svm_vm = vm->arch;
+
+	if (!svm_vm)
+		return;
+	khyp_npt_destroy(&svm_vm->npt);
+	kfree(svm_vm);
+	vm->arch = NULL;
+}
+
+static int svm_map_chunk(struct khyp_vm *vm, u64 gpa,
+			 const struct khyp_mem_chunk *chunk)
+{
+	struct khyp_svm_vm *svm_vm = vm->arch;
+
+	return khyp_npt_map_chunk(&svm_vm->npt, gpa, chunk);
+}
+
+static void set_intercept(struct vmcb *vmcb, unsigned int bit, bool on)
+{
+	if (on)
+		vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
+	else
+		vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
+}
+
+static void seg_set(struct vmcb_seg *s, u16 sel, u64 base, u32 limit,
+		    u16 attrib)
+{
+	s->selector = sel;
+	s->base = base;
+	s->limit = limit;
+	s->attrib = attrib;
+}
+
+/* Power-on / INIT state (APM vol. 2, table 14-1). */
+static void svm_vcpu_reset(struct khyp_vcpu *vcpu)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
+
+	seg_set(&save->cs, 0xf000, 0xffff0000, 0xffff, 0x9b);
+	seg_set(&save->ds, 0, 0, 0xffff, 0x93);
+	save->es = save->ds;
+	save->ss = save->ds;
+	save->fs = save->ds;
+	save->gs = save->ds;
+	seg_set(&save->gdtr, 0, 0, 0xffff, 0);
+	seg_set(&save->idtr, 0, 0, 0xffff, 0);
+	seg_set(&save->ldtr, 0, 0, 0xffff, 0x82);
+	seg_set(&save->tr, 0, 0, 0xffff, 0x8b);
+	save->cpl = 0;
+	save->efer = EFER_SVME;
+	save->cr0 = X86_CR0_ET | X86_CR0_NW | X86_CR0_CD;
+	save->cr2 = 0;
+	save->cr3 = 0;
+	save->cr4 = 0;
+	save->dr6 = 0xffff0ff0;
+	save->dr7 = 0x400;
+	save->g_pat = GUEST_PAT_RESET;
+	save->star = 0;
+	save->lstar = 0;
+	save->cstar = 0;
+	save->sfmask = 0;
+	save->kernel_gs_base = 0;
+	save->sysenter_cs = 0;
+	save->sysenter_esp = 0;
+	save->sysenter_eip = 0;
+	ctl->event_inj = 0;
+	ctl->int_state = 0;
+	ctl->int_ctl = V_INTR_MASKING_MASK;
+	set_intercept(to_svm(vcpu)->vmcb, INTERCEPT_VINTR, false);
+	set_intercept(to_svm(vcpu)->vmcb, INTERCEPT_IRET, false);
+
+	memset(vcpu->regs, 0, sizeof(vcpu->regs));
+	/* EDX holds the processor signature after reset. */
+	vcpu->regs[KHYP_RDX] = cpuid_eax(1);
+	vcpu->rip = 0xfff0;
+	vcpu->rflags = X86_EFLAGS_FIXED;
+	vcpu->xcr0 = XFEATURE_MASK_FP;
+	vcpu->nmi_pending = false;
+}
+
+static void svm_vcpu_sipi(struct khyp_vcpu *vcpu, u8 vector)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	save->cs.selector = vector << 8;
+	save->cs.base = (u64)vector << 12;
+	vcpu->rip = 0;
+}
+
+static int svm_vcpu_create(struct khyp_vcpu *vcpu)
+{
+	struct khyp_svm_vm *svm_vm = vcpu->vm->arch;
+	struct khyp_svm_vcpu *svm;
+	struct vmcb *vmcb;
+	struct page *page;
+
+	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
+	if (!svm)
+		return -ENOMEM;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page) {
+		kfree(svm);
+		return -ENOMEM;
+	}
+	svm->vmcb = page_address(page);
+	svm->vmcb_pa = page_to_phys(page);
+	svm->last_cpu = -1;
+	vcpu->arch = svm;
+	vmcb = svm->vmcb;
+
+	/* Everything a hypervisor must own, and every exit we handle. */
+	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + AC_VECTOR, true);
+	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + DB_VECTOR, true);
+	set_intercept(vmcb, INTERCEPT_INTR, true);
+	set_intercept(vmcb, INTERCEPT_NMI, true);
+	set_intercept(vmcb, INTERCEPT_SMI, true);
+	set_intercept(vmcb, INTERCEPT_CPUID, true);
+	set_intercept(vmcb, INTERCEPT_INVD, true);
+	set_intercept(vmcb, INTERCEPT_HLT, true);
+	set_intercept(vmcb, INTERCEPT_INVLPGA, true);
+	set_intercept(vmcb, INTERCEPT_IOIO_PROT, true);
+	set_intercept(vmcb, INTERCEPT_MSR_PROT, true);
+	set_intercept(vmcb, INTERCEPT_SHUTDOWN, true);
+	set_intercept(vmcb, INTERCEPT_VMRUN, true);
+	set_intercept(vmcb, INTERCEPT_VMMCALL, true);
+	set_intercept(vmcb, INTERCEPT_VMLOAD, true);
+	set_intercept(vmcb, INTERCEPT_VMSAVE, true);
+	set_intercept(vmcb, INTERCEPT_STGI, true);
+	set_intercept(vmcb, INTERCEPT_CLGI, true);
+	set_intercept(vmcb, INTERCEPT_SKINIT, true);
+	set_intercept(vmcb, INTERCEPT_RDTSCP, true);
+	set_intercept(vmcb, INTERCEPT_MONITOR, true);
+	set_intercept(vmcb, INTERCEPT_MWAIT, true);
+	set_intercept(vmcb, INTERCEPT_XSETBV, true);
+	set_intercept(vmcb, INTERCEPT_RDPRU, true);
+
+	vmcb->control.iopm_base_pa = __pa(svm_iopm);
+	vmcb->control.msrpm_base_pa = __pa(svm_msrpm);
+	vmcb->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	vmcb->control.nested_cr3 = __pa(svm_vm->npt.root);
+	vmcb->control.tsc_offset = vcpu->vm->tsc_offset;
+	svm_vcpu_reset(vcpu);
+	return 0;
+}
+
+static void svm_vcpu_free(struct khyp_vcpu *vcpu)
+{
+	struct khyp_svm_vcpu *svm = to_svm(vcpu);
+
+	if (!svm)
+		return;
+	__free_page(virt_to_page(svm->vmcb));
+	kfree(svm);
+	vcpu->arch = NULL;
+}
+
+/*
+ * Once per stretch of runs on one host CPU (preemption off): save the
+ * host's hidden state that the host VMLOAD restores after each exit, and
+ * make sure our ASID is valid here.  A vCPU that moved CPUs takes a new
+ * ASID, as does everyone after the ASID space wraps (then flush all).
+ */
+static void svm_vcpu_load(struct khyp_vcpu *vcpu, int cpu)
+{
+	struct khyp_svm_cpu *sd = per_cpu_ptr(&svm_cpu, cpu);
+	struct khyp_svm_vcpu *svm = to_svm(vcpu);
+
+	svm_vmsave(page_to_phys(sd->host_save));
+	if (svm->last_cpu == cpu && svm->asid_gen == sd->asid_gen)
+		return;
+	if (sd->next_asid > svm_max_asid) {
+		sd->asid_gen++;
+		sd->next_asid = 1;
+		svm->vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	}
+	svm->asid = sd->next_asid++;
+	svm->asid_gen = sd->asid_gen;
+	svm->last_cpu = cpu;
+	svm->vmcb->control.asid = svm->asid;
+}
+
+static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
+{
+	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
+	u64 code = ctl->exit_code | ((u64)ctl->exit_code_hi << 32);
+
+	e->code = code;
+	e->info1 = ctl->exit_info_1;
+	e->info2 = ctl->exit_info_2;
+	switch (code) {
+	case SVM_EXIT_CPUID:
+		e->kind = KHYP_AEXIT_CPUID;
+		break;
+	case SVM_EXIT_IOIO:
+		e->kind = KHYP_AEXIT_IO;
+		e->io.port = e->info1 >> 16;
+		e->io.size = (e->info1 >> SVM_IOIO_SIZE_SHIFT) & 7;
+		e->io.size = e->io.size == 4 ? 4 : e->io.size == 2 ? 2 : 1;
+		e->io.in = e->info1 & SVM_IOIO_TYPE_MASK;
+		e->io.string = e->info1 & SVM_IOIO_STR_MASK;
+		e->io.rep = e->info1 & SVM_IOIO_REP_MASK;
+		e->io.next_rip = e->info2;
+		break;
+	case SVM_EXIT_NPF:
+		e->kind = KHYP_AEXIT_NPF;
+		e->npf.gpa = e->info2;
+		e->npf.error = e->info1;
+		break;
+	case SVM_EXIT_MSR:
+		e->kind = KHYP_AEXIT_MSR;
+		e->msr.index = vcpu->regs[KHYP_RCX];
+		e->msr.write = e->info1 == 1;
+		break;
+	case SVM_EXIT_HLT:
+		e->kind = KHYP_AEXIT_HLT;
+		break;
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_SMI:
+		e->kind = KHYP_AEXIT_INTR;
+		break;
+	case SVM_EXIT_NMI:
+		e->kind = KHYP_AEXIT_NMI;
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		e->kind = KHYP_AEXIT_SHUTDOWN;
+		break;
+	case SVM_EXIT_VINTR:
+		e->kind = KHYP_AEXIT_IRQ_WINDOW;
+		break;
+	case SVM_EXIT_INVD:
+		e->kind = KHYP_AEXIT_INVD;
+		break;
+	case SVM_EXIT_XSETBV:
+		e->kind = KHYP_AEXIT_XSETBV;
+		break;
+	case SVM_EXIT_PAUSE:
+		e->kind = KHYP_AEXIT_PAUSE;
+		break;
+	case SVM_EXIT_IRET:
+		/* The NMI handler is returning: NMIs are deliverable again. */
+		set_intercept(to_svm(vcpu)->vmcb, INTERCEPT_IRET, false);
+		e->kind = KHYP_AEXIT_PAUSE;
+		break;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMMCALL:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_RDTSCP:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_RDPRU:
+	case SVM_EXIT_INVLPGA:
+		e->kind = KHYP_AEXIT_UD;
+		break;
+	case SVM_EXIT_EXCP_BASE + AC_VECTOR:
+	case SVM_EXIT_EXCP_BASE + DB_VECTOR:
+		e->kind = KHYP_AEXIT_EXCEPTION;
+		e->exc.vector = code - SVM_EXIT_EXCP_BASE;
+		e->exc.has_error = e->exc.vector == AC_VECTOR;
+		e->exc.error = e->info1;
+		break;
+	case SVM_EXIT_ERR:
+		e->kind = KHYP_AEXIT_FAIL_ENTRY;
+		break;
+	default:
+		e->kind = KHYP_AEXIT_UNKNOWN;
+		break;
+	}
+}
+
+static void svm_vcpu_run(struct khyp_vcpu *vcpu, struct khyp_arch_exit *exit)
+{
+	struct khyp_svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+	struct khyp_svm_cpu *sd = this_cpu_ptr(&svm_cpu);
+	u64 t0;
+
+	vmcb->save.rax = vcpu->regs[KHYP_RAX];
+	vmcb->save.rsp = vcpu->regs[KHYP_RSP];
+	vmcb->save.rip = vcpu->rip;
+	vmcb->save.rflags = vcpu->rflags;
+
+	if (vcpu->xcr0 != host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	svm_clgi();
+	t0 = rdtsc();
+	/* Host IF=1 at VMRUN: physical interrupts cause #VMEXIT(INTR). */
+	asm volatile("sti" ::: "memory");
+	khyp_svm_enter(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_save));
+	asm volatile("cli" ::: "memory");
+	vcpu->stats.guest_ns += rdtsc() - t0;	/* cycles; scaled on read */
+	if (vcpu->xcr0 != host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	/* #VMEXIT resets DR7: bring back the host's breakpoints. */
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	svm_stgi();
+
+	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	vcpu->regs[KHYP_RAX] = vmcb->save.rax;
+	vcpu->regs[KHYP_RSP] = vmcb->save.rsp;
+	vcpu->rip = vmcb->save.rip;
+	vcpu->rflags = vmcb->save.rflags;
+
+	/* An event whose delivery was cut short is delivered again. */
+	vmcb->control.event_inj = 0;
+	if (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID) {
+		u32 type = vmcb->control.exit_int_info &
+			   SVM_EXITINTINFO_TYPE_MASK;
+
+		if (type != SVM_EXITINTINFO_TYPE_SOFT) {
+			vmcb->control.event_inj = vmcb->control.exit_int_info;
+			vmcb->control.event_inj_err =
+				vmcb->control.exit_int_info_err;
+		}
+	}
+	svm_decode_exit(vcpu, exit);
+}
+
+static void seg_to_user(struct khyp_segment *u, const struct vmcb_seg *s)
+{
+	u->base = s->base;
+	u->limit = s->limit;
+	u->selector = s->selector;
+	u->attrib = s->attrib;
+}
+
+static void seg_from_user(struct vmcb_seg *s, const struct khyp_segment *u)
+{
+	s->base = u->base;
+	s->limit = u->limit;
+	s->selector = u->selector;
+	s->attrib = u->attrib;
+}
+
+static void svm_get_sregs(struct khyp_vcpu *vcpu, struct khyp_sregs *s)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	seg_to_user(&s->cs, &save->cs);
+	seg_to_user(&s->ds, &save->ds);
+	seg_to_user(&s->es, &save->es);
+	seg_to_user(&s->fs, &save->fs);
+	seg_to_user(&s->gs, &save->gs);
+	seg_to_user(&s->ss, &save->ss);
+	seg_to_user(&s->tr, &save->tr);
+	seg_to_user(&s->ldt, &save->ldtr);
+	s->gdt.base = save->gdtr.base;
+	s->gdt.limit = save->gdtr.limit;
+	s->idt.base = save->idtr.base;
+	s->idt.limit = save->idtr.limit;
+	s->cr0 = save->cr0;
+	s->cr2 = save->cr2;
+	s->cr3 = save->cr3;
+	s->cr4 = save->cr4;
+	s->efer = save->efer & ~EFER_SVME;
+}
+
+#define EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+#define CR4_ALLOWED	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+			 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+			 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+			 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+			 X86_CR4_FSGSBASE | X86_CR4_OSXSAVE | \
+			 X86_CR4_UMIP | X86_CR4_SMEP | X86_CR4_SMAP)
+
+static int svm_set_sregs(struct khyp_vcpu *vcpu, const struct khyp_sregs *s)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	if (s->efer & ~(u64)EFER_ALLOWED || s->cr4 & ~(u64)CR4_ALLOWED ||
+	    s->cr0 >> 32 || s->cr3 >> 52)
+		return -EINVAL;
+	if ((s->efer & EFER_LMA) && !((s->efer & EFER_LME) &&
+	    (s->cr0 & X86_CR0_PG) && (s->cr4 & X86_CR4_PAE)))
+		return -EINVAL;
+	if ((s->cr0 & X86_CR0_PG) && !(s->cr0 & X86_CR0_PE))
+		return -EINVAL;
+	seg_from_user(&save->cs, &s->cs);
+	seg_from_user(&save->ds, &s->ds);
+	seg_from_user(&save->es, &s->es);
+	seg_from_user(&save->fs, &s->fs);
+	seg_from_user(&save->gs, &s->gs);
+	seg_from_user(&save->ss, &s->ss);
+	seg_from_user(&save->tr, &s->tr);
+	seg_from_user(&save->ldtr, &s->ldt);
+	save->gdtr.base = s->gdt.base;
+	save->gdtr.limit = s->gdt.limit;
+	save->idtr.base = s->idt.base;
+	save->idtr.limit = s->idt.limit;
+	save->cr0 = s->cr0;
+	save->cr2 = s->cr2;
+	save->cr3 = s->cr3;
+	save->cr4 = s->cr4;
+	save->efer = s->efer | EFER_SVME;
+	save->cpl = (s->cs.attrib & SVM_SELECTOR_DPL_MASK) >>
+		    SVM_SELECTOR_DPL_SHIFT;
+	return 0;
+}
+
+static void svm_inject_exception(struct khyp_vcpu *vcpu, u8 vector,
+				 bool has_error, u32 error)
+{
+	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
+
+	ctl->event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
+			 (has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	ctl->event_inj_err = error;
+}
+
+static void svm_inject_irq(struct khyp_vcpu *vcpu, u8 vector)
+{
+	to_svm(vcpu)->vmcb->control.event_inj = vector | SVM_EVTINJ_VALID |
+						SVM_EVTINJ_TYPE_INTR;
+}
+
+static void svm_inject_nmi(struct khyp_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	vmcb->control.event_inj = NMI_VECTOR | SVM_EVTINJ_VALID |
+				  SVM_EVTINJ_TYPE_NMI;
+	/* NMIs stay blocked until the handler's IRET. */
+	set_intercept(vmcb, INTERCEPT_IRET, true);
+}
+
+static bool svm_event_pending(struct khyp_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->control.event_inj & SVM_EVTINJ_VALID;
+}
+
+static bool svm_irq_allowed(struct khyp_vcpu *vcpu)
+{
+	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
+
+	return (vcpu->rflags & X86_EFLAGS_IF) &&
+	       !(ctl->int_state & SVM_INTERRUPT_SHADOW_MASK) &&
+	       !(ctl->event_inj & SVM_EVTINJ_VALID);
+}
+
+static bool svm_nmi_allowed(struct khyp_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	return !(vmcb->control.event_inj & SVM_EVTINJ_VALID) &&
+	       !(vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK) &&
+	       !(vmcb->control.intercepts[INTERCEPT_IRET / 32] &
+		 BIT(INTERCEPT_IRET % 32));
+}
+
+/* A virtual interrupt with no vector of its own: it only opens a window. */
+static void svm_request_irq_window(struct khyp_vcpu *vcpu, bool on)
+{
+	struct khyp_svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+
+	if (svm->irq_window == on)
+		return;
+	svm->irq_window = on;
+	if (on)
+		vmcb->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
+					 (0xf << V_INTR_PRIO_SHIFT);
+	else
+		vmcb->control.int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK |
+					   V_INTR_PRIO_MASK);
+	set_intercept(vmcb, INTERCEPT_VINTR, on);
+}
+
+static bool svm_get_msr(struct khyp_vcpu *vcpu, u32 index, u64 *val)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	switch (index) {
+	case MSR_EFER:
+		*val = save->efer & ~EFER_SVME;
+		return true;
+	case MSR_IA32_CR_PAT:
+		*val = save->g_pat;
+		return true;
+	}
+	return false;
+}
+
+static bool pat_valid(u64 pat)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (i * 8);
+
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
+/* 0 handled, -EPERM #GP, -ENOENT not ours. */
+static int svm_set_msr(struct khyp_vcpu *vcpu, u32 index, u64 val)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	switch (index) {
+	case MSR_EFER:
+		if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+			return -EPERM;
+		/* LMA is the hardware's to set; SVME stays on, hidden. */
+		val = (val & ~(u64)EFER_LMA) | (save->efer & EFER_LMA);
+		save->efer = val | EFER_SVME;
+		return 0;
+	case MSR_IA32_CR_PAT:
+		if (!pat_valid(val))
+			return -EPERM;
+		save->g_pat = val;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+const struct khyp_arch_ops khyp_svm_ops = {
+	.name = "svm",
+	.probe = svm_probe,
+	.setup = svm_setup,
+	.teardown = svm_teardown,
+	.cpu_enable = svm_cpu_enable,
+	.cpu_disable = svm_cpu_disable,
+	.vm_init = svm_vm_init,
+	.vm_destroy = svm_vm_destroy,
+	.map_chunk = svm_map_chunk,
+	.vcpu_create = svm_vcpu_create,
+	.vcpu_free = svm_vcpu_free,
+	.vcpu_reset = svm_vcpu_reset,
+	.vcpu_sipi = svm_vcpu_sipi,
+	.vcpu_run = svm_vcpu_run,
+	.vcpu_load = svm_vcpu_load,
+	.get_sregs = svm_get_sregs,
+	.set_sregs = svm_set_sregs,
+	.inject_exception = svm_inject_exception,
+	.inject_irq = svm_inject_irq,
+	.inject_nmi = svm_inject_nmi,
+	.irq_allowed = svm_irq_allowed,
+	.nmi_allowed = svm_nmi_allowed,
+	.request_irq_window = svm_request_irq_window,
+	.event_pending = svm_event_pending,
+	.get_msr = svm_get_msr,
+	.set_msr = svm_set_msr,
+};

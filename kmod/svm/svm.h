@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Private to the SVM backend: nothing outside kmod/svm/ includes this. */
+#ifndef KHYP_SVM_H
+#define KHYP_SVM_H
+
+#include <asm/svm.h>
+#include "../khyp.h"
+
+struct khyp_svm_cpu {
+	struct page *hsave;	/* VM_HSAVE_PA: VMRUN's own host save */
+	struct page *host_save;	/* VMSAVE/VMLOAD of hidden host state */
+	u64 asid_gen;
+	u32 next_asid;
+	bool enabled;
+};
+
+struct khyp_npt {
+	u64 *root;		/* PML4, host-physical addresses below */
+	unsigned long nr_tables;
+};
+
+struct khyp_svm_vm {
+	struct khyp_npt npt;
+};
+
+struct khyp_svm_vcpu {
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	u64 asid_gen;
+	int last_cpu;
+	u32 asid;
+	bool irq_window;
+};
+
+static inline struct khyp_svm_vcpu *to_svm(struct khyp_vcpu *vcpu)
+{
+	return vcpu->arch;
+}
+
+int khyp_npt_init(struct khyp_npt *npt);
+void khyp_npt_destroy(struct khyp_npt *npt);
+int khyp_npt_map_chunk(struct khyp_npt *npt, u64 gpa,
+		       const struct khyp_mem_chunk *chunk);
+
+void khyp_svm_enter(u64 vmcb_pa, u64 *regs, u64 host_save_pa);
+
+#endif /* KHYP_SVM_H */

@@ -1,0 +1,721 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * khyp core selftests: every exit kind, the ioctl ABI and its refusals,
+ * memory seen the same from guest and host, FPU state under contention,
+ * several VMs and many vCPUs, and teardown in any order.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <cpuid.h>
+#include "kselftest_harness.h"
+#include "khyp_test.h"
+
+GUEST_SNIPPET(rm_cpuid);
+GUEST_SNIPPET(rm_io);
+GUEST_SNIPPET(rm_msr);
+GUEST_SNIPPET(rm_hlt);
+GUEST_SNIPPET(rm_int3);
+GUEST_SNIPPET(rm_ud);
+GUEST_SNIPPET(rm_invd);
+GUEST_SNIPPET(rm_xsetbv);
+GUEST_SNIPPET(rm_cpuid_loop);
+GUEST_SNIPPET(rm_spin);
+GUEST_SNIPPET(rm_mem);
+GUEST_SNIPPET(lm_mmio);
+GUEST_SNIPPET(lm_sse);
+GUEST_SNIPPET(lm_cpuid);
+
+#define MEM_4M	(4ULL << 20)
+#define CODE	0x1000
+
+#define LOAD(vm, name) tvm_load(vm, CODE, name##_start, SNIPPET_LEN(name))
+
+/*
+ * Run until the next exit, answering the previous one with @e's data;
+ * expect an OUT to the report port and return its value.
+ */
+static uint32_t answer_and_report(struct __test_metadata *_metadata,
+				  struct tvcpu *vcpu, struct khyp_exit *answer)
+{
+	struct khyp_exit e = *answer;
+
+	if (tvcpu_run(vcpu, &e)) {
+		TH_LOG("RUN failed: %s", strerror(errno));
+		return 0xffffffff;
+	}
+	EXPECT_EQ(KHYP_EXIT_IO, e.reason);
+	EXPECT_EQ(TEST_PORT_REPORT, e.io.port);
+	EXPECT_TRUE(e.io.is_write);
+	return e.io.data;
+}
+
+static uint32_t expect_report(struct __test_metadata *_metadata,
+			      struct tvcpu *vcpu)
+{
+	struct khyp_exit none = {};
+
+	return answer_and_report(_metadata, vcpu, &none);
+}
+
+static void expect_done(struct __test_metadata *_metadata, struct tvcpu *vcpu)
+{
+	struct khyp_exit e = {};
+
+	ASSERT_EQ(0, tvcpu_run(vcpu, &e));
+	EXPECT_EQ(KHYP_EXIT_IO, e.reason);
+	EXPECT_EQ(TEST_PORT_DONE, e.io.port);
+}
+
+FIXTURE(vm) {
+	struct tvm vm;
+	struct tvcpu vcpu;
+};
+
+FIXTURE_SETUP(vm)
+{
+	ASSERT_EQ(0, tvm_create(&self->vm, MEM_4M, 4, 0));
+	ASSERT_EQ(0, tvcpu_create(&self->vm, &self->vcpu, 0));
+	ASSERT_EQ(0, tvcpu_set_real_mode(&self->vcpu, CODE));
+}
+
+FIXTURE_TEARDOWN(vm)
+{
+	close(self->vcpu.fd);
+	tvm_destroy(&self->vm);
+}
+
+TEST(api_version)
+{
+	int dev = khyp_open();
+
+	ASSERT_LE(0, dev);
+	EXPECT_EQ(KHYP_API_VERSION, ioctl(dev, KHYP_GET_API_VERSION, 0));
+	EXPECT_EQ(-1, ioctl(dev, KHYP_GET_API_VERSION, 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(dev, _IO(KHYPIO, 0x7f), 0));
+	EXPECT_EQ(ENOTTY, errno);
+	close(dev);
+}
+
+TEST_F(vm, cpuid_exit)
+{
+	unsigned int a, b, c, d;
+	uint32_t v;
+
+	LOAD(&self->vm, rm_cpuid);
+	__cpuid(0, a, b, c, d);
+	EXPECT_EQ(b, expect_report(_metadata, &self->vcpu));
+	EXPECT_EQ(d, expect_report(_metadata, &self->vcpu));
+	EXPECT_EQ(c, expect_report(_metadata, &self->vcpu));
+	EXPECT_EQ(0x7079684b, expect_report(_metadata, &self->vcpu));
+	v = expect_report(_metadata, &self->vcpu);
+	EXPECT_EQ(0, v >> 24);		/* APIC ID of vCPU 0 */
+	expect_done(_metadata, &self->vcpu);
+}
+
+TEST_F(vm, cpuid_table_and_apic_id)
+{
+	struct khyp_cpuid_entry ent = { .function = 0, .eax = 1,
+					.ebx = 0x11111111, .ecx = 0x33333333,
+					.edx = 0x22222222 };
+	struct {
+		struct khyp_cpuid hdr;
+		struct khyp_cpuid_entry e[2];
+	} t = { .hdr.nent = 1, .e[0] = ent };
+	struct tvcpu v7;
+
+	/* The table is frozen once a vCPU exists. */
+	EXPECT_EQ(-1, ioctl(self->vm.fd, KHYP_SET_CPUID, &t));
+	EXPECT_EQ(EBUSY, errno);
+	close(self->vcpu.fd);
+	tvm_destroy(&self->vm);
+
+	ASSERT_EQ(0, tvm_create(&self->vm, MEM_4M, 8, 0));
+	t.hdr.nent = 2;
+	t.e[1] = ent;		/* duplicate leaf */
+	EXPECT_EQ(-1, ioctl(self->vm.fd, KHYP_SET_CPUID, &t));
+	EXPECT_EQ(EINVAL, errno);
+	t.e[1].function = 1;
+	t.e[1].ebx = 0;
+	t.e[1].reserved[0] = 1;
+	EXPECT_EQ(-1, ioctl(self->vm.fd, KHYP_SET_CPUID, &t));
+	EXPECT_EQ(EINVAL, errno);
+	t.e[1].reserved[0] = 0;
+	t.hdr.nent = KHYP_MAX_CPUID_ENTRIES + 1;
+	EXPECT_EQ(-1, ioctl(self->vm.fd, KHYP_SET_CPUID, &t));
+	EXPECT_EQ(E2BIG, errno);
+	t.hdr.nent = 2;
+	ASSERT_EQ(0, ioctl(self->vm.fd, KHYP_SET_CPUID, &t));
+	t.hdr.nent = 1;
+	EXPECT_EQ(-1, ioctl(self->vm.fd, KHYP_GET_CPUID, &t));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(2, t.hdr.nent);
+	ASSERT_EQ(0, ioctl(self->vm.fd, KHYP_GET_CPUID, &t));
+	EXPECT_EQ(0x11111111, t.e[0].ebx);
+
+	ASSERT_EQ(0, tvcpu_create(&self->vm, &v7, 7));
+	ASSERT_EQ(0, tvcpu_set_real_mode(&v7, CODE));
+	LOAD(&self->vm, rm_cpuid);
+	EXPECT_EQ(0x11111111, expect_report(_metadata, &v7));
+	EXPECT_EQ(0x22222222, expect_report(_metadata, &v7));
+	EXPECT_EQ(0x33333333, expect_report(_metadata, &v7));
+	EXPECT_EQ(0, expect_report(_metadata, &v7));	/* not in table */
+	EXPECT_EQ(7, expect_report(_metadata, &v7) >> 24);
+	expect_done(_metadata, &v7);
+	close(v7.fd);
+	ASSERT_EQ(0, tvcpu_create(&self->vm, &self->vcpu, 0));
+}
+
+TEST_F(vm, port_io_in_and_out)
+{
+	struct khyp_exit e = {};
+
+	LOAD(&self->vm, rm_io);
+	ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
+	ASSERT_EQ(KHYP_EXIT_IO, e.reason);
+	EXPECT_EQ(0x12, e.io.port);
+	EXPECT_EQ(4, e.io.size);
+	EXPECT_FALSE(e.io.is_write);
+	e.io.data = 41;
+	EXPECT_EQ(42, answer_and_report(_metadata, &self->vcpu, &e));
+	ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
+	EXPECT_EQ(0x1234, e.io.port);
+	EXPECT_EQ(2, e.io.size);
+	e.io.data = 0xabcd;
+	EXPECT_EQ(0xabcd, answer_and_report(_metadata, &self->vcpu, &e) &
+			  0xffff);
+	ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
+	EXPECT_EQ(0x13, e.io.port);
+	EXPECT_EQ(1, e.io.size);
+	e.io.data = 0x1ee;	/* only the low byte counts */
+	EXPECT_EQ(0xee, answer_and_report(_metadata, &self->vcpu, &e));
+	expect_done(_metadata, &self->vcpu);
+}
+
+TEST_F(vm, mmio_decode_long_mode)
+{
+	struct khyp_exit e = {};
+	struct {
+		uint64_t gpa, data;
+		int size, write;
+	} w[] = {
+		{ TEST_MMIO_BASE, 0x12345678, 4, 1 },
+		{ TEST_MMIO_BASE + 1, 0xab, 1, 1 },
+		{ TEST_MMIO_BASE + 8, 0x1122334455667788ULL, 8, 1 },
+		{ TEST_MMIO_BASE + 2, 0xbeef, 2, 1 },
+	};
+	unsigned int i;
+
+	LOAD(&self->vm, lm_mmio);
+	ASSERT_EQ(0, tvcpu_set_long_mode(&self->vcpu, CODE));
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
+		ASSERT_EQ(KHYP_EXIT_MMIO, e.reason);
+		EXPECT_EQ(w[i].gpa, e.mmio.gpa);
+		EXPECT_EQ(w[i].size, e.mmio.size);
+		EXPECT_EQ(w[i].write, e.mmio.is_write);
+		EXPECT_EQ(w[i].data, e.mmio.data);
+	}
+	/* mov 0x10(%rbx), %eax */
+	ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
+	ASSERT_EQ(KHYP_EXIT_MMIO, e.reason);
+	EXPECT_EQ(TEST_MMIO_BASE + 0x10, e.mmio.gpa);
+	EXPECT_FALSE(e.mmio.is_write);
+	e.mmio.data = 0xcafef00d;
+	EXPECT_EQ(0xcafef00d, answer_and_report(_metadata, &self->vcpu, &e));
+	/* movzbl */
+	ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
+	EXPECT_EQ(TEST_MMIO_BASE + 0x14, e.mmio.gpa);
+	EXPECT_EQ(1, e.mmio.size);
+	e.mmio.data = 0x80;
+	EXPECT_EQ(0x80, answer_and_report(_metadata, &self->vcpu, &e));
+	/* movswq: high half of the sign extension */
+	ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
+	EXPECT_EQ(2, e.mmio.size);
+	e.mmio.data = 0x8001;
+	EXPECT_EQ(0xffffffff, answer_and_report(_metadata, &self->vcpu, &e));
+	/* movb to %ah */
+	ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
+	EXPECT_EQ(TEST_MMIO_BASE + 0x20, e.mmio.gpa);
+	e.mmio.data = 0x5a;
+	EXPECT_EQ(0x11225a44, answer_and_report(_metadata, &self->vcpu, &e));
+	/* movabs moffs64 */
+	ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
+	EXPECT_EQ(TEST_MMIO_BASE + 0x40, e.mmio.gpa);
+	EXPECT_EQ(4, e.mmio.size);
+	e.mmio.data = 0x600df00d;
+	EXPECT_EQ(0x600df00d, answer_and_report(_metadata, &self->vcpu, &e));
+	/* SIB with index 0x80 into r11d */
+	ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
+	EXPECT_EQ(TEST_MMIO_BASE + 0x48 + 0x80, e.mmio.gpa);
+	e.mmio.data = 0x77;
+	EXPECT_EQ(0x77, answer_and_report(_metadata, &self->vcpu, &e));
+	expect_done(_metadata, &self->vcpu);
+}
+
+TEST_F(vm, msr_allowlist_and_gp)
+{
+	uint32_t tsc_delta;
+
+	LOAD(&self->vm, rm_msr);
+	EXPECT_EQ(0x806, expect_report(_metadata, &self->vcpu));
+	EXPECT_EQ(0x6060, expect_report(_metadata, &self->vcpu));
+	EXPECT_EQ(0x6060, expect_report(_metadata, &self->vcpu));
+	tsc_delta = expect_report(_metadata, &self->vcpu);
+	EXPECT_GT(tsc_delta, 0);
+	EXPECT_LT(tsc_delta, 0x80000000u);
+	expect_done(_metadata, &self->vcpu);
+}
+
+TEST_F(vm, hlt_sleeps_until_stopped)
+{
+	struct khyp_vcpu_state st;
+	struct khyp_vcpu_stats stats;
+	struct khyp_regs r;
+
+	LOAD(&self->vm, rm_hlt);
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_VCPU_START));
+	ASSERT_EQ(0, tvcpu_wait_state(&self->vcpu, KHYP_VCPU_STATE_HALTED,
+				      10000));
+	/* Registers cannot change under a vCPU that may run. */
+	EXPECT_EQ(-1, ioctl(self->vcpu.fd, KHYP_GET_REGS, &r));
+	EXPECT_EQ(EBUSY, errno);
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_VCPU_STOP));
+	ASSERT_EQ(0, tvcpu_state(&self->vcpu, &st));
+	EXPECT_EQ(KHYP_VCPU_STATE_STOPPED, st.state);
+	EXPECT_EQ(KHYP_EXIT_STOPPED, st.last_exit.reason);
+	EXPECT_GT(st.host_tid, 0);
+	ASSERT_EQ(0, tvcpu_get_regs(&self->vcpu, &r));
+	EXPECT_EQ(CODE + 1, r.rip);
+	ASSERT_EQ(0, tvcpu_stats(&self->vcpu, &stats));
+	EXPECT_EQ(1, stats.count[KHYP_STAT_HLT]);
+}
+
+TEST_F(vm, triple_fault_stops_vcpu)
+{
+	struct khyp_sregs s;
+	struct khyp_exit e = {};
+	struct khyp_vm_state vs;
+
+	LOAD(&self->vm, rm_int3);
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_GET_SREGS, &s));
+	s.idt.limit = 0;
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_SET_SREGS, &s));
+	ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
+	EXPECT_EQ(KHYP_EXIT_SHUTDOWN, e.reason);
+	ASSERT_EQ(0, ioctl(self->vm.fd, KHYP_GET_VM_STATE, &vs));
+	EXPECT_EQ(KHYP_VM_SHUTDOWN, vs.state);
+	EXPECT_EQ(0, vs.vcpu);
+	/* A dead vCPU stays dead and says why. */
+	ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
+	EXPECT_EQ(KHYP_EXIT_SHUTDOWN, e.reason);
+}
+
+TEST_F(vm, svm_instructions_raise_ud)
+{
+	int i;
+
+	LOAD(&self->vm, rm_ud);
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ(0x0606, expect_report(_metadata, &self->vcpu));
+	expect_done(_metadata, &self->vcpu);
+}
+
+TEST_F(vm, invd_is_harmless)
+{
+	LOAD(&self->vm, rm_invd);
+	EXPECT_EQ(0x1d, expect_report(_metadata, &self->vcpu));
+	expect_done(_metadata, &self->vcpu);
+}
+
+TEST_F(vm, xsetbv_validated)
+{
+	struct khyp_sregs s;
+
+	LOAD(&self->vm, rm_xsetbv);
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_GET_SREGS, &s));
+	s.cr4 |= 0x40000 | 0x600;	/* OSXSAVE, OSFXSR */
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_SET_SREGS, &s));
+	EXPECT_EQ(3, expect_report(_metadata, &self->vcpu));
+	EXPECT_EQ(0x6060, expect_report(_metadata, &self->vcpu));
+	EXPECT_EQ(0x6060, expect_report(_metadata, &self->vcpu));
+	expect_done(_metadata, &self->vcpu);
+}
+
+TEST_F(vm, guest_and_host_see_same_memory)
+{
+	uint32_t v;
+
+	LOAD(&self->vm, rm_mem);
+	*(volatile uint32_t *)(self->vm.mem + 0x3000) = 0x5eed1234;
+	EXPECT_EQ(0x5eed1234, expect_report(_metadata, &self->vcpu));
+	expect_done(_metadata, &self->vcpu);
+	v = *(volatile uint32_t *)(self->vm.mem + 0x3004);
+	EXPECT_EQ((uint32_t)~0x5eed1234, v);
+}
+
+TEST(memory_above_2m_long_mode)
+{
+	struct tvm vm;
+	struct tvcpu vcpu;
+	unsigned int a, b, c, d;
+
+	ASSERT_EQ(0, tvm_create(&vm, 64ULL << 20, 1, 0));
+	ASSERT_EQ(0, tvcpu_create(&vm, &vcpu, 0));
+	tvm_load(&vm, CODE, lm_cpuid_start, SNIPPET_LEN(lm_cpuid));
+	*(uint64_t *)(vm.mem + 0x200000) = 0x0123456789abcdefULL;
+	ASSERT_EQ(0, tvcpu_set_long_mode(&vcpu, CODE));
+	__cpuid(0, a, b, c, d);
+	EXPECT_EQ(b, expect_report(_metadata, &vcpu));
+	EXPECT_EQ(0x89abcdef, expect_report(_metadata, &vcpu));
+	EXPECT_EQ(0x01234567, expect_report(_metadata, &vcpu));
+	expect_done(_metadata, &vcpu);
+	close(vcpu.fd);
+	tvm_destroy(&vm);
+}
+
+TEST_F(vm, physical_interrupts_exit_and_return)
+{
+	struct khyp_vcpu_stats st;
+	struct khyp_regs r;
+
+	LOAD(&self->vm, rm_spin);
+	ASSERT_EQ(0, tvcpu_get_regs(&self->vcpu, &r));
+	r.rsi = 20000000;
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_SET_REGS, &r));
+	expect_done(_metadata, &self->vcpu);
+	ASSERT_EQ(0, tvcpu_stats(&self->vcpu, &st));
+	/* Host timer ticks land while the guest spins. */
+	EXPECT_GT(st.count[KHYP_STAT_INTR], 0);
+	EXPECT_GT(st.guest_ns, 0);
+}
+
+/* Host threads that check their own SSE registers while guests run. */
+static volatile int host_sse_stop;
+
+static void *host_sse_checker(void *arg)
+{
+	long bad = 0;
+
+	while (!host_sse_stop) {
+		double x = 1.0, y = 3.0;
+		int i;
+
+		for (i = 0; i < 100000; i++) {
+			__asm__ volatile("" : "+x"(x), "+x"(y));
+			x = x * 1.0000001 + y - 3.0;
+		}
+		if (x < 1.0 || x > 1.1)
+			bad++;
+	}
+	return (void *)bad;
+}
+
+struct sse_guest {
+	struct tvm vm;
+	struct tvcpu vcpu;
+	uint32_t mismatches;
+	int rc;
+};
+
+static void *run_sse_guest(void *arg)
+{
+	struct sse_guest *g = arg;
+	struct khyp_exit e = {};
+	struct khyp_regs r;
+
+	g->rc = -1;
+	if (tvcpu_get_regs(&g->vcpu, &r))
+		return NULL;
+	r.rsi = 20000;
+	if (ioctl(g->vcpu.fd, KHYP_SET_REGS, &r) || tvcpu_run(&g->vcpu, &e))
+		return NULL;
+	if (e.reason != KHYP_EXIT_IO || e.io.port != TEST_PORT_REPORT)
+		return NULL;
+	g->mismatches = e.io.data;
+	g->rc = 0;
+	return NULL;
+}
+
+TEST(fpu_state_survives_contention)
+{
+	struct sse_guest g[4];
+	pthread_t ht[2], gt[4];
+	void *bad;
+	long host_bad = 0;
+	int i;
+
+	host_sse_stop = 0;
+	for (i = 0; i < 2; i++)
+		pthread_create(&ht[i], NULL, host_sse_checker, NULL);
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, tvm_create(&g[i].vm, MEM_4M, 1, 0));
+		ASSERT_EQ(0, tvcpu_create(&g[i].vm, &g[i].vcpu, 0));
+		tvm_load(&g[i].vm, CODE, lm_sse_start, SNIPPET_LEN(lm_sse));
+		ASSERT_EQ(0, tvcpu_set_long_mode(&g[i].vcpu, CODE));
+		pthread_create(&gt[i], NULL, run_sse_guest, &g[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(gt[i], NULL);
+		EXPECT_EQ(0, g[i].rc);
+		EXPECT_EQ(0, g[i].mismatches);
+	}
+	host_sse_stop = 1;
+	for (i = 0; i < 2; i++) {
+		pthread_join(ht[i], &bad);
+		host_bad += (long)bad;
+	}
+	EXPECT_EQ(0, host_bad);
+	for (i = 0; i < 4; i++) {
+		close(g[i].vcpu.fd);
+		tvm_destroy(&g[i].vm);
+	}
+}
+
+struct loop_vcpu {
+	struct tvcpu vcpu;
+	int ok;
+};
+
+static void *run_cpuid_loop(void *arg)
+{
+	struct loop_vcpu *l = arg;
+	struct khyp_exit e = {};
+
+	l->ok = !tvcpu_run(&l->vcpu, &e) && e.reason == KHYP_EXIT_IO &&
+		e.io.port == TEST_PORT_DONE;
+	return NULL;
+}
+
+TEST(many_vcpus_one_vm)
+{
+	enum { N = 64 };
+	static struct loop_vcpu l[N];
+	pthread_t t[N];
+	struct tvm vm;
+	struct khyp_vm_info info;
+	struct khyp_regs r;
+	int i;
+
+	ASSERT_EQ(0, tvm_create(&vm, MEM_4M, N, 0));
+	tvm_load(&vm, CODE, rm_cpuid_loop_start, SNIPPET_LEN(rm_cpuid_loop));
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(0, tvcpu_create(&vm, &l[i].vcpu, i));
+		ASSERT_EQ(0, tvcpu_set_real_mode(&l[i].vcpu, CODE));
+		ASSERT_EQ(0, tvcpu_get_regs(&l[i].vcpu, &r));
+		r.rsi = 300;
+		ASSERT_EQ(0, ioctl(l[i].vcpu.fd, KHYP_SET_REGS, &r));
+	}
+	ASSERT_EQ(0, ioctl(vm.fd, KHYP_GET_VM_INFO, &info));
+	EXPECT_EQ(N, info.nr_vcpus);
+	for (i = 0; i < N; i++)
+		pthread_create(&t[i], NULL, run_cpuid_loop, &l[i]);
+	for (i = 0; i < N; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_TRUE(l[i].ok);
+		close(l[i].vcpu.fd);
+	}
+	tvm_destroy(&vm);
+}
+
+TEST(two_vms_at_once)
+{
+	struct tvm a, b;
+	struct tvcpu va, vb;
+
+	ASSERT_EQ(0, tvm_create(&a, MEM_4M, 1, 0));
+	ASSERT_EQ(0, tvm_create(&b, MEM_4M, 1, 0));
+	ASSERT_EQ(0, tvcpu_create(&a, &va, 0));
+	ASSERT_EQ(0, tvcpu_create(&b, &vb, 0));
+	tvm_load(&a, CODE, rm_mem_start, SNIPPET_LEN(rm_mem));
+	tvm_load(&b, CODE, rm_mem_start, SNIPPET_LEN(rm_mem));
+	*(uint32_t *)(a.mem + 0x3000) = 0xaaaa;
+	*(uint32_t *)(b.mem + 0x3000) = 0xbbbb;
+	ASSERT_EQ(0, tvcpu_set_real_mode(&va, CODE));
+	ASSERT_EQ(0, tvcpu_set_real_mode(&vb, CODE));
+	EXPECT_EQ(0xbbbb, expect_report(_metadata, &vb));
+	EXPECT_EQ(0xaaaa, expect_report(_metadata, &va));
+	expect_done(_metadata, &va);
+	expect_done(_metadata, &vb);
+	close(va.fd);
+	close(vb.fd);
+	tvm_destroy(&a);
+	tvm_destroy(&b);
+}
+
+TEST(create_vm_bad_input)
+{
+	struct khyp_vm_config cfg = { .mem_size = MEM_4M, .max_vcpus = 1 };
+	int dev = khyp_open();
+
+	ASSERT_LE(0, dev);
+	cfg.mem_size = 4096;
+	EXPECT_EQ(-1, ioctl(dev, KHYP_CREATE_VM, &cfg));
+	EXPECT_EQ(EINVAL, errno);
+	cfg.mem_size = MEM_4M + 1;
+	EXPECT_EQ(-1, ioctl(dev, KHYP_CREATE_VM, &cfg));
+	EXPECT_EQ(EINVAL, errno);
+	cfg.mem_size = KHYP_MAX_MEM_SIZE + 4096;
+	EXPECT_EQ(-1, ioctl(dev, KHYP_CREATE_VM, &cfg));
+	EXPECT_EQ(E2BIG, errno);
+	cfg.mem_size = KHYP_MAX_MEM_SIZE;	/* more than the test host has */
+	EXPECT_EQ(-1, ioctl(dev, KHYP_CREATE_VM, &cfg));
+	EXPECT_EQ(ENOMEM, errno);
+	cfg.mem_size = MEM_4M;
+	cfg.max_vcpus = 0;
+	EXPECT_EQ(-1, ioctl(dev, KHYP_CREATE_VM, &cfg));
+	EXPECT_EQ(EINVAL, errno);
+	cfg.max_vcpus = KHYP_MAX_VCPUS + 1;
+	EXPECT_EQ(-1, ioctl(dev, KHYP_CREATE_VM, &cfg));
+	EXPECT_EQ(EINVAL, errno);
+	cfg.max_vcpus = 1;
+	cfg.flags = 0x80;
+	EXPECT_EQ(-1, ioctl(dev, KHYP_CREATE_VM, &cfg));
+	EXPECT_EQ(EINVAL, errno);
+	cfg.flags = 0;
+	cfg.reserved[3] = 1;
+	EXPECT_EQ(-1, ioctl(dev, KHYP_CREATE_VM, &cfg));
+	EXPECT_EQ(EINVAL, errno);
+	cfg.reserved[3] = 0;
+	memset(cfg.name, 'x', sizeof(cfg.name));
+	EXPECT_EQ(-1, ioctl(dev, KHYP_CREATE_VM, &cfg));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(dev, KHYP_CREATE_VM, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	close(dev);
+}
+
+TEST_F(vm, vm_and_vcpu_bad_input)
+{
+	struct khyp_vcpu_config c = { .id = 4 };
+	struct khyp_sregs s;
+	void *p;
+
+	EXPECT_EQ(-1, ioctl(self->vm.fd, KHYP_CREATE_VCPU, &c));
+	EXPECT_EQ(EINVAL, errno);		/* id >= max_vcpus */
+	c.id = 0;
+	EXPECT_EQ(-1, ioctl(self->vm.fd, KHYP_CREATE_VCPU, &c));
+	EXPECT_EQ(EEXIST, errno);		/* slot taken */
+	c.id = 1;
+	c.apic_id = 0;
+	EXPECT_EQ(-1, ioctl(self->vm.fd, KHYP_CREATE_VCPU, &c));
+	EXPECT_EQ(EEXIST, errno);		/* APIC ID taken */
+	c.apic_id = 0xff;
+	EXPECT_EQ(-1, ioctl(self->vm.fd, KHYP_CREATE_VCPU, &c));
+	EXPECT_EQ(EINVAL, errno);
+	c.apic_id = 1;
+	c.flags = 0x10;
+	EXPECT_EQ(-1, ioctl(self->vm.fd, KHYP_CREATE_VCPU, &c));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->vm.fd, KHYP_CREATE_VCPU, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->vm.fd, KHYP_VCPU_RUN, NULL));
+	EXPECT_EQ(ENOTTY, errno);		/* a vCPU ioctl on the VM */
+	EXPECT_EQ(-1, ioctl(self->vcpu.fd, KHYP_CREATE_VCPU, &c));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->vcpu.fd, KHYP_GET_REGS, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->vcpu.fd, KHYP_VCPU_RUN, (void *)16));
+	EXPECT_EQ(EFAULT, errno);
+
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_GET_SREGS, &s));
+	s.efer = 0x100000;			/* reserved EFER bit */
+	EXPECT_EQ(-1, ioctl(self->vcpu.fd, KHYP_SET_SREGS, &s));
+	EXPECT_EQ(EINVAL, errno);
+	s.efer = 0x400;				/* LMA without LME+PG */
+	EXPECT_EQ(-1, ioctl(self->vcpu.fd, KHYP_SET_SREGS, &s));
+	EXPECT_EQ(EINVAL, errno);
+	s.efer = 0;
+	s.reserved[0] = 1;
+	EXPECT_EQ(-1, ioctl(self->vcpu.fd, KHYP_SET_SREGS, &s));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Beyond guest RAM, or a private copy: refused. */
+	p = mmap(NULL, MEM_4M + 4096, PROT_READ, MAP_SHARED, self->vm.fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->vm.fd, MEM_4M);
+	EXPECT_EQ(MAP_FAILED, p);
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, self->vm.fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+}
+
+static int stats_settle(long *vms, long *vcpus, long *pages)
+{
+	double end = now_sec() + 10;
+
+	do {
+		if (khyp_module_stats(vms, vcpus, pages))
+			return -1;
+		if (!*vms && !*vcpus && !*pages)
+			return 0;
+		usleep(10000);
+	} while (now_sec() < end);
+	return 0;
+}
+
+TEST(close_in_any_order_frees_everything)
+{
+	long vms, vcpus, pages;
+	int order;
+
+	for (order = 0; order < 4; order++) {
+		struct tvm vm;
+		struct tvcpu v0, v1;
+
+		ASSERT_EQ(0, tvm_create(&vm, MEM_4M, 2, 0));
+		ASSERT_EQ(0, tvcpu_create(&vm, &v0, 0));
+		ASSERT_EQ(0, tvcpu_create(&vm, &v1, 1));
+		tvm_load(&vm, CODE, rm_hlt_start, SNIPPET_LEN(rm_hlt));
+		ASSERT_EQ(0, tvcpu_set_real_mode(&v0, CODE));
+		ASSERT_EQ(0, ioctl(v0.fd, KHYP_VCPU_START));	/* halts */
+		ASSERT_EQ(0, khyp_module_stats(&vms, &vcpus, &pages));
+		EXPECT_EQ(1, vms);
+		EXPECT_EQ(2, vcpus);
+		EXPECT_EQ(1024, pages);
+		switch (order) {
+		case 0:		/* fds first, mapping last */
+			close(v0.fd);
+			close(v1.fd);
+			close(vm.fd);
+			close(vm.dev);
+			munmap(vm.mem, vm.mem_size);
+			break;
+		case 1:		/* VM fd first, vCPUs after */
+			close(vm.fd);
+			munmap(vm.mem, vm.mem_size);
+			close(v1.fd);
+			close(v0.fd);
+			close(vm.dev);
+			break;
+		case 2:		/* mapping first */
+			munmap(vm.mem, vm.mem_size);
+			close(v0.fd);
+			close(vm.fd);
+			close(v1.fd);
+			close(vm.dev);
+			break;
+		default:	/* the device first */
+			close(vm.dev);
+			close(v1.fd);
+			munmap(vm.mem, vm.mem_size);
+			close(vm.fd);
+			close(v0.fd);
+			break;
+		}
+		ASSERT_EQ(0, stats_settle(&vms, &vcpus, &pages));
+		EXPECT_EQ(0, vms);
+		EXPECT_EQ(0, vcpus);
+		EXPECT_EQ(0, pages);
+	}
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest code for the selftests.  Each snippet runs from GPA 0x1000 (the
+ * test copies [name_start, name_end) there), reports values with OUT to
+ * port 0x10 and says "done" with OUT to port 0x11.  Addresses inside a
+ * snippet are written as (label - start + ORG).
+ */
+#define ORG		0x1000
+#define REL(s, l)	((l) - (s) + ORG)
+#define REPORT		0x10
+#define DONE		0x11
+
+	.section .rodata
+	.globl rm_cpuid_start, rm_cpuid_end
+	.globl rm_io_start, rm_io_end
+	.globl rm_msr_start, rm_msr_end
+	.globl rm_hlt_start, rm_hlt_end
+	.globl rm_int3_start, rm_int3_end
+	.globl rm_ud_start, rm_ud_end
+	.globl rm_invd_start, rm_invd_end
+	.globl rm_xsetbv_start, rm_xsetbv_end
+	.globl rm_cpuid_loop_start, rm_cpuid_loop_end
+	.globl rm_spin_start, rm_spin_end
+	.globl rm_mem_start, rm_mem_end
+	.globl lm_mmio_start, lm_mmio_end
+	.globl lm_sse_start, lm_sse_end
+	.globl lm_cpuid_start, lm_cpuid_end
+
+	.code16
+/* CPUID 0 and the khyp signature leaf. */
+rm_cpuid_start:
+	xor %eax, %eax
+	cpuid
+	mov %ebx, %eax
+	out %eax, $REPORT
+	mov %edx, %eax
+	out %eax, $REPORT
+	mov %ecx, %eax
+	out %eax, $REPORT
+	mov $0x40000000, %eax
+	cpuid
+	mov %ebx, %eax
+	out %eax, $REPORT
+	mov $1, %eax
+	cpuid
+	mov %ebx, %eax
+	out %eax, $REPORT
+	out %al, $DONE
+rm_cpuid_end:
+
+/* IN from port 0x12 (answered by userspace), report it plus one; 8/16/32. */
+rm_io_start:
+	in $0x12, %eax
+	inc %eax
+	out %eax, $REPORT
+	mov $0x1234, %dx
+	inw %dx, %ax
+	out %ax, $REPORT
+	xor %eax, %eax
+	inb $0x13, %al
+	out %eax, $REPORT
+	out %al, $DONE
+rm_io_end:
+
+/* Allowed MSRs answer; unknown ones raise #GP (IVT 13 reports 0x6060). */
+rm_msr_start:
+	movw $REL(rm_msr_start, 1f), (13 * 4)
+	movw $0, (13 * 4 + 2)
+	mov $0x2ff, %ecx		/* MTRRdefType */
+	rdmsr
+	out %eax, $REPORT
+	mov $0x12345, %ecx		/* nobody's MSR */
+	rdmsr
+	mov $0xc0010400, %ecx		/* nor this one, written */
+	wrmsr
+	mov $0x10, %ecx			/* TSC: twice, increasing */
+	rdmsr
+	mov %eax, %esi
+	rdmsr
+	sub %esi, %eax
+	out %eax, $REPORT
+	out %al, $DONE
+1:	mov $0x6060, %eax
+	out %eax, $REPORT
+	pop %bx
+	add $2, %bx			/* skip RDMSR/WRMSR */
+	push %bx
+	iret
+rm_msr_end:
+
+rm_hlt_start:
+	hlt
+	mov $0x4c54, %eax
+	out %eax, $REPORT
+	out %al, $DONE
+rm_hlt_end:
+
+/* With IDTR.limit = 0, INT3 cannot be delivered: triple fault. */
+rm_int3_start:
+	int3
+	out %al, $DONE
+rm_int3_end:
+
+/* SVM instructions and friends are refused with #UD (IVT 6: 0x0606). */
+rm_ud_start:
+	movw $REL(rm_ud_start, 1f), (6 * 4)
+	movw $0, (6 * 4 + 2)
+	vmmcall
+	vmrun
+	vmload
+	vmsave
+	stgi
+	clgi
+	out %al, $DONE
+1:	mov $0x0606, %eax
+	out %eax, $REPORT
+	pop %bx
+	add $3, %bx
+	push %bx
+	iret
+rm_ud_end:
+
+rm_invd_start:
+	invd
+	mov $0x1d, %eax
+	out %eax, $REPORT
+	out %al, $DONE
+rm_invd_end:
+
+/* XSETBV: a valid XCR0 is taken, an invalid one gives #GP (0x6060). */
+rm_xsetbv_start:
+	movw $REL(rm_xsetbv_start, 1f), (13 * 4)
+	movw $0, (13 * 4 + 2)
+	xor %ecx, %ecx
+	xor %edx, %edx
+	mov $3, %eax
+	xsetbv
+	xgetbv
+	out %eax, $REPORT
+	mov $2, %eax			/* no x87: invalid */
+	xsetbv
+	mov $1, %ecx			/* XCR1 does not exist */
+	mov $3, %eax
+	xsetbv
+	out %al, $DONE
+1:	mov $0x6060, %eax
+	out %eax, $REPORT
+	pop %bx
+	add $3, %bx
+	push %bx
+	iret
+rm_xsetbv_end:
+
+/* ESI CPUIDs, then done: the exit-cost benchmark. */
+rm_cpuid_loop_start:
+1:	xor %eax, %eax
+	cpuid
+	dec %esi
+	jnz 1b
+	out %al, $DONE
+rm_cpuid_loop_end:
+
+/* Spin ESI iterations (physical interrupts arrive meanwhile). */
+rm_spin_start:
+1:	dec %esi
+	jnz 1b
+	out %al, $DONE
+rm_spin_end:
+
+/* Read the dword at 0x3000, report it, write ~it at 0x3004. */
+rm_mem_start:
+	mov (0x3000), %eax
+	out %eax, $REPORT
+	not %eax
+	mov %eax, (0x3004)
+	out %al, $DONE
+rm_mem_end:
+
+	.code64
+/* MMIO at 0xd0000000: every decoded form, each one exit to userspace. */
+lm_mmio_start:
+	mov $0xd0000000, %rbx
+	movl $0x12345678, (%rbx)		/* C7 imm32 */
+	movb $0xab, 1(%rbx)			/* C6 imm8 */
+	movabs $0x1122334455667788, %r9
+	mov %r9, 8(%rbx)			/* REX.WR 89 */
+	movw $0xbeef, 2(%rbx)			/* 66 C7 imm16 */
+	mov 0x10(%rbx), %eax			/* 8B read 4 */
+	out %eax, $REPORT
+	movzbl 0x14(%rbx), %ecx			/* 0F B6 */
+	mov %ecx, %eax
+	out %eax, $REPORT
+	movswq 0x18(%rbx), %r10			/* REX.W 0F BF */
+	mov %r10, %rax
+	shr $32, %rax
+	out %eax, $REPORT
+	mov $0x11223344, %eax
+	movb 0x20(%rbx), %ah			/* 8A, high byte */
+	out %eax, $REPORT
+	movabs 0xd0000040, %eax			/* A1 moffs64 */
+	out %eax, $REPORT
+	mov 0x48(%rbx,%rcx,1), %r11d		/* SIB + REX.R */
+	mov %r11d, %eax
+	out %eax, $REPORT
+	out %al, $DONE
+lm_mmio_end:
+
+/*
+ * Fill XMM0-15 with a pattern, exit to the host (CPUID) ESI times, and
+ * check the registers after each exit.  Reports the number of mismatches.
+ */
+lm_sse_start:
+	lea pattern(%rip), %rax
+	movdqu (%rax), %xmm0
+	movdqa %xmm0, %xmm1
+	paddq %xmm0, %xmm1
+	movdqa %xmm1, %xmm2
+	paddq %xmm0, %xmm2
+	movdqa %xmm2, %xmm3
+	paddq %xmm0, %xmm3
+	movdqa %xmm3, %xmm8
+	paddq %xmm0, %xmm8
+	movdqa %xmm8, %xmm15
+	paddq %xmm0, %xmm15
+	xor %edi, %edi
+1:	xor %eax, %eax
+	cpuid
+	movdqa %xmm0, %xmm4
+	paddq %xmm0, %xmm4			/* = xmm1 */
+	pcmpeqd %xmm1, %xmm4
+	pmovmskb %xmm4, %eax
+	cmp $0xffff, %eax
+	jne 2f
+	movdqa %xmm8, %xmm5
+	paddq %xmm0, %xmm5
+	paddq %xmm0, %xmm5			/* xmm15 + xmm0 = xmm8 + 2*xmm0 */
+	paddq %xmm0, %xmm15
+	pcmpeqd %xmm15, %xmm5
+	psubq %xmm0, %xmm15
+	pmovmskb %xmm5, %eax
+	cmp $0xffff, %eax
+	je 3f
+2:	inc %edi
+3:	dec %esi
+	jnz 1b
+	mov %edi, %eax
+	out %eax, $REPORT
+	out %al, $DONE
+	.balign 16
+pattern:
+	.quad 0x0123456789abcdef, 0x0fedcba987654321
+lm_sse_end:
+
+/* 64-bit CPUID and memory above 1 MiB: report leaf 0 EBX, read 0x200000. */
+lm_cpuid_start:
+	xor %eax, %eax
+	cpuid
+	mov %ebx, %eax
+	out %eax, $REPORT
+	mov $0x200000, %rbx
+	mov (%rbx), %rax
+	out %eax, $REPORT
+	shr $32, %rax
+	out %eax, $REPORT
+	out %al, $DONE
+lm_cpuid_end:
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include "khyp_test.h"
+
+double now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int khyp_open(void)
+{
+	return open("/dev/khyp", O_RDWR | O_CLOEXEC);
+}
+
+int tvm_create(struct tvm *vm, uint64_t mem_size, uint32_t max_vcpus,
+	       uint32_t flags)
+{
+	struct khyp_vm_config cfg = {
+		.mem_size = mem_size,
+		.max_vcpus = max_vcpus,
+		.flags = flags,
+		.name = "selftest",
+	};
+
+	memset(vm, 0, sizeof(*vm));
+	vm->fd = -1;
+	vm->dev = khyp_open();
+	if (vm->dev < 0)
+		return -errno;
+	vm->fd = ioctl(vm->dev, KHYP_CREATE_VM, &cfg);
+	if (vm->fd < 0)
+		return -errno;
+	vm->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       vm->fd, 0);
+	if (vm->mem == MAP_FAILED) {
+		vm->mem = NULL;
+		return -errno;
+	}
+	vm->mem_size = mem_size;
+	return 0;
+}
+
+void tvm_destroy(struct tvm *vm)
+{
+	if (vm->mem)
+		munmap(vm->mem, vm->mem_size);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	if (vm->dev >= 0)
+		close(vm->dev);
+	vm->mem = NULL;
+	vm->fd = vm->dev = -1;
+}
+
+int tvcpu_create(struct tvm *vm, struct tvcpu *vcpu, uint32_t id)
+{
+	struct khyp_vcpu_config cfg = { .id = id, .apic_id = id };
+
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->fd = ioctl(vm->fd, KHYP_CREATE_VCPU, &cfg);
+	return vcpu->fd < 0 ? -errno : 0;
+}
+
+static void seg(struct khyp_segment *s, uint16_t sel, uint64_t base,
+		uint32_t limit, uint16_t attrib)
+{
+	s->selector = sel;
+	s->base = base;
+	s->limit = limit;
+	s->attrib = attrib;
+}
+
+int tvcpu_set_real_mode(struct tvcpu *vcpu, uint64_t rip)
+{
+	struct khyp_sregs s;
+	struct khyp_regs r = { .rip = rip, .rflags = 2, .rsp = 0x7000 };
+
+	if (ioctl(vcpu->fd, KHYP_GET_SREGS, &s))
+		return -errno;
+	seg(&s.cs, 0, 0, 0xffff, 0x9b);
+	seg(&s.ds, 0, 0, 0xffff, 0x93);
+	s.es = s.fs = s.gs = s.ss = s.ds;
+	s.idt.base = 0;
+	s.idt.limit = 0x3ff;
+	if (ioctl(vcpu->fd, KHYP_SET_SREGS, &s) ||
+	    ioctl(vcpu->fd, KHYP_SET_REGS, &r))
+		return -errno;
+	return 0;
+}
+
+#define PT_BASE		0x10000ULL
+#define GDT_BASE	0x9000ULL
+
+int tvcpu_set_long_mode(struct tvcpu *vcpu, uint64_t rip)
+{
+	struct tvm *vm = vcpu->vm;
+	uint64_t *pml4 = (uint64_t *)(vm->mem + PT_BASE);
+	uint64_t *pdpt = (uint64_t *)(vm->mem + PT_BASE + 0x1000);
+	uint64_t *gdt = (uint64_t *)(vm->mem + GDT_BASE);
+	struct khyp_sregs s;
+	struct khyp_regs r = { .rip = rip, .rflags = 2, .rsp = 0x80000 };
+
+	/* One 1 GiB page: identity map [0, 1 GiB) plus MMIO at 3.25 GiB. */
+	pml4[0] = (PT_BASE + 0x1000) | 3;
+	pdpt[0] = 0x83;
+	pdpt[3] = (3ULL << 30) | 0x83 | 0x18;	/* uncached */
+	gdt[0] = 0;
+	gdt[1] = 0x00af9b000000ffffULL;		/* 64-bit code, 0x08 */
+	gdt[2] = 0x00cf93000000ffffULL;		/* data, 0x10 */
+	if (ioctl(vcpu->fd, KHYP_GET_SREGS, &s))
+		return -errno;
+	seg(&s.cs, 0x08, 0, 0xffffffff, 0xa9b);
+	seg(&s.ds, 0x10, 0, 0xffffffff, 0xc93);
+	s.es = s.fs = s.gs = s.ss = s.ds;
+	s.gdt.base = GDT_BASE;
+	s.gdt.limit = 23;
+	s.cr0 = 0x80050033;	/* PG WP NE ET MP PE */
+	s.cr3 = PT_BASE;
+	s.cr4 = 0x620;		/* PAE OSFXSR OSXMMEXCPT */
+	s.efer = 0x500;		/* LME LMA */
+	if (ioctl(vcpu->fd, KHYP_SET_SREGS, &s) ||
+	    ioctl(vcpu->fd, KHYP_SET_REGS, &r))
+		return -errno;
+	return 0;
+}
+
+void tvm_load(struct tvm *vm, uint64_t gpa, const void *code, size_t len)
+{
+	memcpy(vm->mem + gpa, code, len);
+}
+
+int tvcpu_run(struct tvcpu *vcpu, struct khyp_exit *exit)
+{
+	return ioctl(vcpu->fd, KHYP_VCPU_RUN, exit) ? -errno : 0;
+}
+
+int tvcpu_get_regs(struct tvcpu *vcpu, struct khyp_regs *regs)
+{
+	return ioctl(vcpu->fd, KHYP_GET_REGS, regs) ? -errno : 0;
+}
+
+int tvcpu_state(struct tvcpu *vcpu, struct khyp_vcpu_state *st)
+{
+	return ioctl(vcpu->fd, KHYP_VCPU_GET_STATE, st) ? -errno : 0;
+}
+
+int tvcpu_stats(struct tvcpu *vcpu, struct khyp_vcpu_stats *st)
+{
+	return ioctl(vcpu->fd, KHYP_VCPU_GET_STATS, st) ? -errno : 0;
+}
+
+int tvcpu_wait_state(struct tvcpu *vcpu, uint32_t state, int ms)
+{
+	double end = now_sec() + ms / 1000.0;
+	struct khyp_vcpu_state st;
+
+	do {
+		if (tvcpu_state(vcpu, &st))
+			return -errno;
+		if (st.state == state)
+			return 0;
+		usleep(1000);
+	} while (now_sec() < end);
+	return -ETIMEDOUT;
+}
+
+int khyp_module_stats(long *vms, long *vcpus, long *pages)
+{
+	FILE *f = fopen("/sys/class/misc/khyp/stats", "r");
+	int n;
+
+	if (!f)
+		return -errno;
+	n = fscanf(f, "vms %ld\nvcpus %ld\npages %ld", vms, vcpus, pages);
+	fclose(f);
+	return n == 3 ? 0 : -EINVAL;
+}
