@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Two cascaded 8259A PICs (0x20-0x21, 0xa0-0xa1) and the ELCR (0x4d0-0x4d1).
+ *
+ * Registers only: the PICs latch requests, run the ICW1-4 init sequence,
+ * read back IMR, IRR and ISR (OCW3), take EOIs and rotations (OCW2) and
+ * answer poll commands, but their INT output reaches no CPU.  A guest with
+ * an IOAPIC and the MADT's PCAT_COMPAT flag probes them (probe_8259A needs
+ * the IMR to read back, or it picks the "null" PIC and Linux ends up with
+ * no legacy IRQs), masks them and routes everything through the IOAPIC.
+ * ExtINT delivery through LINT0 is left out: with TSC-deadline timers and
+ * a known TSC frequency Linux's check_timer() never needs it.
+ *
+ * Lines arrive from khyp_irq_line() in any context (the PIT's hrtimer is
+ * hardirq), hence the raw spinlock.
+ */
+#include <linux/slab.h>
+#include "khyp.h"
+#include "platform.h"
+
+enum pic_init {
+	PIC_READY,
+	PIC_ICW2,
+	PIC_ICW3,
+	PIC_ICW4,
+};
+
+struct pic_chip {
+	u8 irr;			/* latched requests */
+	u8 isr;			/* in service */
+	u8 imr;
+	u8 lines;		/* current input levels, for edge detection */
+	u8 elcr;		/* level-triggered inputs */
+	u8 elcr_mask;		/* inputs that may be level-triggered */
+	u8 vector_base;		/* ICW2 */
+	u8 icw3;
+	u8 lowest_prio;		/* rotation: the input with least priority */
+	enum pic_init init;
+	bool need_icw4;
+	bool single;
+	bool read_isr;		/* OCW3 RR/RIS: the command port reads ISR */
+	bool poll;		/* OCW3 P: next command read is a poll */
+	bool special_mask;
+	bool auto_eoi;
+	bool rotate_on_aeoi;
+};
+
+struct khyp_pic {
+	struct khyp_vm *vm;
+	raw_spinlock_t lock;
+	struct pic_chip chip[2];	/* master, slave */
+	struct khyp_io_dev master, slave, elcr;
+};
+
+/* The highest-priority input set in @bits, or -1. */
+static int pic_highest(const struct pic_chip *c, u8 bits)
+{
+	int i, irq;
+
+	for (i = 1; i <= 8; i++) {
+		irq = (c->lowest_prio + i) & 7;
+		if (bits & BIT(irq))
+			return irq;
+	}
+	return -1;
+}
+
+static void pic_set_line(struct pic_chip *c, unsigned int irq, bool level)
+{
+	u8 bit = BIT(irq);
+
+	if (level) {
+		/* Edge inputs latch on the rising edge only. */
+		if ((c->elcr & bit) || !(c->lines & bit))
+			c->irr |= bit;
+		c->lines |= bit;
+	} else {
+		c->lines &= ~bit;
+		if (c->elcr & bit)
+			c->irr &= ~bit;
+	}
+}
+
+/* The slave's INT output is the master's input 2. */
+static void pic_update_cascade(struct khyp_pic *pic)
+{
+	struct pic_chip *s = &pic->chip[1];
+
+	pic_set_line(&pic->chip[0], 2, (s->irr & ~s->imr) != 0);
+}
+
+void khyp_pic_set_irq(struct khyp_pic *pic, unsigned int irq, int level)
+{
+	unsigned long flags;
+
+	if (!pic || irq >= 16)
+		return;
+	raw_spin_lock_irqsave(&pic->lock, flags);
+	pic_set_line(&pic->chip[irq >> 3], irq & 7, level);
+	if (irq >= 8)
+		pic_update_cascade(pic);
+	raw_spin_unlock_irqrestore(&pic->lock, flags);
+}
+
+/* Poll command: acknowledge the highest pending request, as INTA would. */
+static u8 pic_poll(struct pic_chip *c)
+{
+	int irq = pic_highest(c, c->irr & ~c->imr);
+
+	if (irq < 0)
+		return 0;
+	if (!(c->elcr & BIT(irq)))
+		c->irr &= ~BIT(irq);
+	if (!c->auto_eoi)
+		c->isr |= BIT(irq);
+	else if (c->rotate_on_aeoi)
+		c->lowest_prio = irq;
+	return 0x80 | irq;
+}
+
+static void pic_eoi(struct pic_chip *c, int irq, bool rotate)
+{
+	if (irq < 0)
+		return;
+	c->isr &= ~BIT(irq);
+	if (rotate)
+		c->lowest_prio = irq;
+}
+
+static void pic_write_cmd(struct pic_chip *c, u8 v)
+{
+	if (v & 0x10) {
+		/* ICW1: restart initialisation. */
+		c->init = PIC_ICW2;
+		c->need_icw4 = v & 0x01;
+		c->single = v & 0x02;
+		c->imr = 0;
+		c->isr = 0;
+		c->irr &= c->elcr & c->lines;
+		c->lowest_prio = 7;
+		c->read_isr = false;
+		c->poll = false;
+		c->special_mask = false;
+		c->auto_eoi = false;
+		c->rotate_on_aeoi = false;
+		return;
+	}
+	if (v & 0x08) {
+		/* OCW3 */
+		if (v & 0x04)
+			c->poll = true;
+		if (v & 0x02)
+			c->read_isr = v & 0x01;
+		if (v & 0x40)
+			c->special_mask = v & 0x20;
+		return;
+	}
+	/* OCW2: bits 7:5 are R, SL, EOI. */
+	switch (v >> 5) {
+	case 0:			/* rotate in auto-EOI mode: clear */
+		c->rotate_on_aeoi = false;
+		break;
+	case 4:			/* rotate in auto-EOI mode: set */
+		c->rotate_on_aeoi = true;
+		break;
+	case 1:			/* non-specific EOI */
+	case 5:			/* rotate on non-specific EOI */
+		pic_eoi(c, pic_highest(c, c->isr), v >> 5 == 5);
+		break;
+	case 3:			/* specific EOI */
+	case 7:			/* rotate on specific EOI */
+		pic_eoi(c, v & 7, v >> 5 == 7);
+		break;
+	case 6:			/* set priority */
+		c->lowest_prio = v & 7;
+		break;
+	default:		/* 2: no operation */
+		break;
+	}
+}
+
+static void pic_write_data(struct pic_chip *c, u8 v)
+{
+	switch (c->init) {
+	case PIC_ICW2:
+		c->vector_base = v & 0xf8;
+		if (!c->single)
+			c->init = PIC_ICW3;
+		else
+			c->init = c->need_icw4 ? PIC_ICW4 : PIC_READY;
+		break;
+	case PIC_ICW3:
+		c->icw3 = v;
+		c->init = c->need_icw4 ? PIC_ICW4 : PIC_READY;
+		break;
+	case PIC_ICW4:
+		c->auto_eoi = v & 0x02;
+		c->init = PIC_READY;
+		break;
+	default:
+		c->imr = v;	/* OCW1 */
+		break;
+	}
+}
+
+static u8 pic_read(struct pic_chip *c, u64 offset)
+{
+	if (offset)
+		return c->imr;
+	if (c->poll) {
+		c->poll = false;
+		return pic_poll(c);
+	}
+	return c->read_isr ? c->isr : c->irr;
+}
+
+static int pic_pio_read(struct khyp_pic *pic, struct pic_chip *c,
+			u64 offset, void *val, int len)
+{
+	unsigned long flags;
+	u8 v;
+
+	raw_spin_lock_irqsave(&pic->lock, flags);
+	v = pic_read(c, offset);
+	pic_update_cascade(pic);
+	raw_spin_unlock_irqrestore(&pic->lock, flags);
+	/* Wider reads repeat the byte; nobody does them. */
+	khyp_io_put(val, len, v);
+	return 0;
+}
+
+static int pic_pio_write(struct khyp_pic *pic, struct pic_chip *c,
+			 u64 offset, const void *val, int len)
+{
+	unsigned long flags;
+	u8 v = khyp_io_get(val, len);
+
+	raw_spin_lock_irqsave(&pic->lock, flags);
+	if (offset)
+		pic_write_data(c, v);
+	else
+		pic_write_cmd(c, v);
+	pic_update_cascade(pic);
+	raw_spin_unlock_irqrestore(&pic->lock, flags);
+	return 0;
+}
+
+static int pic_master_read(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
+			   u64 offset, void *val, int len)
+{
+	struct khyp_pic *pic = container_of(dev, struct khyp_pic, master);
+
+	return pic_pio_read(pic, &pic->chip[0], offset, val, len);
+}
+
+static int pic_master_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
+			    u64 offset, const void *val, int len)
+{
+	struct khyp_pic *pic = container_of(dev, struct khyp_pic, master);
+
+	return pic_pio_write(pic, &pic->chip[0], offset, val, len);
+}
+
+static int pic_slave_read(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
+			  u64 offset, void *val, int len)
+{
+	struct khyp_pic *pic = container_of(dev, struct khyp_pic, slave);
+
+	return pic_pio_read(pic, &pic->chip[1], offset, val, len);
+}
+
+static int pic_slave_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
+			   u64 offset, const void *val, int len)
+{
+	struct khyp_pic *pic = container_of(dev, struct khyp_pic, slave);
+
+	return pic_pio_write(pic, &pic->chip[1], offset, val, len);
+}
+
+static int elcr_read(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
+		     u64 offset, void *val, int len)
+{
+	struct khyp_pic *pic = container_of(dev, struct khyp_pic, elcr);
+	unsigned long flags;
+	u64 v;
+
+	raw_spin_lock_irqsave(&pic->lock, flags);
+	v = pic->chip[0].elcr | (u16)pic->chip[1].elcr << 8;
+	raw_spin_unlock_irqrestore(&pic->lock, flags);
+	khyp_io_put(val, len, v >> (offset * 8));
+	return 0;
+}
+
+static int elcr_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
+		      u64 offset, const void *val, int len)
+{
+	struct khyp_pic *pic = container_of(dev, struct khyp_pic, elcr);
+	u64 v = khyp_io_get(val, len);
+	unsigned long flags;
+	struct pic_chip *c;
+	int i;
+
+	raw_spin_lock_irqsave(&pic->lock, flags);
+	for (i = 0; i < len && offset + i < 2; i++) {
+		c = &pic->chip[offset + i];
+		c->elcr = (v >> (i * 8)) & c->elcr_mask;
+		/* Level inputs request exactly while asserted. */
+		c->irr = (c->irr & ~c->elcr) | (c->lines & c->elcr);
+	}
+	pic_update_cascade(pic);
+	raw_spin_unlock_irqrestore(&pic->lock, flags);
+	return 0;
+}
+
+static const struct khyp_io_dev_ops pic_master_ops = {
+	.read = pic_master_read,
+	.write = pic_master_write,
+};
+
+static const struct khyp_io_dev_ops pic_slave_ops = {
+	.read = pic_slave_read,
+	.write = pic_slave_write,
+};
+
+static const struct khyp_io_dev_ops elcr_ops = {
+	.read = elcr_read,
+	.write = elcr_write,
+};
+
+static void pic_dev_init(struct khyp_io_dev *dev, u64 base,
+			 const struct khyp_io_dev_ops *ops, const char *name)
+{
+	dev->base = base;
+	dev->len = 2;
+	dev->ops = ops;
+	dev->name = name;
+}
+
+int khyp_pic_create(struct khyp_platform *p)
+{
+	struct khyp_pic *pic;
+	int r;
+
+	pic = kzalloc(sizeof(*pic), GFP_KERNEL_ACCOUNT);
+	if (!pic)
+		return -ENOMEM;
+	pic->vm = p->vm;
+	raw_spin_lock_init(&pic->lock);
+	/* PIIX: IRQ 0, 1, 2, 8 and 13 are always edge. */
+	pic->chip[0].elcr_mask = 0xf8;
+	pic->chip[1].elcr_mask = 0xde;
+	pic->chip[0].lowest_prio = 7;
+	pic->chip[1].lowest_prio = 7;
+	pic_dev_init(&pic->master, KHYP_PIC_MASTER_PORT, &pic_master_ops,
+		     "pic-master");
+	pic_dev_init(&pic->slave, KHYP_PIC_SLAVE_PORT, &pic_slave_ops,
+		     "pic-slave");
+	pic_dev_init(&pic->elcr, KHYP_ELCR_PORT, &elcr_ops, "elcr");
+
+	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pic->master);
+	if (r)
+		goto fail;
+	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pic->slave);
+	if (r)
+		goto fail_master;
+	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pic->elcr);
+	if (r)
+		goto fail_slave;
+	p->pic = pic;
+	return 0;
+
+fail_slave:
+	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pic->slave);
+fail_master:
+	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pic->master);
+fail:
+	kfree(pic);
+	return r;
+}
+
+void khyp_pic_destroy(struct khyp_platform *p)
+{
+	struct khyp_pic *pic = p->pic;
+
+	if (!pic)
+		return;
+	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pic->elcr);
+	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pic->slave);
+	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pic->master);
+	p->pic = NULL;
+	kfree(pic);
+}
