@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make          build kmod/khyp.ko, the userspace tools and the selftests
+#   make demo     the seed's vCPU hotplug walkthrough, in the test host
+#   make check    every test: unit tests here, selftests in the test host
+#   make bench    khyp against KVM, measured in one test-host run
+#   make deps     install what the above need (Debian 12, apt-get, idempotent)
+#
+# KVER/KDIR select the kernel to build against; by default the newest
+# Debian linux-headers-*-amd64 installed (the test host boots the matching
+# /boot/vmlinuz).
+KVER ?= $(shell ls -1 /lib/modules 2>/dev/null | grep -E -- '-amd64$$' | grep -v cloud | sort -V | tail -1)
+KDIR ?= /lib/modules/$(KVER)/build
+
+all: module userspace selftests
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace:
+	$(MAKE) -C userspace/run
+
+selftests:
+	$(MAKE) -C selftests
+
+deps:
+	scripts/install-deps
+
+check: deps
+	$(MAKE) all
+	scripts/check
+
+demo: deps
+	$(MAKE) all
+	scripts/demo
+
+bench: deps
+	$(MAKE) all
+	scripts/bench
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
+
+checkpatch:
+	scripts/checkpatch
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C selftests clean
+	$(MAKE) -C userspace/run clean
+	rm -rf build
+
+.PHONY: all module userspace selftests deps check demo bench sparse checkpatch clean
