@@ -168,10 +168,10 @@ static bool lapic_set_irr_locked(struct khyp_lapic *l, u32 vector,
 	return true;
 }
 
+/* khyp_vcpu_request() also kicks: a halted or running target notices. */
 static void lapic_notify(struct khyp_vcpu *vcpu)
 {
 	khyp_vcpu_request(vcpu, KHYP_REQ_EVENT);
-	khyp_vcpu_kick(vcpu);
 }
 
 /* ---- interrupt routing ---- */
@@ -224,21 +224,18 @@ static int lapic_accept(struct khyp_lapic *l, const struct khyp_apic_irq *irq)
 		return 1;
 	case KHYP_DM_NMI:
 		khyp_vcpu_request(vcpu, KHYP_REQ_NMI);
-		khyp_vcpu_kick(vcpu);
 		return 1;
 	case KHYP_DM_INIT:
 		/* The level de-assert INIT of the MP protocol does nothing. */
 		if (irq->level_trig && !irq->level)
 			return 0;
 		khyp_vcpu_request(vcpu, KHYP_REQ_INIT);
-		khyp_vcpu_kick(vcpu);
 		return 1;
 	case KHYP_DM_STARTUP:
 		WRITE_ONCE(vcpu->sipi_vector, irq->vector);
 		/* The vector must be visible before the request bit is. */
 		smp_mb__before_atomic();
 		khyp_vcpu_request(vcpu, KHYP_REQ_SIPI);
-		khyp_vcpu_kick(vcpu);
 		return 1;
 	default:
 		/* SMI, remote read, ExtINT: nothing emulates them. */
