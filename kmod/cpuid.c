@@ -14,23 +14,29 @@
 #include "arch_ops.h"
 #include "khyp.h"
 
-/* Leaf 1 ECX: SSE3 PCLMUL SSSE3 FMA CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES
- * XSAVE OSXSAVE AVX F16C RDRAND, plus TSC-deadline and hypervisor below. */
+/*
+ * Leaf 1 ECX: SSE3 PCLMUL SSSE3 FMA CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES
+ * XSAVE OSXSAVE AVX F16C RDRAND, plus TSC-deadline and hypervisor below.
+ */
 #define L1_ECX_KEEP	(BIT(0) | BIT(1) | BIT(9) | BIT(12) | BIT(13) | \
 			 BIT(19) | BIT(20) | BIT(22) | BIT(23) | BIT(25) | \
 			 BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(30))
 #define L1_ECX_TSC_DEADLINE	BIT(24)
 #define L1_ECX_OSXSAVE		BIT(27)
 #define L1_ECX_HYPERVISOR	BIT(31)
-/* Leaf 1 EDX: FPU VME DE PSE TSC MSR PAE CX8 APIC SEP MTRR PGE CMOV PAT
- * PSE36 CLFSH MMX FXSR SSE SSE2; no MCE/MCA, no HTT, no ACPI thermal. */
+/*
+ * Leaf 1 EDX: FPU VME DE PSE TSC MSR PAE CX8 APIC SEP MTRR PGE CMOV PAT
+ * PSE36 CLFSH MMX FXSR SSE SSE2; no MCE/MCA, no HTT, no ACPI thermal.
+ */
 #define L1_EDX_KEEP	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | \
 			 BIT(5) | BIT(6) | BIT(8) | BIT(9) | BIT(11) | \
 			 BIT(12) | BIT(13) | BIT(15) | BIT(16) | BIT(17) | \
 			 BIT(19) | BIT(23) | BIT(24) | BIT(25) | BIT(26))
 #define L1_EDX_APIC	BIT(9)
-/* Leaf 7 EBX: FSGSBASE BMI1 AVX2 SMEP BMI2 ERMS RDSEED ADX SMAP
- * CLFLUSHOPT CLWB SHA. */
+/*
+ * Leaf 7 EBX: FSGSBASE BMI1 AVX2 SMEP BMI2 ERMS RDSEED ADX SMAP
+ * CLFLUSHOPT CLWB SHA.
+ */
 #define L7_EBX_KEEP	(BIT(0) | BIT(3) | BIT(5) | BIT(7) | BIT(8) | \
 			 BIT(9) | BIT(18) | BIT(19) | BIT(20) | BIT(23) | \
 			 BIT(24) | BIT(29))

@@ -70,6 +70,7 @@ void khyp_vcpu_kick(struct khyp_vcpu *vcpu)
 void khyp_vcpu_request(struct khyp_vcpu *vcpu, int req)
 {
 	set_bit(req, &vcpu->requests);
+	/* Pairs with the vCPU reading requests with IRQs off before VMRUN. */
 	smp_mb__after_atomic();
 	khyp_vcpu_kick(vcpu);
 }
@@ -426,9 +427,8 @@ static void vcpu_process_requests(struct khyp_vcpu *vcpu)
 		khyp_arch->vcpu_sipi(vcpu, READ_ONCE(vcpu->sipi_vector));
 		vcpu->wait_sipi = false;
 	}
-	if (test_and_clear_bit(KHYP_REQ_NMI, &vcpu->requests)) {
+	if (test_and_clear_bit(KHYP_REQ_NMI, &vcpu->requests))
 		vcpu->nmi_pending = true;
-	}
 	if (test_and_clear_bit(KHYP_REQ_STOP, &vcpu->requests) &&
 	    READ_ONCE(vcpu->run_wanted)) {
 		memset(&vcpu->last_exit, 0, sizeof(vcpu->last_exit));
@@ -526,6 +526,7 @@ void khyp_vcpu_destroy(struct khyp_vcpu *vcpu)
 	struct khyp_vm *vm = vcpu->vm;
 
 	set_bit(KHYP_REQ_EJECT, &vcpu->requests);
+	/* Seen by the vCPU before its next VMRUN; the IPI covers the rest. */
 	smp_mb__after_atomic();
 	kick_process(vcpu->thread);
 	kthread_stop(vcpu->thread);
