@@ -359,4 +359,29 @@ TEST(e820_above_4g)
 		  (0x100000 - 0x9fc00), ram);
 }
 
+TEST(kernel_command_line)
+{
+	char out[256];
+
+	ASSERT_EQ(0, boot_cmdline_compose("quiet", 2994000, out, sizeof(out)));
+	ASSERT_STREQ("console=ttyS0 tsc_early_khz=2994000 quiet", out);
+	ASSERT_EQ(0, boot_cmdline_compose(NULL, 1000, out, sizeof(out)));
+	ASSERT_STREQ("console=ttyS0 tsc_early_khz=1000", out);
+	/* the user's settings win */
+	ASSERT_EQ(0, boot_cmdline_compose("console=hvc0 tsc_early_khz=5", 1000,
+					  out, sizeof(out)));
+	ASSERT_STREQ("console=hvc0 tsc_early_khz=5", out);
+	ASSERT_EQ(0, boot_cmdline_compose("a console=ttyS1", 0, out,
+					  sizeof(out)));
+	ASSERT_STREQ("a console=ttyS1", out);
+	/* "xconsole=" is another parameter; after "--" it is init's */
+	ASSERT_EQ(0, boot_cmdline_compose("xconsole=1 -- console=x", 7, out,
+					  sizeof(out)));
+	ASSERT_STREQ("console=ttyS0 tsc_early_khz=7 xconsole=1 -- console=x",
+		     out);
+	ASSERT_EQ(-1, boot_cmdline_compose("quiet", 1, out, 20));
+	ASSERT_TRUE(boot_cmdline_has("ro quiet", "quiet"));
+	ASSERT_FALSE(boot_cmdline_has("ro quiet=1", "quiet"));
+}
+
 TEST_HARNESS_MAIN

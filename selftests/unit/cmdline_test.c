@@ -2,6 +2,7 @@
 /*
  * cmdline_test.c - khyp-run's QEMU-style command line parser.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
@@ -240,12 +241,39 @@ TEST(errors)
 	PARSE_ERR("option '-m' requires an argument", K, "-m");
 	PARSE_ERR("unexpected argument 'disk.img' (a disk image is not supported)",
 		  K, "disk.img");
-	PARSE_ERR("no -kernel given (khyp-run only boots Linux directly)",
+	unsetenv("KHYP_RUN_KERNEL");
+	PARSE_ERR("no -kernel given (khyp-run only boots Linux directly; or set KHYP_RUN_KERNEL)",
 		  "-m", "1G");
 	PARSE_OK("-h");
 	ASSERT_TRUE(cfg.help);
 	PARSE_OK("--dump-acpi", "/tmp/x", "-smp", "1,maxcpus=4");
 	ASSERT_STREQ("/tmp/x", cfg.dump_acpi_dir);
+}
+
+/* QEMU command lines without -kernel boot $KHYP_RUN_KERNEL. */
+TEST(kernel_from_environment)
+{
+	struct run_config cfg;
+	char err[256];
+
+	setenv("KHYP_RUN_KERNEL", "/env/bzImage", 1);
+	setenv("KHYP_RUN_INITRD", "/env/initrd", 1);
+	setenv("KHYP_RUN_APPEND", "quiet", 1);
+	PARSE_OK("-m", "1G");
+	ASSERT_STREQ("/env/bzImage", cfg.kernel);
+	ASSERT_STREQ("/env/initrd", cfg.initrd);
+	ASSERT_STREQ("quiet", cfg.append);
+	/* the command line wins */
+	PARSE_OK("-kernel", "/k", "-append", "x");
+	ASSERT_STREQ("/k", cfg.kernel);
+	ASSERT_EQ(NULL, cfg.initrd);
+	ASSERT_STREQ("x", cfg.append);
+	PARSE_OK("-initrd", "/i");
+	ASSERT_STREQ("/env/bzImage", cfg.kernel);
+	ASSERT_STREQ("/i", cfg.initrd);
+	unsetenv("KHYP_RUN_KERNEL");
+	unsetenv("KHYP_RUN_INITRD");
+	unsetenv("KHYP_RUN_APPEND");
 }
 
 TEST_HARNESS_MAIN

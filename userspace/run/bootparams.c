@@ -355,6 +355,57 @@ int boot_setup(uint8_t *mem, uint64_t mem_size, const struct boot_input *in,
 	return 0;
 }
 
+int boot_cmdline_has(const char *line, const char *param)
+{
+	size_t plen = strlen(param), tlen;
+	const char *p = line;
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		tlen = strcspn(p, " ");
+		if (tlen == 2 && !strncmp(p, "--", 2))
+			break;		/* the rest belongs to init */
+		if (tlen >= plen && !strncmp(p, param, plen) &&
+		    (param[plen - 1] == '=' || tlen == plen))
+			return 1;
+		p += tlen;
+	}
+	return 0;
+}
+
+int boot_cmdline_compose(const char *user, uint32_t tsc_khz, char *out,
+			 size_t len)
+{
+	size_t n = 0;
+	int r;
+
+	if (!user)
+		user = "";
+	if (!len)
+		return -1;
+	out[0] = '\0';
+	if (!boot_cmdline_has(user, "console=")) {
+		r = snprintf(out + n, len - n, "console=ttyS0 ");
+		if (r < 0 || (size_t)r >= len - n)
+			return -1;
+		n += r;
+	}
+	if (tsc_khz && !boot_cmdline_has(user, "tsc_early_khz=")) {
+		r = snprintf(out + n, len - n, "tsc_early_khz=%u ", tsc_khz);
+		if (r < 0 || (size_t)r >= len - n)
+			return -1;
+		n += r;
+	}
+	r = snprintf(out + n, len - n, "%s", user);
+	if (r < 0 || (size_t)r >= len - n)
+		return -1;
+	n += r;
+	while (n && out[n - 1] == ' ')
+		out[--n] = '\0';
+	return 0;
+}
+
 static void set_seg(struct khyp_segment *s, uint16_t sel, uint16_t attrib,
 		    uint32_t limit)
 {

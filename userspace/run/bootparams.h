@@ -187,6 +187,18 @@ struct boot_layout {
 int boot_setup(uint8_t *mem, uint64_t mem_size, const struct boot_input *in,
 	       struct boot_layout *out, char *err, size_t errlen);
 
+/*
+ * The guest kernel command line: what describes the platform, then the
+ * user's -append.  "console=ttyS0" and "tsc_early_khz=@tsc_khz" (if not
+ * 0) are prepended unless the user's line already sets them.
+ * Returns 0, or -1 if @len is too small.
+ */
+int boot_cmdline_compose(const char *user, uint32_t tsc_khz, char *out,
+			 size_t len);
+
+/* Does kernel command line @line set @param ("console=", "quiet")? */
+int boot_cmdline_has(const char *line, const char *param);
+
 /* Register state of the boot CPU at the 64-bit entry point. */
 void boot_cpu_state(const struct boot_layout *l, struct khyp_regs *regs,
 		    struct khyp_sregs *sregs);

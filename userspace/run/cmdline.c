@@ -542,9 +542,23 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 	/* -nodefaults drops the default serial port, as in QEMU. */
 	if (cfg->nodefaults && !cfg->serial_given)
 		cfg->serial = SERIAL_NONE;
+	/*
+	 * QEMU boots firmware when there is no -kernel; khyp-run has none.
+	 * So that QEMU command lines without -kernel (like the CPU hotplug
+	 * walkthrough's) still start a guest, the environment can name one.
+	 */
+	if (!cfg->kernel && getenv("KHYP_RUN_KERNEL") &&
+	    *getenv("KHYP_RUN_KERNEL")) {
+		cfg->kernel = getenv("KHYP_RUN_KERNEL");
+		if (!cfg->initrd && getenv("KHYP_RUN_INITRD") &&
+		    *getenv("KHYP_RUN_INITRD"))
+			cfg->initrd = getenv("KHYP_RUN_INITRD");
+		if (!cfg->append && getenv("KHYP_RUN_APPEND"))
+			cfg->append = getenv("KHYP_RUN_APPEND");
+	}
 	if (!cfg->kernel && !cfg->help && !cfg->version &&
 	    !cfg->dump_acpi_dir)
-		return fail(&ps, "no -kernel given (khyp-run only boots Linux directly)");
+		return fail(&ps, "no -kernel given (khyp-run only boots Linux directly; or set KHYP_RUN_KERNEL)");
 	if ((cfg->initrd || cfg->append) && !cfg->kernel && !cfg->dump_acpi_dir)
 		return fail(&ps, "-initrd and -append need -kernel");
 	return 0;
