@@ -57,9 +57,9 @@ struct khyp_lapic {
 	u32 id;			/* APIC ID in bits 31:24 */
 	u32 ldr;
 	u32 dfr;
+	u32 svr;
 
 	u32 tpr;
-	u32 svr;
 	u32 esr;		/* what an ESR read returns */
 	u32 esr_pending;	/* errors since the last ESR write */
 	u32 icr_lo;
@@ -260,11 +260,18 @@ int khyp_lapic_deliver(struct khyp_vm *vm, struct khyp_vcpu *src,
 			continue;
 		/*
 		 * Lowest priority: any one target is architecturally
-		 * allowed; the lowest vCPU id is simple and predictable.
+		 * allowed; the lowest vCPU id whose APIC is software
+		 * enabled (an offlined CPU's is not) is simple and
+		 * predictable.
 		 */
 		if (irq->delivery_mode == KHYP_DM_LOWEST) {
-			lowest = l;
-			break;
+			if (!lowest)
+				lowest = l;
+			if (READ_ONCE(l->svr) & APIC_SPIV_APIC_ENABLED) {
+				lowest = l;
+				break;
+			}
+			continue;
 		}
 		n += lapic_accept(l, irq);
 	}
@@ -444,7 +451,7 @@ static void lapic_reset_locked(struct khyp_lapic *l)
 	l->tpr = 0;
 	WRITE_ONCE(l->ldr, 0);
 	WRITE_ONCE(l->dfr, APIC_DFR_FLAT);
-	l->svr = 0xff;
+	WRITE_ONCE(l->svr, 0xff);
 	l->esr = 0;
 	l->esr_pending = 0;
 	l->icr_lo = 0;
@@ -577,8 +584,9 @@ static void lapic_reg_write(struct khyp_lapic *l, u32 reg, u32 val)
 		WRITE_ONCE(l->dfr, val | 0x0fffffff);
 		break;
 	case APIC_SPIV:
-		l->svr = val & (APIC_SPIV_FOCUS_DISABLED |
-				APIC_SPIV_APIC_ENABLED | APIC_VECTOR_MASK);
+		WRITE_ONCE(l->svr, val & (APIC_SPIV_FOCUS_DISABLED |
+					  APIC_SPIV_APIC_ENABLED |
+					  APIC_VECTOR_MASK));
 		if (!(l->svr & APIC_SPIV_APIC_ENABLED)) {
 			/* Software disable masks every LVT entry. */
 			for (i = 0; i < LAPIC_NR_LVT; i++)
