@@ -21,6 +21,7 @@ struct khyp_vm;
 struct khyp_vcpu;
 struct khyp_lapic;
 struct khyp_platform;
+struct khyp_cpuhp;
 
 /* ---- I/O bus: devices claim port or MMIO ranges of one VM ---- */
 
@@ -125,6 +126,7 @@ struct khyp_vm {
 
 	struct khyp_io_bus buses[KHYP_NR_BUSES];
 	struct khyp_platform *platform;	/* NULL unless KHYP_VM_PLATFORM */
+	struct khyp_cpuhp *cpuhp;	/* CPU slots, hotplug (cpuhp.c) */
 	struct khyp_console console;
 
 	u64 tsc_offset;		/* one offset for all vCPUs, set at creation */

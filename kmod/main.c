@@ -14,6 +14,7 @@
 #include <linux/uaccess.h>
 #include <asm/fpu/xcr.h>
 #include "arch_ops.h"
+#include "genl.h"
 #include "khyp.h"
 #include "stats.h"
 
@@ -186,10 +187,15 @@ static int __init khyp_init(void)
 	r = misc_register(&khyp_misc);
 	if (r)
 		goto fail_reboot;
+	r = khyp_genl_init();
+	if (r)
+		goto fail_misc;
 	pr_info("loaded (%s backend, API %d)\n", khyp_arch->name,
 		KHYP_API_VERSION);
 	return 0;
 
+fail_misc:
+	misc_deregister(&khyp_misc);
 fail_reboot:
 	unregister_reboot_notifier(&khyp_reboot_nb);
 fail_setup:
@@ -199,6 +205,7 @@ fail_setup:
 
 static void __exit khyp_exit(void)
 {
+	khyp_genl_exit();
 	misc_deregister(&khyp_misc);
 	unregister_reboot_notifier(&khyp_reboot_nb);
 	khyp_arch->teardown();

@@ -14,6 +14,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include "arch_ops.h"
+#include "cpuhp.h"
 #include "khyp.h"
 #include "stats.h"
 
@@ -297,11 +298,14 @@ static void vm_release(struct kref *ref)
 	list_del(&vm->node);
 	mutex_unlock(&khyp_vms_lock);
 
+	/* No eject or unplug deadline may race the teardown below. */
+	khyp_cpuhp_vm_quiesce(vm);
 	/* vCPU threads first: nothing may touch memory or devices after. */
 	for (i = 0; i < vm->max_vcpus; i++) {
 		if (vm->vcpus[i])
 			khyp_vcpu_destroy(vm->vcpus[i]);
 	}
+	khyp_cpuhp_vm_destroy(vm);
 	khyp_platform_destroy(vm);
 	khyp_arch->vm_destroy(vm);
 	mem_free(&vm->mem);
@@ -409,6 +413,9 @@ struct khyp_vm *khyp_vm_create(const struct khyp_vm_config *cfg)
 		if (r)
 			goto fail;
 	}
+	r = khyp_cpuhp_vm_init(vm);
+	if (r)
+		goto fail;
 	return vm;
 fail:
 	khyp_vm_put(vm);
@@ -538,6 +545,9 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		khyp_vcpu_put(vcpu);
 		return r;
 	}
+	case KHYP_SET_TOPOLOGY:
+	case KHYP_GET_TOPOLOGY:
+		return khyp_cpuhp_vm_ioctl(vm, cmd, uarg);
 	}
 	return -ENOTTY;
 }

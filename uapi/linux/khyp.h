@@ -20,6 +20,10 @@
  *   write()               input to the guest's serial console.
  *   KHYP_GET_VM_STATE     struct khyp_vm_state out (running, powered off,
  *                         reset requested, shut down by a vCPU).
+ *   KHYP_SET_TOPOLOGY     struct khyp_topology in: the CPU topology the
+ *                         hotplug slots follow and the CPU model name QMP
+ *                         reports.  Before the first vCPU only (EBUSY after).
+ *   KHYP_GET_TOPOLOGY     struct khyp_topology out.
  *
  * vCPU fd
  *   KHYP_GET_REGS / KHYP_SET_REGS     struct khyp_regs
@@ -248,6 +252,25 @@ struct khyp_vcpu_stats {
 	__u64 guest_ns;		/* time spent between VMRUN and #VMEXIT */
 };
 
+/*
+ * CPU topology of a VM (KHYP_SET_TOPOLOGY).  sockets * dies * cores *
+ * threads must equal max_vcpus; each count is at least 1.  vCPU id N sits
+ * in slot N: thread = N % threads, core = N / threads % cores, and so on
+ * outwards; its APIC ID packs the levels the way QEMU does, each level in
+ * as many bits as its count needs.  Default: 1 socket of max_vcpus cores.
+ */
+#define KHYP_CPU_MODEL_LEN	48
+
+struct khyp_topology {
+	__u32 sockets;
+	__u32 dies;		/* per socket */
+	__u32 cores;		/* per die */
+	__u32 threads;		/* per core */
+	/* NUL-terminated, e.g. "IvyBridge-IBRS"; empty: "qemu64" */
+	char model[KHYP_CPU_MODEL_LEN];
+	__u64 reserved[2];	/* must be zero */
+};
+
 #define KHYPIO 0xAF
 
 /* /dev/khyp */
@@ -261,6 +284,8 @@ struct khyp_vcpu_stats {
 #define KHYP_GET_CPUID		_IOWR(KHYPIO, 0x12, struct khyp_cpuid)
 #define KHYP_CREATE_VCPU	_IOW(KHYPIO, 0x13, struct khyp_vcpu_config)
 #define KHYP_GET_VM_STATE	_IOR(KHYPIO, 0x14, struct khyp_vm_state)
+#define KHYP_SET_TOPOLOGY	_IOW(KHYPIO, 0x15, struct khyp_topology)
+#define KHYP_GET_TOPOLOGY	_IOR(KHYPIO, 0x16, struct khyp_topology)
 
 /* vCPU fd */
 #define KHYP_GET_REGS		_IOR(KHYPIO, 0x20, struct khyp_regs)
