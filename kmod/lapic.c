@@ -35,7 +35,7 @@
  * A periodic timer faster than this would keep a host CPU in hardirq:
  * clamp it (KVM's min_timer_period_us has the same purpose).
  */
-#define LAPIC_MIN_PERIOD_NS	(100 * NSEC_PER_USEC)
+#define LAPIC_MIN_PERIOD_NS	(200 * NSEC_PER_USEC)
 
 /* Writable bits of each LVT entry; delivery status is read-only. */
 static const u32 lapic_lvt_mask[LAPIC_NR_LVT] = {

@@ -25,7 +25,7 @@
 
 #define PIT_HZ			1193182
 /* Periodic IRQ 0 faster than this would tie a host CPU up in hardirq. */
-#define PIT_MIN_PERIOD_NS	(100 * NSEC_PER_USEC)
+#define PIT_MIN_PERIOD_NS	(200 * NSEC_PER_USEC)
 
 /* Access modes (control word bits 5:4) and the byte sequencing state. */
 enum pit_rw {
