@@ -1,0 +1,235 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""guest_test.py - the test guest (mkinitramfs.sh) end to end, on a VMM.
+
+Boots the cloud kernel with the initramfs on a QEMU-compatible VMM and
+checks, in TAP:
+  1. the boot marker "KHYP-GUEST-UP cpus=1 possible=2";
+  2. the console works both ways ("echo hello-$((6*7))" -> "hello-42");
+  3. khyp.test=sleep1 brackets a 1 s sleep (guest and host clocks agree);
+  4. QMP device_add of a CPU -> "KHYP-GUEST-CPU-ONLINE 1";
+  5. QMP device_del -> "KHYP-GUEST-CPU-GONE 1";
+  6. "poweroff -f" ends the VMM with status 0;
+  7. khyp.test=reboot with -no-reboot ends the VMM with status 0.
+
+The VMM defaults to QEMU with TCG (a reference that runs anywhere);
+VMM="path/to/khyp-run" runs the same command lines on khyp (-accel
+options are dropped; khyp-run accepts the rest).  Steps that need QMP
+are skipped when the VMM does not create the QMP socket.
+"""
+import glob
+import json
+import os
+import re
+import select
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Guest:
+    def __init__(self, vmm, kernel, initrd, append, smp, extra, tmp):
+        self.qmp_path = os.path.join(tmp, 'qmp.sock')
+        cmd = list(vmm) + [
+            '-m', '256', '-smp', smp, '-kernel', kernel, '-initrd', initrd,
+            '-append', append, '-display', 'none', '-nodefaults',
+            '-serial', 'stdio',
+            '-qmp', 'unix:%s,server=on,wait=off' % self.qmp_path,
+        ] + extra
+        self.log = b''
+        self.pos = 0
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT)
+        self.qmp = None
+        self.qmp_buf = b''
+
+    def pump(self, timeout):
+        r, _, _ = select.select([self.p.stdout], [], [], timeout)
+        if r:
+            data = os.read(self.p.stdout.fileno(), 65536)
+            if not data:
+                return False
+            self.log += data
+        return True
+
+    def expect(self, pattern, timeout):
+        """Wait for a regex in the output after the last match."""
+        rx = re.compile(pattern.encode())
+        end = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.log, self.pos)
+            if m:
+                self.pos = m.end()
+                return m
+            left = end - time.monotonic()
+            if left <= 0 or not self.pump(min(left, 0.2)) and \
+                    self.p.poll() is not None:
+                return None
+
+    def send(self, text):
+        self.p.stdin.write(text.encode())
+        self.p.stdin.flush()
+
+    def qmp_connect(self, timeout=5):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(self.qmp_path)
+                self.qmp = s
+                self.qmp_read()                  # greeting
+                self.qmp_cmd('qmp_capabilities')
+                return True
+            except OSError:
+                time.sleep(0.1)
+        return False
+
+    def qmp_read(self):
+        while b'\n' not in self.qmp_buf:
+            data = self.qmp.recv(65536)
+            if not data:
+                raise OSError('QMP closed')
+            self.qmp_buf += data
+        line, self.qmp_buf = self.qmp_buf.split(b'\n', 1)
+        return json.loads(line)
+
+    def qmp_cmd(self, cmd, **args):
+        msg = {'execute': cmd}
+        if args:
+            msg['arguments'] = args
+        self.qmp.sendall(json.dumps(msg).encode() + b'\r\n')
+        while True:
+            r = self.qmp_read()
+            if 'return' in r or 'error' in r:
+                return r
+
+    def wait(self, timeout):
+        end = time.monotonic() + timeout
+        while self.p.poll() is None and time.monotonic() < end:
+            self.pump(0.2)
+        while self.pump(0):
+            if self.p.poll() is not None and not select.select(
+                    [self.p.stdout], [], [], 0)[0]:
+                break
+        return self.p.poll()
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+
+
+class Tap:
+    def __init__(self, total):
+        self.n = 0
+        self.failed = 0
+        print('TAP version 13')
+        print('1..%d' % total)
+
+    def result(self, ok, what, log=None):
+        self.n += 1
+        print('%sok %d - %s' % ('' if ok else 'not ', self.n, what))
+        if not ok:
+            self.failed += 1
+            if log:
+                for line in log.decode(errors='replace').splitlines()[-40:]:
+                    print('# ' + line)
+        sys.stdout.flush()
+        return ok
+
+    def skip(self, what, why):
+        self.n += 1
+        print('ok %d - %s # SKIP %s' % (self.n, what, why))
+
+
+def main():
+    kernel = os.environ.get('KERNEL') or \
+        (sorted(glob.glob('/boot/vmlinuz-*-cloud-amd64')) or [None])[-1]
+    vmm_env = os.environ.get('VMM')
+    if vmm_env:
+        vmm = shlex.split(vmm_env)
+    else:
+        vmm = ['qemu-system-x86_64', '-accel', 'tcg', '-machine', 'pc']
+    tap = Tap(7)
+    if not kernel:
+        for what in range(7):
+            tap.skip('guest step %d' % (what + 1), 'no cloud kernel')
+        return 0
+    tmp = tempfile.mkdtemp()
+    initrd = os.path.join(tmp, 'guest.cpio.gz')
+    subprocess.check_call([os.path.join(HERE, 'mkinitramfs.sh'), initrd])
+    timeout = float(os.environ.get('BOOT_TIMEOUT', '60'))
+
+    g = Guest(vmm, kernel, initrd, 'console=ttyS0 khyp.test=sleep1',
+              '1,maxcpus=2', [], tmp)
+    try:
+        m = g.expect(r'KHYP-GUEST-UP cpus=(\d+) possible=(\d+)', timeout)
+        tap.result(m is not None and m.group(1) == b'1' and
+                   m.group(2) == b'2',
+                   'boot marker: cpus=1 possible=2', g.log)
+
+        m1 = g.expect(r'KHYP-GUEST-SLEEP-BEGIN uptime=([0-9.]+)', 10)
+        t1 = time.monotonic()
+        m2 = g.expect(r'KHYP-GUEST-SLEEP-END uptime=([0-9.]+)', 10)
+        t2 = time.monotonic()
+        ok = m1 is not None and m2 is not None
+        if ok:
+            guest = float(m2.group(1)) - float(m1.group(1))
+            host = t2 - t1
+            ok = 0.95 <= guest <= 1.3 and 0.9 <= host <= 1.5
+        tap.result(ok, 'khyp.test=sleep1: 1 s in the guest is 1 s on the host'
+                   + (' (guest %.2f s, host %.2f s)' % (guest, host)
+                      if m1 and m2 else ''), g.log)
+
+        g.expect(r'khyp# ', 10)
+        g.send('echo hello-$((6*7))\n')
+        tap.result(g.expect(r'\nhello-42', 10) is not None,
+                   'console both ways: hello-42', g.log)
+
+        if g.qmp_connect():
+            r = g.qmp_cmd('query-hotpluggable-cpus')
+            free = [c for c in r.get('return', []) if 'qom-path' not in c]
+            ok = len(free) == 1
+            if ok:
+                args = dict(free[0]['props'])
+                r = g.qmp_cmd('device_add', id='cpu-2',
+                              driver=free[0]['type'], **args)
+                ok = 'return' in r
+            ok = ok and g.expect(r'KHYP-GUEST-CPU-ONLINE 1', 30) is not None
+            tap.result(ok, 'device_add: the guest onlines CPU 1', g.log)
+            r = g.qmp_cmd('device_del', id='cpu-2')
+            ok = 'return' in r and \
+                g.expect(r'KHYP-GUEST-CPU-GONE 1', 30) is not None
+            tap.result(ok, 'device_del: CPU 1 is gone from the guest', g.log)
+        else:
+            tap.skip('device_add: the guest onlines CPU 1', 'no QMP socket')
+            tap.skip('device_del: CPU 1 is gone', 'no QMP socket')
+
+        g.send('poweroff -f\n')
+        rc = g.wait(30)
+        tap.result(rc == 0, 'poweroff -f: the VMM exits 0 (got %s)' % rc,
+                   g.log)
+    finally:
+        g.kill()
+
+    g = Guest(vmm, kernel, initrd, 'console=ttyS0 khyp.test=reboot', '1',
+              ['-no-reboot'], tmp)
+    try:
+        ok = g.expect(r'KHYP-GUEST-REBOOT', timeout) is not None
+        rc = g.wait(30)
+        tap.result(ok and rc == 0,
+                   'khyp.test=reboot with -no-reboot: the VMM exits 0 (got %s)'
+                   % rc, g.log)
+    finally:
+        g.kill()
+    return 1 if tap.failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
