@@ -219,8 +219,15 @@ void khyp_cpuid_lookup(struct khyp_vcpu *vcpu, u32 fn, u32 idx,
 			*edx &= ~L1_EDX_APIC;
 		break;
 	case 0xd:
+		/*
+		 * EBX should follow the guest's XCR0, but QEMU's emulated
+		 * SVM lets XSETBV through unintercepted and a CPUID right
+		 * after it still sees the old XCR0.  Report the size for
+		 * every offered feature: what guests enable anyway, and a
+		 * buffer that size is always big enough.
+		 */
 		if (idx == 0)
-			*ebx = (vcpu->xcr0 & XFEATURE_MASK_YMM) ? 832 : 576;
+			*ebx = *ecx;
 		break;
 	}
 }

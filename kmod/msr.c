@@ -37,6 +37,9 @@ int khyp_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val)
 	case MSR_AMD64_DE_CFG:
 		*val = vcpu->de_cfg;
 		return 0;
+	case MSR_AMD64_NB_CFG:	/* Linux sets the CF8 extended-config bit */
+		*val = vcpu->nb_cfg;
+		return 0;
 	case MSR_AMD64_PATCH_LEVEL:	/* also IA32_UCODE_REV */
 	case MSR_IA32_DEBUGCTLMSR:
 	case MSR_IA32_MISC_ENABLE:
@@ -73,6 +76,9 @@ int khyp_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val)
 		return 0;
 	case MSR_AMD64_DE_CFG:
 		vcpu->de_cfg = val;
+		return 0;
+	case MSR_AMD64_NB_CFG:
+		vcpu->nb_cfg = val;
 		return 0;
 	case MSR_IA32_DEBUGCTLMSR:
 		/* No LBR or BTF for guests: only zero is accepted. */

@@ -578,6 +578,7 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	init_waitqueue_head(&vcpu->user_wq);
 	vcpu->running_cpu = -1;
 	vcpu->mtrr_def_type = 0x806;	/* MTRRs on, default write-back */
+	vcpu->hwcr = BIT_ULL(24);	/* TscFreqSel: the TSC runs at P0 */
 	atomic_long_inc(&khyp_stats.vcpus);
 
 	vcpu->fpu = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT,

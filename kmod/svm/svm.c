@@ -509,6 +509,12 @@ static void svm_vcpu_run(struct khyp_vcpu *vcpu, struct khyp_arch_exit *exit)
 	khyp_svm_enter(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_save));
 	asm volatile("cli" ::: "memory");
 	vcpu->stats.guest_ns += rdtsc() - t0;	/* cycles; scaled on read */
+	/*
+	 * XCR0 is not switched by #VMEXIT.  Read what the guest left there:
+	 * QEMU's emulated SVM does not honour the XSETBV intercept, so the
+	 * guest may have changed it behind our back.
+	 */
+	vcpu->xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	if (vcpu->xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	/* #VMEXIT resets DR7: bring back the host's breakpoints. */

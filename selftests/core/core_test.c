@@ -344,9 +344,17 @@ TEST_F(vm, xsetbv_validated)
 	s.cr4 |= 0x40000 | 0x600;	/* OSXSAVE, OSFXSR */
 	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_SET_SREGS, &s));
 	EXPECT_EQ(3, expect_report(_metadata, &self->vcpu));
+	EXPECT_EQ(7, expect_report(_metadata, &self->vcpu));
+	EXPECT_EQ(832, expect_report(_metadata, &self->vcpu));
 	EXPECT_EQ(0x6060, expect_report(_metadata, &self->vcpu));
 	EXPECT_EQ(0x6060, expect_report(_metadata, &self->vcpu));
 	expect_done(_metadata, &self->vcpu);
+	{
+		struct khyp_vcpu_stats st;
+
+		ASSERT_EQ(0, tvcpu_stats(&self->vcpu, &st));
+		TH_LOG("xsetbv exits: %llu", st.count[KHYP_STAT_XSETBV]);
+	}
 }
 
 TEST_F(vm, guest_and_host_see_same_memory)

@@ -137,6 +137,17 @@ rm_xsetbv_start:
 	xsetbv
 	xgetbv
 	out %eax, $REPORT
+	mov $7, %eax			/* x87 SSE AVX */
+	xsetbv
+	xgetbv
+	out %eax, $REPORT
+	mov $0xd, %eax
+	xor %ecx, %ecx
+	cpuid				/* EBX: the size for this XCR0 */
+	mov %ebx, %eax
+	out %eax, $REPORT
+	xor %ecx, %ecx
+	xor %edx, %edx
 	mov $2, %eax			/* no x87: invalid */
 	xsetbv
 	mov $1, %ecx			/* XCR1 does not exist */
