@@ -260,6 +260,7 @@ struct khyp_vcpu {
 	u64 mtrr_def_type;
 	u64 hwcr;
 	u64 de_cfg;
+	u64 nb_cfg;
 	wait_queue_head_t wq;	/* the vCPU thread sleeps here */
 	wait_queue_head_t user_wq;	/* KHYP_VCPU_RUN/STOP waiters */
 	int running_cpu;	/* host CPU while in guest mode, else -1 */
