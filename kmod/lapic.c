@@ -168,10 +168,23 @@ static bool lapic_set_irr_locked(struct khyp_lapic *l, u32 vector,
 	return true;
 }
 
-/* khyp_vcpu_request() also kicks: a halted or running target notices. */
+/*
+ * Post a request to a LAPIC's vCPU; khyp_vcpu_request() also kicks it.
+ * An ejected vCPU's thread is being stopped and its task released while
+ * its LAPIC may still be reachable: leave it alone.  (Airtight only if
+ * the core waits for an RCU grace period between setting EJECT and
+ * releasing the task; all callers run with preemption or IRQs off.)
+ */
+static void lapic_request(struct khyp_vcpu *vcpu, int req)
+{
+	if (test_bit(KHYP_REQ_EJECT, &vcpu->requests))
+		return;
+	khyp_vcpu_request(vcpu, req);
+}
+
 static void lapic_notify(struct khyp_vcpu *vcpu)
 {
-	khyp_vcpu_request(vcpu, KHYP_REQ_EVENT);
+	lapic_request(vcpu, KHYP_REQ_EVENT);
 }
 
 /* ---- interrupt routing ---- */
@@ -223,19 +236,19 @@ static int lapic_accept(struct khyp_lapic *l, const struct khyp_apic_irq *irq)
 		lapic_notify(vcpu);
 		return 1;
 	case KHYP_DM_NMI:
-		khyp_vcpu_request(vcpu, KHYP_REQ_NMI);
+		lapic_request(vcpu, KHYP_REQ_NMI);
 		return 1;
 	case KHYP_DM_INIT:
 		/* The level de-assert INIT of the MP protocol does nothing. */
 		if (irq->level_trig && !irq->level)
 			return 0;
-		khyp_vcpu_request(vcpu, KHYP_REQ_INIT);
+		lapic_request(vcpu, KHYP_REQ_INIT);
 		return 1;
 	case KHYP_DM_STARTUP:
 		WRITE_ONCE(vcpu->sipi_vector, irq->vector);
 		/* The vector must be visible before the request bit is. */
 		smp_mb__before_atomic();
-		khyp_vcpu_request(vcpu, KHYP_REQ_SIPI);
+		lapic_request(vcpu, KHYP_REQ_SIPI);
 		return 1;
 	default:
 		/* SMI, remote read, ExtINT: nothing emulates them. */
