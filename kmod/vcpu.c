@@ -530,6 +530,11 @@ void khyp_vcpu_destroy(struct khyp_vcpu *vcpu)
 	smp_mb__after_atomic();
 	kick_process(vcpu->thread);
 	kthread_stop(vcpu->thread);
+	/*
+	 * Nothing may reach this vCPU (IPIs, the IOAPIC, its own timer)
+	 * once its thread is gone: take its LAPIC off the bus first.
+	 */
+	khyp_platform_vcpu_destroy(vcpu);
 	put_task_struct(vcpu->thread);
 
 	spin_lock_irq(&vcpu->state_lock);
