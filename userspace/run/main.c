@@ -70,6 +70,7 @@
 #include "bootparams.h"
 #include "cmdline.h"
 #include "cpuid.h"
+#include "layout.h"
 #include "tsc.h"
 
 #define KHYP_DEV		"/dev/" KHYP_DEVICE_NAME
@@ -461,13 +462,6 @@ static int vm_boot(struct vm *vm, struct launch *ln)
 	if (vm_set_cpuid(vm, cfg))
 		return -1;
 
-	if (acpi_build(vm->mem + KHYP_ACPI_AREA_START, KHYP_ACPI_AREA_START,
-		       KHYP_ACPI_AREA_END - KHYP_ACPI_AREA_START, &ac, &al,
-		       err, sizeof(err))) {
-		error("%s", err);
-		return -1;
-	}
-
 	memset(&in, 0, sizeof(in));
 	in.kernel_name = cfg->kernel;
 	in.kernel = ln->kernel.data;
@@ -477,8 +471,8 @@ static int vm_boot(struct vm *vm, struct launch *ln)
 	in.initrd_size = ln->initrd.size;
 	in.cmdline = ln->cmdline;
 	in.ram_size = cfg->mem_size;
-	in.rsdp_addr = al.rsdp;
-	if (boot_setup(vm->mem, vm->mem_size, &in, &bl, err, sizeof(err))) {
+	if (guest_memory_layout(vm->mem, vm->mem_size, &ac, &in, &bl, &al,
+				err, sizeof(err))) {
 		error("%s", err);
 		return -1;
 	}
