@@ -14,6 +14,7 @@
 #include <net/genetlink.h>
 #include "cpuhp.h"
 #include "genl.h"
+#include "platform.h"
 
 static struct genl_family khyp_genl_family;
 
@@ -281,7 +282,9 @@ static int cpus_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 static s64 get_id_attr(struct genl_info *info, int type)
 {
-	return info->attrs[type] ? nla_get_u32(info->attrs[type]) : -1;
+	if (!info->attrs[type])
+		return -1;
+	return nla_get_u32(info->attrs[type]);
 }
 
 static int cpu_add_doit(struct sk_buff *skb, struct genl_info *info)
@@ -328,6 +331,17 @@ static int cpu_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return r;
 }
 
+static int vm_powerdown_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct khyp_vm *vm = vm_lookup(info);
+
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	khyp_platform_power_button(vm);
+	khyp_vm_put(vm);
+	return 0;
+}
+
 static const struct genl_ops khyp_genl_ops[] = {
 	{
 		.cmd = KHYP_CMD_VM_GET,
@@ -361,6 +375,13 @@ static const struct genl_ops khyp_genl_ops[] = {
 		.doit = cpus_get_doit,
 		.policy = vm_get_policy,
 		.maxattr = ARRAY_SIZE(vm_get_policy) - 1,
+	},
+	{
+		.cmd = KHYP_CMD_VM_POWERDOWN,
+		.doit = vm_powerdown_doit,
+		.policy = vm_get_policy,
+		.maxattr = ARRAY_SIZE(vm_get_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 

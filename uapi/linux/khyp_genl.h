@@ -28,6 +28,7 @@ enum khyp_genl_cmd {
 	KHYP_CMD_EVENT_OST,		/* the guest ran _OST */
 	KHYP_CMD_EVENT_DEVICE_DELETED,	/* the guest ejected a CPU */
 	KHYP_CMD_EVENT_UNPLUG_ERROR,	/* no eject before the deadline */
+	KHYP_CMD_VM_POWERDOWN,	/* press the ACPI power button */
 
 	__KHYP_CMD_MAX,
 	KHYP_CMD_MAX = __KHYP_CMD_MAX - 1

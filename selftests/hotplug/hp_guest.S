@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest code for the hotplug selftests: a real-mode stand-in for the AML
+ * khyp-run's DSDT gives a Linux guest (\_GPE._E02 -> \_SB.CPUS.CSCN).  It
+ * waits for GPE0 status bit 2, clears it, then walks the CPU hotplug
+ * register block the way CSCN does: for each CPU with an event, an insert
+ * is acknowledged with _OST(1, 0); a remove request is answered with
+ * _OST(3, 0x84), eject, _OST(3, 0); passes repeat until one finds no
+ * event.  %esi holds the number of CPU slots.
+ * Runs from GPA 0x1000 (CS = 0).
+ */
+#define GPE0_STS	0x620
+#define CPUHP_SEL	0xcd8
+#define CPUHP_FLAGS	0xcdc
+#define CPUHP_CMD	0xcdd
+#define CPUHP_DATA	0xce0
+
+	.section .rodata
+	.globl hp_guest_start, hp_guest_end
+	.code16
+hp_guest_start:
+wait:
+	mov $GPE0_STS, %dx
+	inb %dx, %al
+	test $4, %al
+	jnz event
+	pause
+	jmp wait
+event:
+	mov $4, %al
+	outb %al, %dx			/* write 1 to clear */
+rescan:
+	xor %ebx, %ebx			/* uid */
+	xor %bp, %bp			/* events handled in this pass */
+scan:
+	cmp %esi, %ebx
+	jae done
+	mov $CPUHP_SEL, %dx
+	mov %ebx, %eax
+	outl %eax, %dx
+	mov $CPUHP_CMD, %dx
+	xor %al, %al
+	outb %al, %dx			/* next CPU with an event */
+	mov $CPUHP_DATA, %dx
+	inl %dx, %eax
+	cmp %ebx, %eax
+	jb done				/* wrapped around: pass done */
+	mov %eax, %ebx
+	mov $CPUHP_FLAGS, %dx
+	inb %dx, %al
+	test $2, %al
+	jz 1f
+	mov $1, %bp
+	mov $2, %al
+	outb %al, %dx			/* clear the insert event */
+	mov $1, %ecx
+	xor %edi, %edi
+	call ost
+	mov $CPUHP_FLAGS, %dx
+	inb %dx, %al
+1:	test $4, %al
+	jnz remove
+next:
+	inc %ebx
+	jmp scan
+done:
+	test %bp, %bp			/* until a pass finds nothing */
+	jnz rescan
+	jmp wait
+remove:
+	mov $1, %bp
+	mov $4, %al
+	outb %al, %dx			/* clear the remove event */
+	mov $3, %ecx
+	mov $0x84, %edi			/* eject in progress */
+	call ost
+	mov $CPUHP_FLAGS, %dx
+	mov $8, %al
+	outb %al, %dx			/* _EJ0 */
+	mov $3, %ecx
+	xor %edi, %edi
+	call ost
+	jmp next
+/* _OST(event %ecx, status %edi) for the selected CPU */
+ost:
+	mov $CPUHP_CMD, %dx
+	mov $1, %al
+	outb %al, %dx
+	mov $CPUHP_DATA, %dx
+	mov %ecx, %eax
+	outl %eax, %dx
+	mov $CPUHP_CMD, %dx
+	mov $2, %al
+	outb %al, %dx
+	mov $CPUHP_DATA, %dx
+	mov %edi, %eax
+	outl %eax, %dx
+	ret
+hp_guest_end:
+	.section .note.GNU-stack,"",@progbits

@@ -1,0 +1,450 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""vCPU hotplug through QMP, end to end inside the test host.
+
+hp_vm holds a platform VM whose vCPU 0 runs a real-mode stand-in for the
+DSDT's hotplug AML (it acknowledges inserts with _OST and ejects CPUs it is
+asked to remove); khyp-qmpd serves QMP for it; this script is the QMP
+client (standard library only, QEMU's wire format).  Prints TAP.
+Waits are on events or polls with deadlines, never fixed sleeps.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+HP_VM = os.path.join(REPO, "selftests", "bin", "hp_vm")
+QMPD = os.path.join(REPO, "userspace", "bin", "khyp-qmpd")
+WORK = os.environ.get("KHYP_HP_WORKDIR", "/tmp")
+PARAM = "/sys/module/khyp/parameters/unplug_timeout"
+MODEL = "IvyBridge-IBRS"
+TYPE = MODEL + "-x86_64-cpu"
+
+n_tests = 0
+n_failed = 0
+
+
+def tap(ok, name, diag=None):
+    global n_tests, n_failed
+    n_tests += 1
+    if not ok:
+        n_failed += 1
+    print("%sok %d - %s" % ("" if ok else "not ", n_tests, name), flush=True)
+    if not ok and diag is not None:
+        for line in str(diag).splitlines():
+            print("# " + line, flush=True)
+
+
+def wait_until(pred, timeout=10.0, step=0.02):
+    end = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > end:
+            return v
+        time.sleep(step)
+
+
+class QMP:
+    def __init__(self, path, negotiate=True, timeout=10.0):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock.connect(path)
+                break
+            except OSError:
+                if time.monotonic() > end:
+                    raise
+                time.sleep(0.02)
+        self.buf = b""
+        self.events = []
+        self.seq = 0
+        self.greeting = self.recv(timeout)
+        if negotiate:
+            r = self.cmd("qmp_capabilities")
+            assert r.get("return") == {}, r
+
+    def close(self):
+        self.sock.close()
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def recv(self, timeout=10.0):
+        """The next JSON object the server sends (each ends with CRLF)."""
+        end = time.monotonic() + timeout
+        while b"\r\n" not in self.buf:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no reply from khyp-qmpd")
+            self.sock.settimeout(left)
+            data = self.sock.recv(65536)
+            if not data:
+                raise EOFError("khyp-qmpd closed the connection")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return json.loads(line)
+
+    def reply(self, timeout=10.0):
+        while True:
+            o = self.recv(timeout)
+            if "event" in o:
+                self.events.append(o)
+                continue
+            return o
+
+    def cmd(self, name, args=None, **kw):
+        self.seq += 1
+        req = {"execute": name, "id": "__qmp#%05d" % self.seq}
+        if args is not None:
+            req["arguments"] = args
+        req.update(kw)
+        self.send_raw(json.dumps(req).encode() + b"\n")
+        r = self.reply()
+        if r.get("id") != req["id"]:
+            raise AssertionError("id not echoed: %r" % r)
+        return r
+
+    def event(self, name, pred=lambda e: True, timeout=10.0):
+        end = time.monotonic() + timeout
+        while True:
+            for i, e in enumerate(self.events):
+                if e["event"] == name and pred(e):
+                    return self.events.pop(i)
+            left = end - time.monotonic()
+            if left <= 0:
+                return None
+            try:
+                o = self.recv(left)
+            except TimeoutError:
+                return None
+            if "event" in o:
+                self.events.append(o)
+
+
+def err(r):
+    e = r.get("error") or {}
+    return (e.get("class"), e.get("desc"))
+
+
+def start_vm(name, *args):
+    p = subprocess.Popen([HP_VM, "--name", name] + list(args),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         text=True)
+    line = p.stdout.readline().split()
+    if len(line) != 2 or line[0] != "READY":
+        raise RuntimeError("hp_vm failed to start")
+    return p, int(line[1])
+
+
+def start_qmpd(vm, path, pid=None):
+    args = [QMPD, "--vm", vm, "--socket", path]
+    if pid:
+        args += ["--pid", str(pid)]
+    return subprocess.Popen(args)
+
+
+def stats():
+    with open("/sys/class/misc/khyp/stats") as f:
+        return {k: int(v) for k, v in (l.split() for l in f)}
+
+
+def khyp_threads(vm_id):
+    n = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/comm" % pid) as f:
+                if f.read().startswith("khyp/%d/" % vm_id):
+                    n += 1
+        except OSError:
+            pass
+    return n
+
+
+def comm(tid):
+    try:
+        with open("/proc/%d/comm" % tid) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def cpus_fast(q):
+    return {c["cpu-index"]: c for c in q.cmd("query-cpus-fast")["return"]}
+
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    base = stats()
+
+    # ---- the kernel ABI for the topology ----
+    r = subprocess.run([HP_VM, "--check-topology"], capture_output=True,
+                       text=True)
+    tap(r.returncode == 0, "KHYP_SET_TOPOLOGY validation", r.stdout)
+
+    # ---- the seed walkthrough: -smp 1,maxcpus=2 + 2 sockets here ----
+    vm, vm_id = start_vm("hp1", "--max", "4", "--sockets", "2",
+                         "--cores", "2", "--threads", "1",
+                         "--model", MODEL)
+    path = os.path.join(WORK, "qmp-hp1.sock")
+    qmpd = start_qmpd("hp1", path, vm.pid)
+
+    raw = QMP(path, negotiate=False)
+    g = raw.greeting
+    tap(g == {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2,
+                                           "major": 8},
+                                  "package": "khyp"},
+                      "capabilities": []}}, "greeting", g)
+    r = raw.cmd("query-status")
+    tap(err(r) == ("CommandNotFound", "Expecting capabilities negotiation "
+                   "with 'qmp_capabilities'"), "commands need negotiation", r)
+    r = raw.cmd("qmp_capabilities")
+    tap(r.get("return") == {}, "qmp_capabilities", r)
+    r = raw.cmd("qmp_capabilities")
+    tap(err(r)[0] == "CommandNotFound", "second negotiation refused", r)
+    raw.close()
+
+    q = QMP(path)
+    r = q.cmd("query-version")["return"]
+    tap(r["qemu"] == {"micro": 0, "minor": 2, "major": 8}, "query-version", r)
+    tap(q.cmd("query-status")["return"] == {"status": "running",
+                                            "running": True}, "query-status")
+    tap(q.cmd("query-name")["return"] == {"name": "hp1"}, "query-name")
+    names = [c["name"] for c in q.cmd("query-commands")["return"]]
+    tap({"device_add", "device_del", "query-hotpluggable-cpus",
+         "query-cpus-fast"} <= set(names), "query-commands", names)
+
+    hp = q.cmd("query-hotpluggable-cpus")["return"]
+    want = []
+    for i in reversed(range(4)):
+        e = {"type": TYPE, "vcpus-count": 1,
+             "props": {"socket-id": i // 2, "core-id": i % 2,
+                       "thread-id": 0}}
+        if i == 0:
+            e["qom-path"] = "/machine/unattached/device[0]"
+        want.append(e)
+    tap(hp == want, "query-hotpluggable-cpus (reverse order, qom-path "
+        "only for present CPUs)", json.dumps(hp, indent=1))
+
+    r = q.cmd("device_add", {"id": "cpu-2", "driver": TYPE, "socket-id": 0,
+                             "core-id": 1, "thread-id": 0})
+    tap(r.get("return") == {}, "device_add cpu-2", r)
+    e = q.event("ACPI_DEVICE_OST")
+    tap(e is not None and e["data"] == {"info": {
+        "device": "cpu-2", "slot": "1", "slot-type": "CPU", "source": 1,
+        "status": 0}} and set(e["timestamp"]) == {"seconds", "microseconds"},
+        "ACPI_DEVICE_OST after the guest's insert _OST", e)
+    cpus = cpus_fast(q)
+    c1 = cpus.get(1, {})
+    tap(c1.get("qom-path") == "/machine/peripheral/cpu-2" and
+        c1.get("props") == {"socket-id": 0, "core-id": 1, "thread-id": 0} and
+        c1.get("target") == "x86_64" and cpus[0]["qom-path"] ==
+        "/machine/unattached/device[0]", "query-cpus-fast", cpus)
+    tid = c1.get("thread-id", 0)
+    tap(comm(tid) == "khyp/%d/1" % vm_id, "plugged vCPU kthread exists "
+        "(thread-id is khyp/VM/1)", comm(tid))
+    hp = q.cmd("query-hotpluggable-cpus")["return"]
+    tap(hp[2].get("qom-path") == "/machine/peripheral/cpu-2",
+        "slot 1 now occupied", hp)
+
+    # ---- refusals, in QEMU's words ----
+    refusals = [
+        ({"id": "cpu-2", "driver": TYPE, "socket-id": 1, "core-id": 0,
+          "thread-id": 0}, ("GenericError", "Duplicate device ID 'cpu-2'")),
+        ({"id": "cpu-3", "driver": TYPE, "socket-id": 0, "core-id": 1,
+          "thread-id": 0}, ("GenericError",
+                            "CPU[1] with APIC ID 1 exists")),
+        ({"id": "cpu-3", "driver": TYPE, "socket-id": 2, "core-id": 0,
+          "thread-id": 0}, ("GenericError", "Invalid CPU socket-id: 2 must "
+                            "be in range 0:1")),
+        ({"id": "cpu-3", "driver": TYPE, "socket-id": 1, "thread-id": 0},
+         ("GenericError", "CPU core-id is not set")),
+        ({"id": "cpu-3", "driver": "Haswell-x86_64-cpu", "socket-id": 1,
+          "core-id": 0, "thread-id": 0},
+         ("GenericError", "Invalid CPU type, expected cpu type: '%s'" %
+          TYPE)),
+        ({"id": "cpu-3", "driver": TYPE, "socket-id": 1, "core-id": "0",
+          "thread-id": 0}, ("GenericError", "Invalid parameter type for "
+                            "'core-id', expected: integer")),
+        ({"driver": TYPE, "socket-id": 1, "core-id": 0, "thread-id": 0},
+         ("GenericError", "Parameter 'id' is missing")),
+        ({"id": "cpu-3", "socket-id": 1, "core-id": 0, "thread-id": 0},
+         ("GenericError", "Parameter 'driver' is missing")),
+    ]
+    for args, want in refusals:
+        r = q.cmd("device_add", args)
+        tap(err(r) == want, "device_add refused: " + want[1], r)
+    r = q.cmd("device_del", {"id": "cpu-9"})
+    tap(err(r) == ("DeviceNotFound", "Device 'cpu-9' not found"),
+        "device_del unknown id", r)
+    r = q.cmd("device_del", {"id": "/machine/unattached/device[0]"})
+    tap(err(r) == ("GenericError", "Boot CPU is unpluggable"),
+        "device_del boot CPU", r)
+    r = q.cmd("device_del", {})
+    tap(err(r) == ("GenericError", "Parameter 'id' is missing"),
+        "device_del without id", r)
+    r = q.cmd("no-such-command")
+    tap(err(r)[0] == "CommandNotFound", "unknown command", r)
+    r = q.cmd("query-status", {"bogus": 1})
+    tap(err(r) == ("GenericError", "Parameter 'bogus' is unexpected"),
+        "unexpected argument", r)
+    q.send_raw(b'{"execute": "query-status", "id": 7, ]\n')
+    r = q.reply()
+    tap(err(r)[0] == "GenericError" and
+        err(r)[1].startswith("JSON parse error"), "malformed JSON", r)
+    q.send_raw(b'[1, 2]\n')
+    r = q.reply()
+    tap(err(r) == ("GenericError", "QMP input must be a JSON object"),
+        "non-object input", r)
+    r = q.cmd("query-name")
+    tap(r.get("return") == {"name": "hp1"}, "still serving after bad input")
+
+    # ---- framing: no newline, several per write, split writes ----
+    q.send_raw(b'{"execute":"query-name","id":1}{"execute":"query-status",'
+               b'"id":2}')
+    r1, r2 = q.reply(), q.reply()
+    tap(r1.get("id") == 1 and r2.get("id") == 2 and
+        r2["return"]["running"], "two objects in one write, no newline")
+    q.send_raw(b'{"execute": "query-na')
+    q.send_raw(b'me", "id": {"x": "}{"}}')
+    r = q.reply()
+    tap(r.get("id") == {"x": "}{"} and r.get("return") == {"name": "hp1"},
+        "object split across writes, braces inside strings, id echoed", r)
+    q.send_raw(b'{"execute": "query-name", "arguments": {"x": "' +
+               b"a" * (1 << 20 + 1))
+    r = q.reply()
+    tap(err(r)[0] == "GenericError", "oversized input refused", r)
+    q.send_raw(b'"}}\n')      # the tail of the dropped object: skipped
+    r = q.cmd("query-name")
+    tap(r.get("return") == {"name": "hp1"}, "serving after oversized input")
+
+    # ---- a second client sees the same events ----
+    q2 = QMP(path)
+    r = q.cmd("device_del", {"id": "cpu-2"})
+    tap(r.get("return") == {}, "device_del cpu-2", r)
+    e = q.event("DEVICE_DELETED")
+    tap(e is not None and e["data"] == {
+        "device": "cpu-2", "path": "/machine/peripheral/cpu-2"},
+        "DEVICE_DELETED after the guest's eject", e)
+    e2 = q2.event("DEVICE_DELETED")
+    tap(e2 is not None and e2["data"]["device"] == "cpu-2",
+        "second client got DEVICE_DELETED too", e2)
+    ost = [x["data"]["info"] for x in q.events
+           if x["event"] == "ACPI_DEVICE_OST"]
+    tap({"device": "cpu-2", "slot": "1", "slot-type": "CPU", "source": 3,
+         "status": 0x84} in ost, "ACPI_DEVICE_OST eject in progress", ost)
+    tap(wait_until(lambda: comm(tid) is None, 5), "vCPU kthread gone")
+    tap(1 not in cpus_fast(q), "query-cpus-fast no longer lists it")
+    r = q.cmd("device_del", {"id": "cpu-2"})
+    tap(err(r) == ("DeviceNotFound", "Device 'cpu-2' not found"),
+        "deleted id is gone", r)
+    q2.close()
+
+    # ---- the daemon killed and restarted while the VM runs ----
+    r = q.cmd("device_add", {"id": "cpu-5", "driver": TYPE, "socket-id": 1,
+                             "core-id": 1, "thread-id": 0})
+    tap(r.get("return") == {}, "device_add cpu-5", r)
+    q.close()
+    qmpd.kill()
+    qmpd.wait()
+    qmpd = start_qmpd(str(vm_id), path, vm.pid)
+    q = QMP(path)
+    cpus = cpus_fast(q)
+    tap(cpus.get(3, {}).get("qom-path") == "/machine/peripheral/cpu-5",
+        "restarted daemon (by VM id) sees the plugged CPU", cpus)
+    r = q.cmd("device_del", {"id": "/machine/peripheral/cpu-5"})
+    tap(r.get("return") == {} and q.event("DEVICE_DELETED") is not None,
+        "device_del by QOM path after restart", r)
+
+    # ---- 100 plug/unplug cycles: nothing left behind ----
+    vcpus_before = stats()["vcpus"]
+    threads_before = khyp_threads(vm_id)
+    ok = True
+    t0 = time.monotonic()
+    for i in range(100):
+        r = q.cmd("device_add", {"id": "cpu-%d" % (10 + i), "driver": TYPE,
+                                 "socket-id": 1, "core-id": i % 2,
+                                 "thread-id": 0})
+        if r.get("return") != {}:
+            ok = False
+            break
+        r = q.cmd("device_del", {"id": "cpu-%d" % (10 + i)})
+        if r.get("return") != {} or not q.event(
+                "DEVICE_DELETED",
+                lambda e, i=i: e["data"]["device"] == "cpu-%d" % (10 + i)):
+            ok = False
+            break
+        q.events.clear()
+    tap(ok, "100 plug/unplug cycles (%.1f s)" % (time.monotonic() - t0), r)
+    tap(wait_until(lambda: stats()["vcpus"] == vcpus_before, 5),
+        "vCPU count back to baseline", (stats(), vcpus_before))
+    tap(wait_until(lambda: khyp_threads(vm_id) == threads_before, 5),
+        "kthread count back to baseline",
+        (khyp_threads(vm_id), threads_before))
+
+    # ---- quit ends the VM (SIGTERM to the --pid) ----
+    r = q.cmd("quit")
+    tap(r.get("return") == {}, "quit", r)
+    tap(wait_until(lambda: vm.poll() is not None, 10), "VM holder exited")
+    tap(wait_until(lambda: qmpd.poll() is not None, 5),
+        "daemon exited with its launcher")
+    q.close()
+
+    # ---- a guest that never ejects: DEVICE_UNPLUG_GUEST_ERROR ----
+    with open(PARAM) as f:
+        old_timeout = f.read().strip()
+    with open(PARAM, "w") as f:
+        f.write("1")
+    vm, vm_id = start_vm("deaf", "--max", "2", "--no-guest")
+    path = os.path.join(WORK, "qmp-deaf.sock")
+    qmpd = start_qmpd("deaf", path)
+    q = QMP(path)
+    r = q.cmd("device_add", {"id": "cpu-1", "driver": "qemu64-x86_64-cpu",
+                             "socket-id": 0, "core-id": 1, "thread-id": 0})
+    tap(r.get("return") == {}, "device_add on a default-topology VM", r)
+    r1 = q.cmd("device_del", {"id": "cpu-1"})
+    r2 = q.cmd("device_del", {"id": "cpu-1"})
+    tap(r1.get("return") == {} and r2.get("return") == {},
+        "repeated device_del while pending is accepted", (r1, r2))
+    e = q.event("DEVICE_UNPLUG_GUEST_ERROR", timeout=10)
+    tap(e is not None and e["data"] == {
+        "device": "cpu-1", "path": "/machine/peripheral/cpu-1"},
+        "DEVICE_UNPLUG_GUEST_ERROR when the guest does not eject", e)
+    tap(1 in cpus_fast(q), "the CPU stays after the unplug error")
+    r = q.cmd("system_powerdown")
+    tap(r.get("return") == {} and q.event("POWERDOWN") is not None,
+        "system_powerdown", r)
+    r = q.cmd("quit")
+    tap(err(r)[0] == "GenericError", "quit without --pid refused", r)
+    q.close()
+    with open(PARAM, "w") as f:
+        f.write(old_timeout)
+    qmpd.send_signal(signal.SIGTERM)
+    qmpd.wait()
+    vm.stdin.close()
+    vm.wait()
+
+    tap(wait_until(lambda: stats()["vms"] == base["vms"] and
+                   stats()["vcpus"] == base["vcpus"], 10),
+        "every VM and vCPU freed", (stats(), base))
+    print("1..%d" % n_tests)
+    return 1 if n_failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except Exception as ex:  # a crash is a failed test, with the reason
+        tap(False, "test script crashed: %r" % ex)
+        import traceback
+        traceback.print_exc()
+        print("1..%d" % n_tests)
+        sys.exit(1)
