@@ -33,7 +33,13 @@
  *   -name NAME           VM name (the first 31 bytes go to the module).
  *   -no-reboot           exit (status 0) when the guest resets.
  *   -monitor none|stdio  there is no HMP monitor: stdio prints a note.
- *   -qmp unix:PATH,server=on,wait=off   recorded for the QMP bridge.
+ *   -qmp unix:PATH,server=on,wait=off
+ *                        QMP on PATH: khyp-run starts khyp-qmpd (found
+ *                        in $KHYP_QMPD, next to khyp-run, or in $PATH)
+ *                        for the VM, and waits until it listens before
+ *                        the guest runs.  QMP "quit" ends khyp-run (0).
+ *                        On a guest reboot the VM is new, so is the
+ *                        daemon: clients reconnect.
  *   --dump-acpi DIR      (hidden) write the ACPI tables to DIR and exit.
  *
  * Exit status: 0 when the guest powers off or, with -no-reboot, resets or
@@ -49,6 +55,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -60,6 +67,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -120,6 +129,8 @@ enum run_result {
 };
 
 static atomic_int quit_signal;	/* lock-free: async-signal-safe */
+static atomic_int quit_sender;	/* pid that sent it */
+static pid_t qmpd_pid = -1;
 static int signal_pipe[2] = { -1, -1 };
 static struct termios saved_tty;
 static bool tty_raw;
@@ -179,11 +190,13 @@ static void pipe_notify(int fd, const void *p, size_t n)
 	(void)r;
 }
 
-static void on_quit_signal(int sig)
+static void on_quit_signal(int sig, siginfo_t *si, void *uc)
 {
 	int saved = errno;
 	char c = sig;
 
+	(void)uc;
+	quit_sender = si ? si->si_pid : 0;
 	quit_signal = sig;
 	pipe_notify(signal_pipe[1], &c, 1);
 	errno = saved;
@@ -202,10 +215,12 @@ static int setup_signals(void)
 		return -1;
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_quit_signal;
+	sa.sa_sigaction = on_quit_signal;
+	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_flags = 0;
 	sa.sa_handler = on_kick_signal;	/* no SA_RESTART: EINTR */
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -230,6 +245,13 @@ static void *vcpu_runner(void *arg)
 
 	memset(&exit, 0, sizeof(exit));
 	while (!v->vm->stopping) {
+		/*
+		 * Answer every read with all ones, whatever its size (the
+		 * module masks it): an answer left over from an earlier exit
+		 * is then also right for a later one, even after an EINTR.
+		 */
+		exit.io.data = 0xffffffff;
+		exit.mmio.data = ~0ULL;
 		if (ioctl(v->fd, KHYP_VCPU_RUN, &exit) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -239,22 +261,13 @@ static void *vcpu_runner(void *arg)
 			pipe_notify(v->vm->event_pipe[1], &ev, sizeof(ev));
 			break;
 		}
-		report = false;
 		switch (exit.reason) {
-		case KHYP_EXIT_IO:
-			if (!exit.io.is_write)
-				exit.io.data = exit.io.size >= 4 ? 0xffffffff :
-					       (1U << (exit.io.size * 8)) - 1;
-			break;
+		case KHYP_EXIT_IO:	/* answered above */
 		case KHYP_EXIT_MMIO:
-			if (!exit.mmio.is_write)
-				exit.mmio.data = ~0ULL;
-			break;
 		case KHYP_EXIT_NONE:
-			break;
-		case KHYP_EXIT_STOPPED:
-			if (!v->vm->stopping)
-				continue;	/* someone else stopped it */
+			continue;
+		case KHYP_EXIT_STOPPED:	/* by us, or the VM is going away */
+			report = false;
 			break;
 		default:	/* shutdown, entry failure, system event */
 			report = true;
@@ -266,13 +279,122 @@ static void *vcpu_runner(void *arg)
 			ev.reason = exit.reason;
 			ev.exit = exit;
 			pipe_notify(v->vm->event_pipe[1], &ev, sizeof(ev));
-			break;
 		}
-		if (exit.reason == KHYP_EXIT_STOPPED)
-			break;
+		break;
 	}
 	v->done = true;
 	return NULL;
+}
+
+/* ---- QMP: khyp-qmpd serves -qmp's socket for the VM ---- */
+
+/* $KHYP_QMPD, else khyp-qmpd next to this binary, else from $PATH. */
+static const char *qmpd_program(char *buf, size_t len)
+{
+	const char *env = getenv("KHYP_QMPD");
+	char *slash;
+	ssize_t n;
+
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", buf, len - sizeof("khyp-qmpd"));
+	if (n > 0) {
+		buf[n] = '\0';
+		slash = strrchr(buf, '/');
+		if (slash) {
+			strcpy(slash + 1, "khyp-qmpd");
+			if (!access(buf, X_OK))
+				return buf;
+		}
+	}
+	return "khyp-qmpd";
+}
+
+static void qmpd_stop(void)
+{
+	if (qmpd_pid <= 0)
+		return;
+	kill(qmpd_pid, SIGTERM);
+	while (waitpid(qmpd_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	qmpd_pid = -1;
+}
+
+/*
+ * Start khyp-qmpd for this VM and wait until it listens, so that, as with
+ * QEMU, the socket exists before the guest runs.
+ */
+static int qmpd_start(struct vm *vm, const struct run_config *cfg)
+{
+	char prog_buf[PATH_MAX], id[16], ppid[16];
+	const char *prog = qmpd_program(prog_buf, sizeof(prog_buf));
+	struct khyp_vm_info info;
+	struct stat st;
+	int pfd[2], err = 0, i, devnull;
+	ssize_t r;
+	pid_t pid;
+
+	if (ioctl(vm->fd, KHYP_GET_VM_INFO, &info) < 0) {
+		error("KHYP_GET_VM_INFO: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(id, sizeof(id), "%u", info.id);
+	snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
+	/* Like QEMU, replace a socket left behind by an earlier run. */
+	if (!lstat(cfg->qmp_path, &st) && S_ISSOCK(st.st_mode))
+		unlink(cfg->qmp_path);
+	if (pipe2(pfd, O_CLOEXEC)) {
+		error("pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		error("fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		/* Own process group: the terminal's ^C is for khyp-run. */
+		setpgid(0, 0);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		devnull = open("/dev/null", O_RDONLY);
+		if (devnull >= 0)
+			dup2(devnull, STDIN_FILENO);
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+		execlp(prog, "khyp-qmpd", "--vm", id, "--socket",
+		       cfg->qmp_path, "--pid", ppid, (char *)NULL);
+		err = errno;
+		pipe_notify(pfd[1], &err, sizeof(err));
+		_exit(127);
+	}
+	close(pfd[1]);
+	do {
+		r = read(pfd[0], &err, sizeof(err));
+	} while (r < 0 && errno == EINTR);
+	close(pfd[0]);
+	qmpd_pid = pid;
+	if (r == sizeof(err)) {
+		error("-qmp: cannot run %s: %s", prog, strerror(err));
+		qmpd_stop();
+		return -1;
+	}
+	for (i = 0; i < 500; i++) {
+		if (!stat(cfg->qmp_path, &st) && S_ISSOCK(st.st_mode))
+			return 0;
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			qmpd_pid = -1;
+			error("-qmp: %s exited", prog);
+			return -1;
+		}
+		usleep(10000);
+	}
+	error("-qmp: %s did not create %s", prog, cfg->qmp_path);
+	qmpd_stop();
+	return -1;
 }
 
 /* ---- VM life cycle ---- */
@@ -479,6 +601,8 @@ static int vm_boot(struct vm *vm, struct launch *ln)
 
 	if (vm_create_vcpus(vm, cfg, &bl))
 		return -1;
+	if (cfg->qmp_path[0] && qmpd_start(vm, cfg))
+		return -1;
 	return vm_start(vm);
 }
 
@@ -613,7 +737,10 @@ static enum run_result run_loop(struct vm *vm, const struct run_config *cfg,
 
 		if (quit_signal) {
 			console_drain(vm, cfg, &stdout_ok);
-			error("terminating on signal %d", (int)quit_signal);
+			/* QMP "quit" (khyp-qmpd's SIGTERM) ends quietly. */
+			if (quit_sender != qmpd_pid || qmpd_pid <= 0)
+				error("terminating on signal %d",
+				      (int)quit_signal);
 			*code = 0;
 			return RUN_EXIT;
 		}
@@ -789,11 +916,13 @@ int main(int argc, char **argv)
 		memset(vm.vcpus, 0, sizeof(vm.vcpus));
 		vm.stopping = false;
 		if (vm_boot(&vm, &ln)) {
+			qmpd_stop();
 			vm_destroy(&vm);
 			code = 1;
 			break;
 		}
 		res = run_loop(&vm, &ln.cfg, &code);
+		qmpd_stop();
 		vm_destroy(&vm);
 		if (res != RUN_REBOOT || quit_signal)
 			break;
