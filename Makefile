@@ -19,9 +19,12 @@ module:
 
 userspace:
 	$(MAKE) -C userspace/run
+	$(MAKE) -C userspace/qmpd
 
-selftests:
+selftests: userspace
 	$(MAKE) -C selftests
+	$(MAKE) -C selftests/unit
+	$(MAKE) -C selftests/hotplug
 
 deps:
 	scripts/install-deps
@@ -48,6 +51,9 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C selftests clean
 	$(MAKE) -C userspace/run clean
+	$(MAKE) -C userspace/qmpd clean
+	$(MAKE) -C selftests/unit clean
+	$(MAKE) -C selftests/hotplug clean
 	rm -rf build
 
 .PHONY: all module userspace selftests deps check demo bench sparse checkpatch clean

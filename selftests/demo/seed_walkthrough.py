@@ -106,7 +106,7 @@ class Console:
 
 def main():
     kernel, initrd = sys.argv[1], sys.argv[2]
-    cmd = ['khyp-run', '-display', 'none', '-no-user-config', '-m', '2048',
+    cmd = ['khyp-run', '-display', 'none', '-no-user-config', '-m', os.environ.get('KHYP_DEMO_MEM', '2048'),
            '-nodefaults', '-monitor', 'stdio',
            '-machine', 'pc,accel=kvm,usb=off',
            '-smp', '1,maxcpus=2', '-cpu', 'IvyBridge-IBRS',
