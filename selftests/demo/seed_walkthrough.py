@@ -7,9 +7,8 @@ Runs inside the test host.  Starts khyp-run with the seed's command line
 there is no disk image), then plays the qmp-shell session of the seed
 over the QMP socket and prints the transcript as qmp-shell -p -v would.
 Waits on QMP events and guest console markers, never on fixed sleeps.
-Exit status 0 when every step did what the seed says.  The seed's
-"-m 2048" is replaced by 512 MiB (KHYP_DEMO_MEM overrides): a guest with
-2 GiB does not boot on khyp yet (open bug, see the closing notes).
+Exit status 0 when every step did what the seed says.  KHYP_DEMO_MEM
+overrides the seed's "-m 2048".
 """
 import json
 import os
@@ -108,7 +107,7 @@ class Console:
 
 def main():
     kernel, initrd = sys.argv[1], sys.argv[2]
-    cmd = ['khyp-run', '-display', 'none', '-no-user-config', '-m', os.environ.get('KHYP_DEMO_MEM', '512'),
+    cmd = ['khyp-run', '-display', 'none', '-no-user-config', '-m', os.environ.get('KHYP_DEMO_MEM', '2048'),
            '-nodefaults', '-monitor', 'stdio',
            '-machine', 'pc,accel=kvm,usb=off',
            '-smp', '1,maxcpus=2', '-cpu', 'IvyBridge-IBRS',
