@@ -30,11 +30,37 @@ stop_holder() {
 	wait "$HOLDER_PID" 2>/dev/null
 }
 
-echo "1..8"
+# efer_svme CPU: prints 1 if EFER.SVME is set on that host CPU, else 0.
+efer_svme() {
+	/usr/bin/python3 -c '
+import os, sys
+fd = os.open("/dev/cpu/%s/msr" % sys.argv[1], os.O_RDONLY)
+efer = int.from_bytes(os.pread(fd, 8, 0xc0000080), "little")
+print((efer >> 12) & 1)' "$1"
+}
+
+echo "1..13"
+modprobe msr
+check "AMD-V is off while no VM exists" '[[ $(efer_svme 0)$(efer_svme 1) == 00 ]]'
 start_holder khyp
 check "khyp VM created" '[[ $HOLDER_SAYS == ready ]]'
+check "the first VM turns AMD-V on on every CPU" '[[ $(efer_svme 0)$(efer_svme 1) == 11 ]]'
 check "rmmod refused while a VM exists" '! rmmod khyp 2>/dev/null'
+echo 0 >/sys/devices/system/cpu/cpu1/online
+echo 1 >/sys/devices/system/cpu/cpu1/online
+check "a host CPU that comes back online gets AMD-V on" '[[ $(efer_svme 1) == 1 ]]'
+# Eight guests at once keep both host CPUs busy with vCPU threads.
+many_guests() {
+	local pids=() p rc=0
+	for p in 1 2 3 4 5 6 7 8; do
+		"$bin/khyp_bench" cpuid 20000 >/dev/null & pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || rc=1; done
+	return $rc
+}
+check "vCPUs run on every host CPU after host CPU hotplug" many_guests
 stop_holder
+check "the last VM gone turns AMD-V off everywhere" '[[ $(efer_svme 0)$(efer_svme 1) == 00 ]]'
 check "rmmod succeeds once the VM is gone" 'rmmod khyp'
 check "insmod again" 'insmod "$module"'
 
