@@ -285,6 +285,12 @@ static void svm_vcpu_reset(struct khyp_vcpu *vcpu)
 	ctl->int_ctl = V_INTR_MASKING_MASK;
 	set_intercept(to_svm(vcpu)->vmcb, INTERCEPT_VINTR, false);
 	set_intercept(to_svm(vcpu)->vmcb, INTERCEPT_IRET, false);
+	to_svm(vcpu)->irq_window = false;
+	/*
+	 * INIT flushes the TLB, global entries included: a fresh ASID (the
+	 * generation 0 never matches) gives the vCPU an empty TLB.
+	 */
+	to_svm(vcpu)->asid_gen = 0;
 
 	memset(vcpu->regs, 0, sizeof(vcpu->regs));
 	/* EDX holds the processor signature after reset. */
@@ -621,6 +627,8 @@ static int svm_set_sregs(struct khyp_vcpu *vcpu, const struct khyp_sregs *s)
 	save->efer = s->efer | EFER_SVME;
 	save->cpl = (s->cs.attrib & SVM_SELECTOR_DPL_MASK) >>
 		    SVM_SELECTOR_DPL_SHIFT;
+	/* New paging state from outside: drop what the TLB remembers. */
+	to_svm(vcpu)->asid_gen = 0;
 	return 0;
 }
 
