@@ -180,8 +180,8 @@ struct khyp_exit {
 			__u16 port;
 			__u8 size;	/* 1, 2 or 4 */
 			__u8 is_write;
-			__u32 data;	/* write: the value; read: filled by
-					 * userspace, used on the next RUN */
+			/* write: the value; read: userspace's answer */
+			__u32 data;
 		} io;
 		struct {
 			__u64 gpa;
