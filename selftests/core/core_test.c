@@ -215,7 +215,7 @@ TEST_F(vm, mmio_decode_long_mode)
 
 	LOAD(&self->vm, lm_mmio);
 	ASSERT_EQ(0, tvcpu_set_long_mode(&self->vcpu, CODE));
-	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(w); i++) {
 		ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
 		ASSERT_EQ(KHYP_EXIT_MMIO, e.reason);
 		EXPECT_EQ(w[i].gpa, e.mmio.gpa);
@@ -362,10 +362,12 @@ TEST_F(vm, guest_and_host_see_same_memory)
 	uint32_t v;
 
 	LOAD(&self->vm, rm_mem);
-	*(volatile uint32_t *)(self->vm.mem + 0x3000) = 0x5eed1234;
+	__atomic_store_n((uint32_t *)(self->vm.mem + 0x3000), 0x5eed1234,
+			 __ATOMIC_SEQ_CST);
 	EXPECT_EQ(0x5eed1234, expect_report(_metadata, &self->vcpu));
 	expect_done(_metadata, &self->vcpu);
-	v = *(volatile uint32_t *)(self->vm.mem + 0x3004);
+	v = __atomic_load_n((uint32_t *)(self->vm.mem + 0x3004),
+			    __ATOMIC_SEQ_CST);
 	EXPECT_EQ((uint32_t)~0x5eed1234, v);
 }
 
@@ -406,13 +408,13 @@ TEST_F(vm, physical_interrupts_exit_and_return)
 }
 
 /* Host threads that check their own SSE registers while guests run. */
-static volatile int host_sse_stop;
+static int host_sse_stop;
 
 static void *host_sse_checker(void *arg)
 {
 	long bad = 0;
 
-	while (!host_sse_stop) {
+	while (!__atomic_load_n(&host_sse_stop, __ATOMIC_RELAXED)) {
 		double x = 1.0, y = 3.0;
 		int i;
 
@@ -460,7 +462,7 @@ TEST(fpu_state_survives_contention)
 	long host_bad = 0;
 	int i;
 
-	host_sse_stop = 0;
+	__atomic_store_n(&host_sse_stop, 0, __ATOMIC_RELAXED);
 	for (i = 0; i < 2; i++)
 		pthread_create(&ht[i], NULL, host_sse_checker, NULL);
 	for (i = 0; i < 4; i++) {
@@ -475,7 +477,7 @@ TEST(fpu_state_survives_contention)
 		EXPECT_EQ(0, g[i].rc);
 		EXPECT_EQ(0, g[i].mismatches);
 	}
-	host_sse_stop = 1;
+	__atomic_store_n(&host_sse_stop, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < 2; i++) {
 		pthread_join(ht[i], &bad);
 		host_bad += (long)bad;

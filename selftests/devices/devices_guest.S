@@ -64,15 +64,15 @@ dev_guest_start:
 	mov $'d', %al
 	call putc
 1:
-	/* one-shot timer, 1 ms */
+	/* one-shot timer */
 	movl $0x1ff, 0xf0(%rbx)
 	movl $0xb, 0x3e0(%rbx)
 	movl $0x40, 0x320(%rbx)
-	movl $1000000, 0x380(%rbx)
+	movl $100000000, 0x380(%rbx)	/* 100 ms: room for a slow host */
 	mov 0x390(%rbx), %eax
 	test %eax, %eax
 	jz 2f
-	cmp $1000000, %eax
+	cmp $100000000, %eax
 	jbe 1f
 2:	mov $'c', %al
 	call putc

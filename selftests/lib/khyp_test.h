@@ -23,6 +23,10 @@ struct tvcpu {
 	uint32_t id;
 };
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* Guest code snippets assembled from guest_code.S. */
 #define GUEST_SNIPPET(name)						\
 	extern const uint8_t name##_start[], name##_end[]
