@@ -10,7 +10,8 @@ checks, in TAP:
   4. QMP device_add of a CPU -> "KHYP-GUEST-CPU-ONLINE 1";
   5. QMP device_del -> "KHYP-GUEST-CPU-GONE 1";
   6. "poweroff -f" ends the VMM with status 0;
-  7. khyp.test=reboot with -no-reboot ends the VMM with status 0.
+  7. the guest logged no ACPI error or kernel bug on the way;
+  8. khyp.test=reboot with -no-reboot ends the VMM with status 0.
 
 The VMM defaults to QEMU with TCG (a reference that runs anywhere);
 VMM="path/to/khyp-run" runs the same command lines on khyp (-accel
@@ -120,9 +121,14 @@ class Guest:
         return self.p.poll()
 
     def kill(self):
+        """SIGTERM first: a wrapper script gets to stop its VMM."""
         if self.p.poll() is None:
-            self.p.kill()
-            self.p.wait()
+            self.p.terminate()
+            try:
+                self.p.wait(10)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
 
 
 class Tap:
@@ -156,9 +162,9 @@ def main():
         vmm = shlex.split(vmm_env)
     else:
         vmm = ['qemu-system-x86_64', '-accel', 'tcg', '-machine', 'pc']
-    tap = Tap(7)
+    tap = Tap(8)
     if not kernel:
-        for what in range(7):
+        for what in range(8):
             tap.skip('guest step %d' % (what + 1), 'no cloud kernel')
         return 0
     tmp = tempfile.mkdtemp()
@@ -215,6 +221,11 @@ def main():
         rc = g.wait(30)
         tap.result(rc == 0, 'poweroff -f: the VMM exits 0 (got %s)' % rc,
                    g.log)
+        bad = [line for line in g.log.decode(errors='replace').splitlines()
+               if re.search(r'ACPI (BIOS )?(Error|Warning)|BUG:|Oops|'
+                            r'WARNING:|Call Trace', line)]
+        tap.result(not bad, 'no ACPI errors or kernel warnings in the guest',
+                   '\n'.join(bad).encode())
     finally:
         g.kill()
 

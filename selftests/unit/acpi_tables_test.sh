@@ -9,7 +9,7 @@
 # result with the original byte for byte (except the checksum and the
 # compiler ID, which iasl rewrites), then check the content: MADT entries
 # and flags, FADT 6.3 fields, one processor device per possible CPU with
-# _STA and _MAT in the DSDT.  The RSDP is checked by acpi_test (this iasl
+# _STA, _MAT, _EJ0 and _OST and the CPU hotplug AML in the DSDT.  The RSDP is checked by acpi_test (this iasl
 # cannot disassemble a binary RSDP).  Output is TAP.
 
 set -u
@@ -145,19 +145,24 @@ for cfg in "${CONFIGS[@]}"; do
 	[ -z "$bad" ] && result OK "$name: MADT ($maxcpus LAPICs, $cpus enabled) and FADT 6.3 content" ||
 		result FAIL "$name: MADT/FADT content" "$bad"
 
-	# 5. DSDT: a processor device per possible CPU, \_S5, COM1, RTC
+	# 5. DSDT: a processor device per possible CPU with the hotplug
+	# methods of QEMU's modern interface, \_S5, COM1, RTC
 	bad=""
 	dsdt=$dir/dsdt.dsl
 	expect "processor devices" "$(count 'Device \(C[0-9A-F]{3}\)' "$dsdt")" "$maxcpus"
 	expect "ACPI0007 _HID" "$(count 'Name \(_HID, "ACPI0007"' "$dsdt")" "$maxcpus"
-	expect "_UID" "$(count 'Name \(_UID, ' "$dsdt")" "$((maxcpus + 1))"
+	expect "_UID" "$(count 'Name \(_UID, ' "$dsdt")" "$((maxcpus + 2))"
 	expect "_STA methods" "$(count 'Method \(_STA, 0' "$dsdt")" "$maxcpus"
+	expect "_STA from CSTA" "$(count 'Return \(\\_SB.CPUS.CSTA \(' "$dsdt")" "$maxcpus"
 	expect "_MAT" "$(count 'Name \(_MAT, Buffer \(0x08\)' "$dsdt")" "$maxcpus"
-	expect "present _STA" "$(count 'Return \(0x0F\)' "$dsdt")" "$cpus"
-	expect "absent _STA" "$(count 'Return \(Zero\)' "$dsdt")" "$((maxcpus - cpus))"
+	expect "_EJ0 (not CPU 0)" "$(count 'Method \(_EJ0, 1' "$dsdt")" "$((maxcpus - 1))"
+	expect "_OST" "$(count 'Method \(_OST, 3' "$dsdt")" "$maxcpus"
+	expect "CTFY notifies" "$(count 'Notify \(C[0-9A-F]{3}, Arg1\)' "$dsdt")" "$maxcpus"
+	expect "hotplug registers" "$(count 'OperationRegion \(PRST, SystemIO, 0x0CD8, 0x0C\)' "$dsdt")" 1
+	expect "CPLK mutex" "$(count 'Mutex \(CPLK, 0x00\)' "$dsdt")" 1
+	expect "_E02 -> CSCN" "$(grep -A3 'Method (_E02, 0' "$dsdt" | grep -c 'CSCN ()')" 1
 	expect "last CPU" "$(count "Device \\(C$(printf '%03X' $((maxcpus - 1)))\\)" "$dsdt")" 1
 	expect "_S5" "$(grep -A3 'Name (\\_S5' "$dsdt" | grep -c '0x05')" 2
-	expect "_GPE._E02" "$(count 'Method \(_E02, 0' "$dsdt")" 1
 	expect "COM1" "$(count 'EisaId \("PNP0501"\)' "$dsdt")" 1
 	expect "RTC" "$(count 'EisaId \("PNP0B00"\)' "$dsdt")" 1
 	expect "CPU container" "$(count 'Name \(_HID, "ACPI0010"' "$dsdt")" 1

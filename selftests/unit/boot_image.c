@@ -2,7 +2,7 @@
 /*
  * boot_image.c - khyp-run's guest memory image, for QEMU.
  *
- *   boot_image STUB.bin OUTDIR KHYP-RUN-OPTIONS...
+ *   boot_image [--qemu-pc] STUB.bin OUTDIR KHYP-RUN-OPTIONS...
  *
  * Parses the options as khyp-run does, lays out guest memory with the
  * launcher's own code (guest_memory_layout: ACPI tables, boot_params,
@@ -12,6 +12,12 @@
  * kernel.bin and initrd.bin.  Prints the QEMU options that load them.
  * boot_qemu_test.sh boots the result: a real Linux parsing exactly what
  * khyp-run would give it, before khyp itself can run anywhere.
+ *
+ * Without --qemu-pc the DSDT's _STA are static (QEMU pc has nothing at
+ * khyp's CPU hotplug and GPE0 ports).  With it, the DSDT has khyp-run's
+ * CPU hotplug AML pointed at QEMU pc's PIIX4 blocks (CPU hotplug 0xaf00,
+ * GPE0 0xafe0: the same interface), so QMP device_add/device_del on QEMU
+ * exercise that AML in a real guest.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,8 +65,16 @@ int main(int argc, char **argv)
 	uint64_t backing;
 	char err[512];
 
+	if (argc > 1 && !strcmp(argv[1], "--qemu-pc")) {
+		ac.cpu_sta = ACPI_CPU_STA_HOTPLUG;
+		ac.cpuhp_port = 0xaf00;
+		ac.gpe0_port = 0xafe0;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: boot_image STUB OUTDIR OPTIONS...\n");
+		fprintf(stderr, "usage: boot_image [--qemu-pc] STUB OUTDIR OPTIONS...\n");
 		return 2;
 	}
 	outdir = argv[2];

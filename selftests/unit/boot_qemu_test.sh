@@ -12,7 +12,9 @@
 # SLP_TYP 5, reset through 0xcf9) and the DSDT (AML loads, COM1 and RTC
 # found by PnP).  QEMU's GPE block is not at our GPE0 address, so the
 # "No handler or method for GPE" errors are expected here; any other ACPI
-# error fails the test.  Output is TAP.
+# error fails the test.  Last, the DSDT's CPU hotplug AML drives QEMU pc's
+# (identical) CPU hotplug registers: selftests/guest/guest_test.py through
+# qemu_khyp_run.sh, with QMP device_add/device_del.  Output is TAP.
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -41,7 +43,7 @@ for f in boot_image boot_stub.bin; do
 		exit 0
 	fi
 done
-echo "1..${#CASES[@]}"
+echo "1..$(( ${#CASES[@]} + 1 ))"
 
 "$HERE/../guest/mkinitramfs.sh" "$TMP/guest.cpio.gz" || exit 1
 
@@ -90,5 +92,17 @@ for c in "${CASES[@]}"; do
 		failed=$((failed + 1))
 	fi
 done
+# The CPU hotplug AML, on QEMU pc's register blocks (boot_image --qemu-pc):
+# the test guest through QMP device_add/device_del, console, poweroff.
+n=$((n + 1))
+if out=$(VMM=$HERE/qemu_khyp_run.sh timeout 300 \
+	/usr/bin/python3 "$HERE/../guest/guest_test.py" 2>&1); then
+	echo "ok $n - hotplug AML: guest_test.py on khyp-run's image (QEMU pc)"
+else
+	echo "not ok $n - hotplug AML: guest_test.py on khyp-run's image (QEMU pc)"
+	echo "$out" | sed 's/^/#   | /'
+	failed=$((failed + 1))
+fi
+
 [ $failed -eq 0 ] && echo "# PASSED: $n of $n" || echo "# FAILED: $failed of $n"
 [ $failed -eq 0 ]

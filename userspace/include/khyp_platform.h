@@ -131,9 +131,10 @@
 
 /*
  * CPU hotplug register block: QEMU's "modern" ACPI CPU hotplug interface
- * (docs/specs/acpi_cpu_hotplug.rst), at the port QEMU's pc machine uses.
+ * (docs/specs/acpi_cpu_hotplug.rst), at the port of q35's ICH9 (as
+ * kmod/cpuhp.h).  Events set GPE0 status bit KHYP_GPE_CPU_HOTPLUG.
  */
-#define KHYP_CPUHP_PORT		0xaf00
+#define KHYP_CPUHP_BASE		0x0cd8	/* as q35's ICH9 LPC */
 #define KHYP_CPUHP_LEN		12
 
 #endif /* KHYP_PLATFORM_ABI_H */

@@ -12,7 +12,10 @@
  * every possible CPU: Enabled for those present at boot, Online Capable
  * for the others, which Linux >= 6.x needs to count them as hot-pluggable.
  * The DSDT has a processor device (ACPI0007) with _UID, _STA and _MAT for
- * each possible CPU, \_S5, COM1 and the RTC.
+ * each possible CPU, \_S5, COM1 and the RTC; with ACPI_CPU_STA_HOTPLUG,
+ * also the AML for QEMU's modern CPU hotplug registers (\_SB.PRES, the
+ * \_SB.CPUS methods, _EJ0/_OST per CPU, \_GPE._E02 -> CSCN), following
+ * QEMU's docs/specs/acpi_cpu_hotplug.rst.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -128,18 +131,234 @@ static void *area_alloc(struct acpi_area *a, const char *name, size_t len,
 
 /* ---- DSDT ---- */
 
+#define CPUHP_LOCK	"\\_SB.PRES.CPLK"
+#define CPUHP_REG(r)	"\\_SB.PRES." r
+#define CPUS_METHOD(m)	"\\_SB.CPUS." m
+
+static uint16_t cpuhp_port(const struct acpi_config *cfg)
+{
+	return cfg->cpuhp_port ? cfg->cpuhp_port : KHYP_CPUHP_BASE;
+}
+
+static uint16_t gpe0_port(const struct acpi_config *cfg)
+{
+	return cfg->gpe0_port ? cfg->gpe0_port : KHYP_GPE0_PORT;
+}
+
 static void dsdt_cpu_sta(struct aml_buf *b, const struct acpi_config *cfg,
 			 unsigned int idx)
 {
 	size_t m = aml_method_begin(b, "_STA", 0, 0);
 
+	aml_return(b);
 	switch (cfg->cpu_sta) {
 	case ACPI_CPU_STA_STATIC:
 		/* present, enabled, shown, functioning, or nothing */
-		aml_return(b);
 		aml_integer(b, idx < cfg->topo->cpus ? 0x0f : 0);
 		break;
+	case ACPI_CPU_STA_HOTPLUG:
+		aml_name(b, CPUS_METHOD("CSTA"));
+		aml_integer(b, idx);
+		break;
 	}
+	aml_end(b, m);
+}
+
+/*
+ * \_SB.PRES: the CPU hotplug register block (QEMU's "modern" interface,
+ * kmod/cpuhp.h): a selector, a flags byte, a command byte and a data word.
+ */
+static void dsdt_cpuhp_regs(struct aml_buf *b, const struct acpi_config *cfg)
+{
+	uint16_t port = cpuhp_port(cfg);
+	struct aml_buf res;
+	size_t dev, f, m;
+
+	dev = aml_device_begin(b, "PRES");
+	aml_name_decl(b, "_HID");
+	aml_eisaid(b, "PNP0A06");	/* generic container: claims ports */
+	aml_name_decl(b, "_UID");
+	aml_string(b, "CPU Hotplug resources");
+	aml_init(&res);
+	aml_res_io(&res, port, port, 1, KHYP_CPUHP_LEN);
+	aml_name_decl(b, "_CRS");
+	aml_resource_template(b, &res);
+	aml_mutex(b, "CPLK", 0);
+	aml_opregion(b, "PRST", AML_SPACE_SYSTEM_IO, port, KHYP_CPUHP_LEN);
+
+	f = aml_field_begin(b, "PRST", AML_FIELD_BYTE_ACC | AML_FIELD_NOLOCK |
+			    AML_FIELD_WRITE_ZEROS);
+	aml_field_reserved(b, 32);	/* the selector, as bytes */
+	aml_field_named(b, "CPEN", 1);	/* read: enabled (present) */
+	aml_field_named(b, "CINS", 1);	/* insert event; write 1: clear */
+	aml_field_named(b, "CRMV", 1);	/* remove event; write 1: clear */
+	aml_field_named(b, "CEJ0", 1);	/* write 1: eject */
+	aml_field_reserved(b, 4);
+	aml_field_named(b, "CCMD", 8);	/* command */
+	aml_end(b, f);
+
+	f = aml_field_begin(b, "PRST", AML_FIELD_DWORD_ACC | AML_FIELD_NOLOCK |
+			    AML_FIELD_PRESERVE);
+	aml_field_named(b, "CSEL", 32);	/* selector: CPU index */
+	aml_field_reserved(b, 32);
+	aml_field_named(b, "CDAT", 32);	/* command data */
+	aml_end(b, f);
+
+	/* Select CPU 0 (on QEMU this also leaves the legacy interface). */
+	m = aml_method_begin(b, "_INI", 0, 0);
+	aml_op(b, AML_OP_STORE);
+	aml_integer(b, 0);
+	aml_name(b, "CSEL");
+	aml_end(b, m);
+	aml_end(b, dev);
+}
+
+/* Store(@value emitted by the caller...) helpers for the methods below */
+static void store_arg(struct aml_buf *b, unsigned int arg, const char *to)
+{
+	aml_op(b, AML_OP_STORE);
+	aml_arg(b, arg);
+	aml_name(b, to);
+}
+
+static void store_int(struct aml_buf *b, uint64_t v, const char *to)
+{
+	aml_op(b, AML_OP_STORE);
+	aml_integer(b, v);
+	aml_name(b, to);
+}
+
+/*
+ * The methods of \_SB.CPUS for hotplug: CSTA(i) (_STA), CEJ0(i) (_EJ0),
+ * COST(i, event, status, buffer) (_OST), CTFY(i, code) (Notify Cxxx) and
+ * CSCN (the GPE handler: Notify every CPU with a pending event).
+ */
+static void dsdt_cpuhp_methods(struct aml_buf *b,
+			       const struct acpi_config *cfg)
+{
+	unsigned int i;
+	size_t m, w, c, e;
+	char name[16];
+
+	/* CSTA(i): 0xf if CPU i is present, else 0 */
+	m = aml_method_begin(b, "CSTA", 1, 1);
+	aml_acquire(b, CPUHP_LOCK);
+	store_arg(b, 0, CPUHP_REG("CSEL"));
+	aml_op(b, AML_OP_STORE);
+	aml_integer(b, 0);
+	aml_local(b, 0);
+	c = aml_if_begin(b);
+	aml_op(b, AML_OP_LEQUAL);
+	aml_name(b, CPUHP_REG("CPEN"));
+	aml_integer(b, 1);
+	aml_op(b, AML_OP_STORE);
+	aml_integer(b, 0x0f);
+	aml_local(b, 0);
+	aml_end(b, c);
+	aml_release(b, CPUHP_LOCK);
+	aml_return(b);
+	aml_local(b, 0);
+	aml_end(b, m);
+
+	/* CEJ0(i): eject CPU i */
+	m = aml_method_begin(b, "CEJ0", 1, 1);
+	aml_acquire(b, CPUHP_LOCK);
+	store_arg(b, 0, CPUHP_REG("CSEL"));
+	store_int(b, 1, CPUHP_REG("CEJ0"));
+	aml_release(b, CPUHP_LOCK);
+	aml_end(b, m);
+
+	/* COST(i, event, status, buffer): _OST through commands 1 and 2 */
+	m = aml_method_begin(b, "COST", 4, 1);
+	aml_acquire(b, CPUHP_LOCK);
+	store_arg(b, 0, CPUHP_REG("CSEL"));
+	store_int(b, 1, CPUHP_REG("CCMD"));
+	store_arg(b, 1, CPUHP_REG("CDAT"));
+	store_int(b, 2, CPUHP_REG("CCMD"));
+	store_arg(b, 2, CPUHP_REG("CDAT"));
+	aml_release(b, CPUHP_LOCK);
+	aml_end(b, m);
+
+	/* CTFY(i, code): Notify(C<i>, code) */
+	m = aml_method_begin(b, "CTFY", 2, 0);
+	for (i = 0; i < cfg->topo->maxcpus; i++) {
+		c = aml_if_begin(b);
+		aml_op(b, AML_OP_LEQUAL);
+		aml_arg(b, 0);
+		aml_integer(b, i);
+		snprintf(name, sizeof(name), "C%03X", i);
+		aml_op(b, AML_OP_NOTIFY);
+		aml_name(b, name);
+		aml_arg(b, 1);
+		aml_end(b, c);
+	}
+	aml_end(b, m);
+
+	/*
+	 * CSCN: from CPU 0 up, let command 0 move the selector to the next
+	 * CPU with an event; notify it (1: device check for an insert, 3:
+	 * eject request for a remove) and clear the event.  Stop when the
+	 * search wraps below where it started or finds no event.
+	 */
+	m = aml_method_begin(b, "CSCN", 0, 1);
+	aml_acquire(b, CPUHP_LOCK);
+	aml_op(b, AML_OP_STORE);
+	aml_integer(b, 0);
+	aml_local(b, 0);
+	w = aml_while_begin(b);
+	aml_op(b, AML_OP_LLESS);
+	aml_local(b, 0);
+	aml_integer(b, cfg->topo->maxcpus);
+	{
+		aml_op(b, AML_OP_STORE);
+		aml_local(b, 0);
+		aml_name(b, CPUHP_REG("CSEL"));
+		store_int(b, 0, CPUHP_REG("CCMD"));
+		aml_op(b, AML_OP_STORE);
+		aml_name(b, CPUHP_REG("CDAT"));
+		aml_local(b, 1);
+
+		c = aml_if_begin(b);		/* wrapped around: done */
+		aml_op(b, AML_OP_LLESS);
+		aml_local(b, 1);
+		aml_local(b, 0);
+		aml_op(b, AML_OP_BREAK);
+		aml_end(b, c);
+
+		c = aml_if_begin(b);		/* insert */
+		aml_op(b, AML_OP_LEQUAL);
+		aml_name(b, CPUHP_REG("CINS"));
+		aml_integer(b, 1);
+		aml_name(b, CPUS_METHOD("CTFY"));
+		aml_local(b, 1);
+		aml_integer(b, 1);
+		store_int(b, 1, CPUHP_REG("CINS"));
+		aml_end(b, c);
+		e = aml_else_begin(b);
+		c = aml_if_begin(b);		/* remove */
+		aml_op(b, AML_OP_LEQUAL);
+		aml_name(b, CPUHP_REG("CRMV"));
+		aml_integer(b, 1);
+		aml_name(b, CPUS_METHOD("CTFY"));
+		aml_local(b, 1);
+		aml_integer(b, 3);
+		store_int(b, 1, CPUHP_REG("CRMV"));
+		aml_end(b, c);
+		{
+			size_t e2 = aml_else_begin(b);	/* no event left */
+
+			aml_op(b, AML_OP_BREAK);
+			aml_end(b, e2);
+		}
+		aml_end(b, e);
+
+		aml_op(b, AML_OP_ADD);
+		aml_local(b, 1);
+		aml_integer(b, 1);
+		aml_local(b, 0);
+	}
+	aml_end(b, w);
+	aml_release(b, CPUHP_LOCK);
 	aml_end(b, m);
 }
 
@@ -152,6 +371,26 @@ static void madt_lapic_entry(const struct smp_topology *t, unsigned int idx,
 	e->processor_uid = idx;
 	e->apic_id = topo_apic_id(t, idx);
 	e->flags = enabled ? ACPI_MADT_ENABLED : ACPI_MADT_ONLINE_CAPABLE;
+}
+
+/* _EJ0 (not for the boot CPU) and _OST of CPU @i, through \_SB.CPUS */
+static void dsdt_cpu_hotplug_methods(struct aml_buf *b, unsigned int i)
+{
+	size_t m;
+
+	if (i) {
+		m = aml_method_begin(b, "_EJ0", 1, 0);
+		aml_name(b, CPUS_METHOD("CEJ0"));
+		aml_integer(b, i);
+		aml_end(b, m);
+	}
+	m = aml_method_begin(b, "_OST", 3, 0);
+	aml_name(b, CPUS_METHOD("COST"));
+	aml_integer(b, i);
+	aml_arg(b, 0);
+	aml_arg(b, 1);
+	aml_arg(b, 2);
+	aml_end(b, m);
 }
 
 /*
@@ -171,6 +410,8 @@ static void dsdt_cpus(struct aml_buf *b, const struct acpi_config *cfg)
 	aml_string(b, "ACPI0010");	/* processor container */
 	aml_name_decl(b, "_CID");
 	aml_eisaid(b, "PNP0A05");
+	if (cfg->cpu_sta == ACPI_CPU_STA_HOTPLUG)
+		dsdt_cpuhp_methods(b, cfg);
 
 	for (i = 0; i < t->maxcpus; i++) {
 		snprintf(name, sizeof(name), "C%03X", i);
@@ -184,6 +425,8 @@ static void dsdt_cpus(struct aml_buf *b, const struct acpi_config *cfg)
 		madt_lapic_entry(t, i, 1, &mat);
 		aml_name_decl(b, "_MAT");
 		aml_buffer(b, &mat, sizeof(mat));
+		if (cfg->cpu_sta == ACPI_CPU_STA_HOTPLUG)
+			dsdt_cpu_hotplug_methods(b, i);
 		aml_end(b, cpu);
 	}
 	aml_end(b, dev);
@@ -234,25 +477,30 @@ static int dsdt_build(struct aml_buf *b, const struct acpi_config *cfg)
 	dsdt_sleep_state(b, "\\_S0", KHYP_SLP_TYP_S0);
 	dsdt_sleep_state(b, "\\_S5", KHYP_SLP_TYP_S5);
 
-	/* GPE handlers: _E02 will scan the CPU hotplug registers. */
-	scope = aml_scope_begin(b, "\\_GPE");
-	m = aml_method_begin(b, "_E02", 0, 0);
-	aml_end(b, m);
-	aml_end(b, scope);
-
 	scope = aml_scope_begin(b, "\\_SB");
 	dsdt_isa_device(b, "COM1", "PNP0501", 1, KHYP_UART_PORT, 8,
 			KHYP_GSI_UART);
 	dsdt_isa_device(b, "RTC", "PNP0B00", -1, KHYP_RTC_PORT, 2,
 			KHYP_GSI_RTC);
+	if (cfg->cpu_sta == ACPI_CPU_STA_HOTPLUG)
+		dsdt_cpuhp_regs(b, cfg);
 	dsdt_cpus(b, cfg);
+	aml_end(b, scope);
+
+	/* GPE0 bit 2: CPU hotplug events (an empty method without hotplug) */
+	scope = aml_scope_begin(b, "\\_GPE");
+	m = aml_method_begin(b, "_E02", 0, 0);
+	if (cfg->cpu_sta == ACPI_CPU_STA_HOTPLUG)
+		aml_name(b, CPUS_METHOD("CSCN"));
+	aml_end(b, m);
 	aml_end(b, scope);
 	return b->error;
 }
 
 /* ---- the tables ---- */
 
-static void fadt_fill(struct acpi_fadt *f, uint64_t facs, uint64_t dsdt)
+static void fadt_fill(struct acpi_fadt *f, uint64_t facs, uint64_t dsdt,
+		      uint16_t gpe0)
 {
 	header_init(&f->h, "FACP", sizeof(*f), 6);
 	f->minor_revision = 3;
@@ -274,9 +522,9 @@ static void fadt_fill(struct acpi_fadt *f, uint64_t facs, uint64_t dsdt)
 	f->pm_tmr_blk = KHYP_PM_TMR_PORT;
 	f->pm_tmr_len = KHYP_PM_TMR_LEN;
 	f->x_pm_tmr_blk = gas_io(KHYP_PM_TMR_PORT, 8 * KHYP_PM_TMR_LEN, 3);
-	f->gpe0_blk = KHYP_GPE0_PORT;
+	f->gpe0_blk = gpe0;
 	f->gpe0_blk_len = KHYP_GPE0_LEN;
-	f->x_gpe0_blk = gas_io(KHYP_GPE0_PORT, 8 * KHYP_GPE0_LEN, 1);
+	f->x_gpe0_blk = gas_io(gpe0, 8 * KHYP_GPE0_LEN, 1);
 
 	f->p_lvl2_lat = 101;		/* > 100: no C2 */
 	f->p_lvl3_lat = 1001;		/* > 1000: no C3 */
@@ -418,7 +666,7 @@ int acpi_build(uint8_t *area, uint64_t base, size_t size,
 	table_finish(dsdt);
 	aml_free(&aml);
 
-	fadt_fill(fadt, facs_gpa, dsdt_gpa);
+	fadt_fill(fadt, facs_gpa, dsdt_gpa, gpe0_port(cfg));
 	madt_fill(madt, madt_size(cfg->topo), cfg->topo);
 
 	/* XSDT: FADT and MADT (the DSDT and FACS hang off the FADT) */

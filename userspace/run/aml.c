@@ -33,6 +33,16 @@
 #define AML_ROOT_CHAR		0x5c
 #define AML_PARENT_CHAR		0x5e
 #define AML_RETURN_OP		0xa4
+#define AML_LOCAL0_OP		0x60
+#define AML_ARG0_OP		0x68
+#define AML_IF_OP		0xa0
+#define AML_ELSE_OP		0xa1
+#define AML_WHILE_OP		0xa2
+#define AML_EXT_MUTEX_OP	0x01
+#define AML_EXT_ACQUIRE_OP	0x23
+#define AML_EXT_RELEASE_OP	0x27
+#define AML_EXT_REGION_OP	0x80
+#define AML_EXT_FIELD_OP	0x81
 #define AML_EXT_DEVICE_OP	0x82
 
 /* Small resource items (6.4.2) */
@@ -373,6 +383,131 @@ void aml_name_decl(struct aml_buf *b, const char *name)
 void aml_return(struct aml_buf *b)
 {
 	aml_byte(b, AML_RETURN_OP);
+}
+
+void aml_mutex(struct aml_buf *b, const char *name, unsigned int sync)
+{
+	if (sync > 15)
+		b->error = -EINVAL;
+	aml_byte(b, AML_EXT_PREFIX);
+	aml_byte(b, AML_EXT_MUTEX_OP);
+	aml_name(b, name);
+	aml_byte(b, sync & 15);
+}
+
+void aml_opregion(struct aml_buf *b, const char *name, uint8_t space,
+		  uint64_t offset, uint64_t len)
+{
+	aml_byte(b, AML_EXT_PREFIX);
+	aml_byte(b, AML_EXT_REGION_OP);
+	aml_name(b, name);
+	aml_byte(b, space);
+	aml_integer(b, offset);
+	aml_integer(b, len);
+}
+
+size_t aml_field_begin(struct aml_buf *b, const char *region, uint8_t flags)
+{
+	size_t m;
+
+	aml_byte(b, AML_EXT_PREFIX);
+	aml_byte(b, AML_EXT_FIELD_OP);
+	m = aml_pkg_begin(b);
+	aml_name(b, region);
+	aml_byte(b, flags);
+	return m;
+}
+
+/* A field element's width is a PkgLength that does not count itself. */
+static void aml_field_width(struct aml_buf *b, unsigned int bits)
+{
+	if (bits <= 0x3f) {
+		aml_byte(b, bits);
+	} else if (bits <= 0xfff) {
+		aml_byte(b, 0x40 | (bits & 0xf));
+		aml_byte(b, bits >> 4);
+	} else if (bits <= 0xfffff) {
+		aml_byte(b, 0x80 | (bits & 0xf));
+		aml_byte(b, (bits >> 4) & 0xff);
+		aml_byte(b, bits >> 12);
+	} else {
+		b->error = -EINVAL;
+	}
+}
+
+void aml_field_named(struct aml_buf *b, const char *seg, unsigned int bits)
+{
+	size_t len = strlen(seg);
+
+	if (!len || len > 4 || strchr(seg, '.') || strchr(seg, '\\')) {
+		b->error = -EINVAL;
+		return;
+	}
+	aml_name(b, seg);	/* a single NameSeg */
+	aml_field_width(b, bits);
+}
+
+void aml_field_reserved(struct aml_buf *b, unsigned int bits)
+{
+	aml_byte(b, 0x00);	/* ReservedField */
+	aml_field_width(b, bits);
+}
+
+void aml_op(struct aml_buf *b, uint8_t op)
+{
+	aml_byte(b, op);
+}
+
+void aml_local(struct aml_buf *b, unsigned int n)
+{
+	if (n > 7)
+		b->error = -EINVAL;
+	aml_byte(b, AML_LOCAL0_OP + (n & 7));
+}
+
+void aml_arg(struct aml_buf *b, unsigned int n)
+{
+	if (n > 6)
+		b->error = -EINVAL;
+	aml_byte(b, AML_ARG0_OP + (n % 7));
+}
+
+void aml_null_target(struct aml_buf *b)
+{
+	aml_byte(b, 0x00);	/* NullName */
+}
+
+size_t aml_if_begin(struct aml_buf *b)
+{
+	aml_byte(b, AML_IF_OP);
+	return aml_pkg_begin(b);
+}
+
+size_t aml_else_begin(struct aml_buf *b)
+{
+	aml_byte(b, AML_ELSE_OP);
+	return aml_pkg_begin(b);
+}
+
+size_t aml_while_begin(struct aml_buf *b)
+{
+	aml_byte(b, AML_WHILE_OP);
+	return aml_pkg_begin(b);
+}
+
+void aml_acquire(struct aml_buf *b, const char *mutex)
+{
+	aml_byte(b, AML_EXT_PREFIX);
+	aml_byte(b, AML_EXT_ACQUIRE_OP);
+	aml_name(b, mutex);
+	aml_le(b, 0xffff, 2);	/* wait forever */
+}
+
+void aml_release(struct aml_buf *b, const char *mutex)
+{
+	aml_byte(b, AML_EXT_PREFIX);
+	aml_byte(b, AML_EXT_RELEASE_OP);
+	aml_name(b, mutex);
 }
 
 /* ---- resources (6.4) ---- */

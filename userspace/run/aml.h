@@ -66,8 +66,54 @@ void aml_name_decl(struct aml_buf *b, const char *name);
 /* Close the object opened at @mark. */
 void aml_end(struct aml_buf *b, size_t mark);
 
-/* ---- statements (for method bodies) ---- */
+/* Mutex(name, sync level) */
+void aml_mutex(struct aml_buf *b, const char *name, unsigned int sync);
+
+#define AML_SPACE_SYSTEM_IO	0x01
+/* OperationRegion(name, space, offset, length) */
+void aml_opregion(struct aml_buf *b, const char *name, uint8_t space,
+		  uint64_t offset, uint64_t len);
+
+/* Field flags: access type 3:0, lock rule 4, update rule 6:5 */
+#define AML_FIELD_BYTE_ACC	0x01
+#define AML_FIELD_DWORD_ACC	0x03
+#define AML_FIELD_NOLOCK	0x00
+#define AML_FIELD_PRESERVE	(0 << 5)
+#define AML_FIELD_WRITE_ZEROS	(2 << 5)
+/* Field(region, flags) { ... } with named and reserved elements */
+size_t aml_field_begin(struct aml_buf *b, const char *region, uint8_t flags);
+void aml_field_named(struct aml_buf *b, const char *seg, unsigned int bits);
+void aml_field_reserved(struct aml_buf *b, unsigned int bits);
+
+/* ---- statements and expressions (for method bodies) ---- */
+
+/*
+ * Operators are emitted prefix-first: the opcode, then each operand in
+ * order (a name, an integer, a local, or a nested operator).
+ */
+#define AML_OP_STORE		0x70	/* Store(src, target) */
+#define AML_OP_ADD		0x72	/* Add(a, b, target) */
+#define AML_OP_NOTIFY		0x86	/* Notify(object, value) */
+#define AML_OP_LNOT		0x92	/* LNot(a) */
+#define AML_OP_LEQUAL		0x93	/* LEqual(a, b) */
+#define AML_OP_LGREATER		0x94
+#define AML_OP_LLESS		0x95
+#define AML_OP_BREAK		0xa5
+
+void aml_op(struct aml_buf *b, uint8_t op);
 void aml_return(struct aml_buf *b);	/* ReturnOp: emit the value next */
+void aml_local(struct aml_buf *b, unsigned int n);	/* Local0-7 */
+void aml_arg(struct aml_buf *b, unsigned int n);	/* Arg0-6 */
+void aml_null_target(struct aml_buf *b);		/* no Target */
+/* If (predicate) { ... }: emit the predicate, the body, then aml_end */
+size_t aml_if_begin(struct aml_buf *b);
+/* Else { ... } right after an If's aml_end */
+size_t aml_else_begin(struct aml_buf *b);
+/* While (predicate) { ... } */
+size_t aml_while_begin(struct aml_buf *b);
+/* Acquire(mutex, 0xffff) and Release(mutex) */
+void aml_acquire(struct aml_buf *b, const char *mutex);
+void aml_release(struct aml_buf *b, const char *mutex);
 
 /* ---- resource templates: build into @r, then aml_resource_end() ---- */
 void aml_res_io(struct aml_buf *r, uint16_t min, uint16_t max,

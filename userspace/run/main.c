@@ -543,7 +543,7 @@ static int vm_boot(struct vm *vm, struct launch *ln)
 {
 	const struct run_config *cfg = &ln->cfg;
 	struct acpi_config ac = { .topo = &cfg->smp,
-				  .cpu_sta = ACPI_CPU_STA_STATIC };
+				  .cpu_sta = ACPI_CPU_STA_HOTPLUG };
 	struct khyp_vm_config vc;
 	struct acpi_layout al;
 	struct boot_input in;
@@ -801,7 +801,7 @@ static enum run_result run_loop(struct vm *vm, const struct run_config *cfg,
 static int dump_acpi(const struct run_config *cfg)
 {
 	struct acpi_config ac = { .topo = &cfg->smp,
-				  .cpu_sta = ACPI_CPU_STA_STATIC };
+				  .cpu_sta = ACPI_CPU_STA_HOTPLUG };
 	size_t size = KHYP_ACPI_AREA_END - KHYP_ACPI_AREA_START;
 	struct acpi_layout l;
 	char err[512];
