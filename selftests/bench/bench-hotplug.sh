@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# bench-hotplug.sh: vCPU hotplug latency seen by a Linux guest, khyp-run
+# against QEMU+KVM, with the same cloud kernel and test initramfs
+# (selftests/guest/mkinitramfs.sh), -m 512 -smp 1,maxcpus=2:
+#
+#   plug-to-online  QMP device_add sent -> guest prints KHYP-GUEST-CPU-ONLINE
+#   unplug-to-gone  QMP device_del sent -> guest prints KHYP-GUEST-CPU-GONE
+#
+# Median of $KHYP_BENCH_HP_CYCLES (5) cycles each; the measuring is
+# selftests/e2e/hotplug_bench.py.  Run by selftests/bench/bench.sh inside
+# the test host, with khyp.ko loaded and kvm_amd not: khyp is measured
+# first, then kvm_amd is loaded for QEMU and unloaded again, so that the
+# two never own AMD-V at once (khyp has no VM while KVM runs).  Prints
+#
+#   BENCH plug-to-online khyp=<s> kvm=<s> unit=s ratio=<khyp/kvm>
+#   BENCH unplug-to-gone khyp=<s> kvm=<s> unit=s ratio=<khyp/kvm>
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cycles=${KHYP_BENCH_HP_CYCLES:-5}
+drv=$repo/selftests/e2e/hotplug_bench.py
+
+kernel=${KERNEL:-$(ls /boot/vmlinuz-*-cloud-amd64 2>/dev/null | sort -V | tail -1)}
+if [[ -z $kernel ]]; then
+	echo "# bench-hotplug: no /boot/vmlinuz-*-cloud-amd64, skipped"
+	exit 0
+fi
+work=$(mktemp -d /tmp/bench-hotplug.XXXXXX)
+cleanup() {
+	rm -rf -- "$work"
+	rmmod kvm_amd kvm 2>/dev/null || true
+}
+trap cleanup EXIT
+"$repo/selftests/guest/mkinitramfs.sh" "$work/initrd.gz"
+
+# value NAME FILE: the median the driver printed for NAME
+value() { awk -v n="$1" '$1 == n { print $2 }' "$2"; }
+
+/usr/bin/python3 "$drv" khyp "$kernel" "$work/initrd.gz" "$cycles" | tee "$work/khyp"
+modprobe kvm_amd
+/usr/bin/python3 "$drv" kvm "$kernel" "$work/initrd.gz" "$cycles" | tee "$work/kvm"
+rmmod kvm_amd kvm
+
+for name in plug-to-online unplug-to-gone; do
+	awk -v n="$name" -v k="$(value "$name" "$work/khyp")" \
+	    -v q="$(value "$name" "$work/kvm")" 'BEGIN {
+		printf "BENCH %s khyp=%.3f kvm=%.3f unit=s ratio=%.2f\n",
+		       n, k, q, k / q }'
+done
