@@ -15,7 +15,9 @@ checks, in TAP:
 
 The VMM defaults to QEMU with TCG (a reference that runs anywhere);
 VMM="path/to/khyp-run" runs the same command lines on khyp (-accel
-options are dropped; khyp-run accepts the rest).  Steps that need QMP
+options are dropped; khyp-run accepts the rest).  SLEEP_SLACK (default
+0.3 s) is how much longer than 1 s the sleep may take; TCG on a busy
+host needs more.  Steps that need QMP
 are skipped when the VMM does not create the QMP socket.
 """
 import glob
@@ -188,7 +190,8 @@ def main():
         if ok:
             guest = float(m2.group(1)) - float(m1.group(1))
             host = t2 - t1
-            ok = 0.95 <= guest <= 1.3 and 0.9 <= host <= 1.5
+            slack = float(os.environ.get('SLEEP_SLACK', '0.3'))
+            ok = 0.95 <= guest <= 1 + slack and 0.9 <= host <= 1.2 + slack
         tap.result(ok, 'khyp.test=sleep1: 1 s in the guest is 1 s on the host'
                    + (' (guest %.2f s, host %.2f s)' % (guest, host)
                       if m1 and m2 else ''), g.log)

@@ -228,6 +228,8 @@ TEST(devices_and_misc)
 	PARSE_ERR("-qmp: only 'unix:PATH,server=on,wait=off' is supported, not 'tcp:1:2'",
 		  "-qmp", "tcp:1:2", K);
 	PARSE_ERR("-cpu: invalid CPU model 'a b'", "-cpu", "a b", K);
+	PARSE_ERR("-cpu: CPU model name too long", "-cpu",
+		  "A23456789012345678901234567890123456789012345678", K);
 	PARSE_ERR("-name: unknown parameter 'foo=1'", "-name", "x,foo=1", K);
 }
 

@@ -204,6 +204,13 @@ static int vm_ioctl(unsigned long req, void *arg)
 	case KHYP_SET_CPUID:
 		logf_("SET_CPUID nent=%u", c->nent);
 		return 0;
+	case KHYP_SET_TOPOLOGY: {
+		struct khyp_topology *t = arg;
+
+		logf_("SET_TOPOLOGY %u/%u/%u/%u model=%.48s", t->sockets,
+		      t->dies, t->cores, t->threads, t->model);
+		return 0;
+	}
 	case KHYP_GET_VM_INFO:
 		memset(info, 0, sizeof(*info));
 		info->id = 7;

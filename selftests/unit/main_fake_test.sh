@@ -58,10 +58,11 @@ has() { grep -qE -- "$1" <<<"$2"; }
 count() { grep -cE -- "$1" <<<"$2"; }
 
 run 'echo hello; sleep 0.3; echo poweroff' -m 256 -smp 2,maxcpus=4 \
-	-append quiet -name vm1 -serial stdio
-check "set-up: VM, CPUID, vCPUs, BSP registers, boot_params" eval '
+	-append quiet -name vm1 -serial stdio -cpu IvyBridge-IBRS
+check "set-up: VM, CPUID, topology, vCPUs, BSP registers, boot_params" eval '
 	has "^CREATE_VM mem=268435456 flags=1 max_vcpus=4 name=vm1$" "$log" &&
 	has "^SET_CPUID nent=1$" "$log" &&
+	has "^SET_TOPOLOGY 1/1/4/1 model=IvyBridge-IBRS$" "$log" &&
 	has "^CREATE_VCPU id=0 apic=0 flags=0$" "$log" &&
 	has "^CREATE_VCPU id=1 apic=1 flags=1$" "$log" &&
 	! has "CREATE_VCPU id=2" "$log" &&

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <linux/khyp.h>
+
 #include "topology.h"
 
 #define RUN_DEFAULT_MEM_SIZE	(128ULL << 20)	/* QEMU's default -m */
@@ -26,7 +28,7 @@ enum serial_mode {
 struct run_config {
 	uint64_t mem_size;		/* bytes the guest sees as RAM */
 	struct smp_topology smp;
-	char cpu_model[64];		/* "host" or a QEMU model name */
+	char cpu_model[KHYP_CPU_MODEL_LEN];		/* "host" or a QEMU model name */
 	const char *kernel;
 	const char *initrd;
 	const char *append;

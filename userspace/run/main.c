@@ -478,6 +478,26 @@ static int vm_set_cpuid(struct vm *vm, const struct run_config *cfg)
 	return 0;
 }
 
+/* The -smp topology and -cpu name, for the hotplug slots and QMP. */
+static int vm_set_topology(struct vm *vm, const struct run_config *cfg)
+{
+	struct khyp_topology t;
+
+	memset(&t, 0, sizeof(t));
+	t.sockets = cfg->smp.sockets;
+	t.dies = cfg->smp.dies;
+	t.cores = cfg->smp.cores;
+	t.threads = cfg->smp.threads;
+	snprintf(t.model, sizeof(t.model), "%s", cfg->cpu_model);
+	if (ioctl(vm->fd, KHYP_SET_TOPOLOGY, &t) < 0) {
+		error("KHYP_SET_TOPOLOGY (%u sockets, %u dies, %u cores, %u threads, %s): %s",
+		      t.sockets, t.dies, t.cores, t.threads, t.model,
+		      strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int vm_create_vcpus(struct vm *vm, const struct run_config *cfg,
 			   const struct boot_layout *l)
 {
@@ -581,7 +601,7 @@ static int vm_boot(struct vm *vm, struct launch *ln)
 		return -1;
 	}
 
-	if (vm_set_cpuid(vm, cfg))
+	if (vm_set_cpuid(vm, cfg) || vm_set_topology(vm, cfg))
 		return -1;
 
 	memset(&in, 0, sizeof(in));
