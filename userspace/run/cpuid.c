@@ -2,18 +2,40 @@
 /*
  * cpuid.c - launcher policy for the guest's CPUID table.
  *
- * Nothing to change yet: khyp.ko presents the host's CPUID, filtered to
- * what it virtualizes, whatever -cpu names (the name is only reported over
- * QMP).  Topology leaves (0x1 EBX, 0xb, 0x8000001e) for -smp sockets/cores
- * /threads would be set here.
+ * khyp.ko presents the host's CPUID filtered to what it virtualizes,
+ * whatever -cpu names (the name is only reported over QMP).  What the
+ * launcher adds is the package topology of -smp: an AMD guest finds its
+ * cores per package in CPUID 0x80000008 ECX (NC and ApicIdCoreIdSize) and
+ * splits the APIC ID there, so sockets show up as packages.  Threads are
+ * counted as cores of the package (no TOPOEXT leaf yet).
  */
+#include <errno.h>
+
 #include "cpuid.h"
+#include "topology.h"
+
+#define EXT_ADDR_SIZES	0x80000008u
 
 int cpuid_filter(struct khyp_cpuid *c, unsigned int cap,
 		 const struct run_config *cfg)
 {
-	(void)c;
+	const struct smp_topology *t = &cfg->smp;
+	unsigned int per_pkg = t->dies * t->cores * t->threads;
+	unsigned int bits = topo_field_width(t->dies) +
+			    topo_field_width(t->cores) +
+			    topo_field_width(t->threads);
+	unsigned int i;
+
 	(void)cap;
-	(void)cfg;
+	if (!per_pkg || per_pkg > 256)
+		return -EINVAL;
+	for (i = 0; i < c->nent; i++) {
+		struct khyp_cpuid_entry *e = &c->entries[i];
+
+		if (e->function != EXT_ADDR_SIZES)
+			continue;
+		/* NC = logical CPUs per package - 1; bits 15:12 the ID width */
+		e->ecx = (e->ecx & ~0xf0ffu) | (bits << 12) | (per_pkg - 1);
+	}
 	return 0;
 }
