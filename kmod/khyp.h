@@ -194,6 +194,9 @@ struct khyp_arch_exit {
 	enum khyp_arch_exit_kind kind;
 	u64 code;		/* native exit code, for reports */
 	u64 info1, info2;
+	u32 injected;		/* event injected at this entry (native) */
+	u32 int_info;		/* event cut short by this exit (native) */
+	u32 int_ctl;		/* virtual interrupt control at entry */
 	union {
 		struct {
 			u16 port;
@@ -269,6 +272,12 @@ struct khyp_vcpu {
 	bool nmi_pending;
 
 	struct khyp_vcpu_stats stats;	/* guest_ns holds TSC cycles */
+	/* The last exits, reported when a guest dies (triple fault). */
+	struct {
+		u64 code, rip, info1, info2, rflags;
+		u32 injected, int_info, int_ctl;
+	} trace[16];
+	unsigned int trace_pos;
 	struct kref ref;	/* fd + VM array */
 };
 

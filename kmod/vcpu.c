@@ -116,6 +116,46 @@ static void vcpu_fail(struct khyp_vcpu *vcpu, u32 reason, u32 suberror,
 	vcpu_stop_for_user(vcpu, KHYP_VCPU_STATE_DEAD, true);
 }
 
+/* One warning-level report of a guest's fatal state, for the host log. */
+static void khyp_vcpu_dump(struct khyp_vcpu *vcpu, const char *what,
+			   const struct khyp_arch_exit *e)
+{
+	struct khyp_sregs s;
+
+	unsigned int i;
+
+	khyp_arch->get_sregs(vcpu, &s);
+	for (i = 0; i < ARRAY_SIZE(vcpu->trace); i++) {
+		unsigned int n = (vcpu->trace_pos + i) % ARRAY_SIZE(vcpu->trace);
+
+		pr_warn("VM %u vCPU %u: exit -%u: code %#llx rip %#llx rflags %#llx info %#llx %#llx injected %#x cut-short %#x int_ctl %#x\n",
+				    vcpu->vm->id, vcpu->id,
+				    (unsigned int)ARRAY_SIZE(vcpu->trace) - i,
+				    vcpu->trace[n].code, vcpu->trace[n].rip,
+				    vcpu->trace[n].rflags,
+				    vcpu->trace[n].info1, vcpu->trace[n].info2,
+				    vcpu->trace[n].injected,
+				    vcpu->trace[n].int_info,
+				    vcpu->trace[n].int_ctl);
+	}
+	{
+		u64 g_rip = 0, g_idt = 0, pml4e = 0;
+		int r1 = khyp_gva_to_gpa(vcpu, vcpu->rip, &g_rip);
+		int r2 = khyp_gva_to_gpa(vcpu, s.idt.base, &g_idt);
+
+		khyp_read_gpa(vcpu->vm, (s.cr3 & ~0xfffULL) +
+			      ((vcpu->rip >> 39) & 511) * 8, &pml4e, 8);
+		pr_warn("VM %u vCPU %u: walk rip -> %d %#llx, idt %#llx -> %d %#llx, pml4e %#llx\n",
+			vcpu->vm->id, vcpu->id, r1, g_rip, s.idt.base, r2,
+			g_idt, pml4e);
+	}
+	pr_warn_ratelimited("VM %u vCPU %u: %s: rip %#llx rsp %#llx rflags %#llx cs %#x/%#llx cr0 %#llx cr2 %#llx cr3 %#llx cr4 %#llx efer %#llx exit %#llx %#llx %#llx\n",
+			    vcpu->vm->id, vcpu->id, what, vcpu->rip,
+			    vcpu->regs[KHYP_RSP], vcpu->rflags, s.cs.selector,
+			    s.cs.base, s.cr0, s.cr2, s.cr3, s.cr4, s.efer,
+			    e->code, e->info1, e->info2);
+}
+
 static void inject_gp(struct khyp_vcpu *vcpu)
 {
 	vcpu->stats.count[KHYP_STAT_GP_INJECTED]++;
@@ -281,7 +321,16 @@ static enum exit_action handle_exit(struct khyp_vcpu *vcpu,
 				    const struct khyp_arch_exit *e)
 {
 	u64 *count = vcpu->stats.count;
+	unsigned int t = vcpu->trace_pos++ % ARRAY_SIZE(vcpu->trace);
 
+	vcpu->trace[t].code = e->code;
+	vcpu->trace[t].rip = vcpu->rip;
+	vcpu->trace[t].info1 = e->info1;
+	vcpu->trace[t].info2 = e->info2;
+	vcpu->trace[t].injected = e->injected;
+	vcpu->trace[t].int_info = e->int_info;
+	vcpu->trace[t].int_ctl = e->int_ctl;
+	vcpu->trace[t].rflags = vcpu->rflags;
 	count[KHYP_STAT_EXITS]++;
 	switch (e->kind) {
 	case KHYP_AEXIT_CPUID:
@@ -313,8 +362,7 @@ static enum exit_action handle_exit(struct khyp_vcpu *vcpu,
 		count[KHYP_STAT_SHUTDOWN]++;
 		memset(&vcpu->last_exit, 0, sizeof(vcpu->last_exit));
 		vcpu->last_exit.reason = KHYP_EXIT_SHUTDOWN;
-		pr_info("VM %u vCPU %u: shutdown (triple fault) at rip %#llx\n",
-			vcpu->vm->id, vcpu->id, vcpu->rip);
+		khyp_vcpu_dump(vcpu, "shutdown (triple fault)", e);
 		khyp_vm_set_state(vcpu->vm, KHYP_VM_SHUTDOWN, vcpu->id);
 		vcpu_stop_for_user(vcpu, KHYP_VCPU_STATE_DEAD, true);
 		return EXIT_LEAVE;

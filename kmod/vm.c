@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -21,6 +22,10 @@
 DEFINE_MUTEX(khyp_vms_lock);
 LIST_HEAD(khyp_vms);
 static DEFINE_IDA(khyp_vm_ida);
+
+static bool huge_chunks = true;
+module_param(huge_chunks, bool, 0644);
+MODULE_PARM_DESC(huge_chunks, "back guest RAM with 2 MiB blocks when possible (default on)");
 
 /* Guest memory: 2 MiB chunks, each one order-9 block when we can get it. */
 static void mem_free(struct khyp_mem *mem)
@@ -53,7 +58,7 @@ static int mem_alloc_chunk(struct khyp_mem_chunk *chunk, unsigned int npages)
 	struct page *block = NULL;
 	unsigned int i;
 
-	if (npages == KHYP_PAGES_PER_CHUNK)
+	if (npages == KHYP_PAGES_PER_CHUNK && READ_ONCE(huge_chunks))
 		block = alloc_pages(gfp | __GFP_NOWARN | __GFP_NORETRY,
 				    KHYP_CHUNK_SHIFT - PAGE_SHIFT);
 	if (block) {

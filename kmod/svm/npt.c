@@ -72,7 +72,8 @@ int khyp_npt_map_chunk(struct khyp_npt *npt, u64 gpa,
 	pt = npt_next(npt, pd, (gpa >> 21) & 511);
 	if (!pt)
 		return -ENOMEM;
-	for (i = 0; i < KHYP_PAGES_PER_CHUNK; i++)
+	/* The last chunk of an odd-sized RAM is partly populated. */
+	for (i = 0; i < KHYP_PAGES_PER_CHUNK && chunk->pages[i]; i++)
 		pt[i] = page_to_phys(chunk->pages[i]) | NPT_LEAF;
 	return 0;
 }

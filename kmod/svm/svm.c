@@ -506,6 +506,8 @@ static void svm_vcpu_run(struct khyp_vcpu *vcpu, struct khyp_arch_exit *exit)
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.rflags = vcpu->rflags;
 
+	exit->injected = vmcb->control.event_inj;
+	exit->int_ctl = vmcb->control.int_ctl;
 	if (vcpu->xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	svm_clgi();
@@ -535,6 +537,7 @@ static void svm_vcpu_run(struct khyp_vcpu *vcpu, struct khyp_arch_exit *exit)
 	vcpu->rflags = vmcb->save.rflags;
 
 	/* An event whose delivery was cut short is delivered again. */
+	exit->int_info = vmcb->control.exit_int_info;
 	vmcb->control.event_inj = 0;
 	if (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID) {
 		u32 type = vmcb->control.exit_int_info &
