@@ -276,7 +276,10 @@ struct khyp_vcpu {
 	struct {
 		u64 code, rip, info1, info2, rflags;
 		u32 injected, int_info, int_ctl;
+		u16 cpu;
+		bool first;	/* first exit of a stretch */
 	} trace[16];
+	bool stretch_start;
 	unsigned int trace_pos;
 	struct kref ref;	/* fd + VM array */
 };

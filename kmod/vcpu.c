@@ -128,9 +128,11 @@ static void khyp_vcpu_dump(struct khyp_vcpu *vcpu, const char *what,
 	for (i = 0; i < ARRAY_SIZE(vcpu->trace); i++) {
 		unsigned int n = (vcpu->trace_pos + i) % ARRAY_SIZE(vcpu->trace);
 
-		pr_warn("VM %u vCPU %u: exit -%u: code %#llx rip %#llx rflags %#llx info %#llx %#llx injected %#x cut-short %#x int_ctl %#x\n",
+		pr_warn("VM %u vCPU %u: exit -%u: cpu %u%s code %#llx rip %#llx rflags %#llx info %#llx %#llx injected %#x cut-short %#x int_ctl %#x\n",
 				    vcpu->vm->id, vcpu->id,
 				    (unsigned int)ARRAY_SIZE(vcpu->trace) - i,
+				    vcpu->trace[n].cpu,
+				    vcpu->trace[n].first ? " new-stretch" : "",
 				    vcpu->trace[n].code, vcpu->trace[n].rip,
 				    vcpu->trace[n].rflags,
 				    vcpu->trace[n].info1, vcpu->trace[n].info2,
@@ -331,6 +333,9 @@ static enum exit_action handle_exit(struct khyp_vcpu *vcpu,
 	vcpu->trace[t].int_info = e->int_info;
 	vcpu->trace[t].int_ctl = e->int_ctl;
 	vcpu->trace[t].rflags = vcpu->rflags;
+	vcpu->trace[t].cpu = smp_processor_id();
+	vcpu->trace[t].first = vcpu->stretch_start;
+	vcpu->stretch_start = false;
 	count[KHYP_STAT_EXITS]++;
 	switch (e->kind) {
 	case KHYP_AEXIT_CPUID:
@@ -436,6 +441,7 @@ static void vcpu_run_stretch(struct khyp_vcpu *vcpu)
 	kernel_fpu_begin();
 	fpu_restore(vcpu);
 	khyp_arch->vcpu_load(vcpu, smp_processor_id());
+	vcpu->stretch_start = true;
 	for (;;) {
 		local_irq_disable();
 		if (need_resched() || kthread_should_stop() ||
