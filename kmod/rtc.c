@@ -170,10 +170,9 @@ static void rtc_write_time(struct khyp_rtc *rtc, u8 reg, u8 v)
 	rtc_set_time(rtc, mktime64(year, mon, mday, hour, min, sec));
 }
 
-static u8 rtc_read(struct khyp_rtc *rtc)
+/* The registers that hold the running clock rather than plain CMOS bytes. */
+static bool rtc_is_time_reg(u8 reg)
 {
-	u8 reg = rtc->index;
-
 	switch (reg) {
 	case RTC_SECONDS:
 	case RTC_MINUTES:
@@ -183,7 +182,19 @@ static u8 rtc_read(struct khyp_rtc *rtc)
 	case RTC_MONTH:
 	case RTC_YEAR:
 	case RTC_CENTURY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static u8 rtc_read(struct khyp_rtc *rtc)
+{
+	u8 reg = rtc->index;
+
+	if (rtc_is_time_reg(reg))
 		return rtc_read_time(rtc, reg);
+	switch (reg) {
 	case RTC_REG_A:
 		return rtc->cmos[RTC_REG_A] & 0x7f;	/* UIP clear */
 	case RTC_REG_C:
@@ -199,17 +210,11 @@ static void rtc_write(struct khyp_rtc *rtc, u8 v)
 {
 	u8 reg = rtc->index;
 
-	switch (reg) {
-	case RTC_SECONDS:
-	case RTC_MINUTES:
-	case RTC_HOURS:
-	case RTC_DAY_OF_WEEK:
-	case RTC_DAY_OF_MONTH:
-	case RTC_MONTH:
-	case RTC_YEAR:
-	case RTC_CENTURY:
+	if (rtc_is_time_reg(reg)) {
 		rtc_write_time(rtc, reg, v);
-		break;
+		return;
+	}
+	switch (reg) {
 	case RTC_REG_A:
 		rtc->cmos[RTC_REG_A] = v & 0x7f;
 		break;
