@@ -10,6 +10,8 @@
 
 #include "khyp.h"
 
+struct seq_file;
+
 struct khyp_arch_ops {
 	const char *name;
 	/* Module load: 0 if the CPU can run us, else errno + a log line. */
@@ -48,19 +50,25 @@ struct khyp_arch_ops {
 	/* Event injection for the next entry. */
 	void (*inject_exception)(struct khyp_vcpu *vcpu, u8 vector,
 				 bool has_error, u32 error);
-	void (*inject_irq)(struct khyp_vcpu *vcpu, u8 vector);
 	void (*inject_nmi)(struct khyp_vcpu *vcpu);
-	/* Could an external interrupt be taken now (IF=1, no shadow)? */
-	bool (*irq_allowed)(struct khyp_vcpu *vcpu);
 	bool (*nmi_allowed)(struct khyp_vcpu *vcpu);
-	/* Ask for an exit as soon as an interrupt could be taken. */
-	void (*request_irq_window)(struct khyp_vcpu *vcpu, bool on);
+	/*
+	 * Offer the LAPIC's highest deliverable @vector (-1: none) for the
+	 * next entry.  The CPU takes it by itself once the guest's IF and
+	 * interrupt shadow allow; irq_taken() then reports it, after the
+	 * exit, so the LAPIC can move it from IRR to ISR.
+	 */
+	void (*offer_irq)(struct khyp_vcpu *vcpu, int vector);
+	int (*irq_taken)(struct khyp_vcpu *vcpu);
 	/* An event is already queued for the next entry. */
 	bool (*event_pending)(struct khyp_vcpu *vcpu);
 
 	/* MSRs the hardware keeps in the VMCB/VMCS (EFER, PAT, syscall...). */
 	bool (*get_msr)(struct khyp_vcpu *vcpu, u32 index, u64 *val);
 	int (*set_msr)(struct khyp_vcpu *vcpu, u32 index, u64 val);
+
+	/* debugfs: the backend's view of pending events, one line. */
+	void (*debug_show)(struct seq_file *m, struct khyp_vcpu *vcpu);
 };
 
 extern const struct khyp_arch_ops *khyp_arch;

@@ -14,6 +14,7 @@
  * raw spinlock.  Delivery to the LAPICs happens under it, which orders the
  * locks IOAPIC -> LAPIC; a LAPIC calls back (EOI) without its own lock.
  */
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include "khyp.h"
 #include "platform.h"
@@ -231,6 +232,21 @@ static const struct khyp_io_dev_ops ioapic_ops = {
 	.read = ioapic_mmio_read,
 	.write = ioapic_mmio_write,
 };
+
+void khyp_ioapic_debug_show(struct seq_file *m, struct khyp_ioapic *io)
+{
+	unsigned long flags;
+	unsigned int pin;
+
+	if (!io)
+		return;
+	raw_spin_lock_irqsave(&io->lock, flags);
+	seq_printf(m, "ioapic: lines %#x\n", io->lines);
+	for (pin = 0; pin < KHYP_IOAPIC_PINS; pin++)
+		if (!(io->rte[pin] & RTE_MASKED) || (io->lines & BIT(pin)))
+			seq_printf(m, "  pin %u: rte %#llx\n", pin, io->rte[pin]);
+	raw_spin_unlock_irqrestore(&io->lock, flags);
+}
 
 int khyp_ioapic_create(struct khyp_platform *p)
 {

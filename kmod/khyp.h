@@ -136,6 +136,7 @@ struct khyp_vm {
 	wait_queue_head_t state_wq;
 
 	struct list_head node;	/* khyp_vms, [khyp_vms_lock] */
+	struct dentry *debugfs;	/* vm<ID>/ (debugfs.c) */
 };
 
 extern struct mutex khyp_vms_lock;
@@ -183,7 +184,6 @@ enum khyp_arch_exit_kind {
 	KHYP_AEXIT_UD,		/* instructions we refuse: inject #UD */
 	KHYP_AEXIT_INVD,
 	KHYP_AEXIT_XSETBV,
-	KHYP_AEXIT_IRQ_WINDOW,
 	KHYP_AEXIT_FAIL_ENTRY,
 	KHYP_AEXIT_EXCEPTION,	/* intercepted exception (#AC, #DB) */
 	KHYP_AEXIT_PAUSE,
@@ -343,6 +343,12 @@ void khyp_platform_vcpu_reset(struct khyp_vcpu *vcpu);
 void khyp_platform_ack_irq(struct khyp_vcpu *vcpu, int vector);
 /* Something (interrupt, NMI, INIT) should end a HLT. */
 bool khyp_platform_wakeup_pending(struct khyp_vcpu *vcpu);
+
+/* debugfs.c: vm<ID>/state, a snapshot of the interrupt path. */
+void khyp_debugfs_init(void);
+void khyp_debugfs_exit(void);
+void khyp_debugfs_vm_add(struct khyp_vm *vm);
+void khyp_debugfs_vm_remove(struct khyp_vm *vm);
 
 /* ---- module-wide ---- */
 

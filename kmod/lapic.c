@@ -18,6 +18,7 @@
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/rcupdate.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <asm/apicdef.h>
 #include <asm/msr-index.h>
@@ -823,6 +824,33 @@ void khyp_lapic_ack_irq(struct khyp_vcpu *vcpu, int vector)
 	raw_spin_lock_irqsave(&l->lock, flags);
 	vec_clear(l->irr, vector);
 	vec_set(l->isr, vector);
+	raw_spin_unlock_irqrestore(&l->lock, flags);
+}
+
+void khyp_lapic_debug_show(struct seq_file *m, struct khyp_vcpu *vcpu)
+{
+	struct khyp_lapic *l = vcpu->lapic;
+	unsigned long flags;
+	int i;
+
+	raw_spin_lock_irqsave(&l->lock, flags);
+	seq_printf(m, "  lapic: id %#x svr %#x tpr %#x ppr %#x ldr %#x dfr %#x apicbase %#llx pending %d\n",
+		   l->id, l->svr, l->tpr, lapic_ppr(l), l->ldr, l->dfr,
+		   l->apicbase, lapic_pending_locked(l));
+	seq_puts(m, "  irr");
+	for (i = 7; i >= 0; i--)
+		seq_printf(m, " %08x", l->irr[i]);
+	seq_puts(m, "\n  isr");
+	for (i = 7; i >= 0; i--)
+		seq_printf(m, " %08x", l->isr[i]);
+	seq_puts(m, "\n  tmr");
+	for (i = 7; i >= 0; i--)
+		seq_printf(m, " %08x", l->tmr[i]);
+	seq_puts(m, "\n  lvt");
+	for (i = 0; i < LAPIC_NR_LVT; i++)
+		seq_printf(m, " %#x", l->lvt[i]);
+	seq_printf(m, " tmict %#x armed %d deadline %llu\n", l->tmict,
+		   l->timer_armed, l->tsc_deadline);
 	raw_spin_unlock_irqrestore(&l->lock, flags);
 }
 

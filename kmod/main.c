@@ -190,6 +190,7 @@ static int __init khyp_init(void)
 	r = khyp_genl_init();
 	if (r)
 		goto fail_misc;
+	khyp_debugfs_init();
 	pr_info("loaded (%s backend, API %d)\n", khyp_arch->name,
 		KHYP_API_VERSION);
 	return 0;
@@ -205,6 +206,7 @@ fail_setup:
 
 static void __exit khyp_exit(void)
 {
+	khyp_debugfs_exit();
 	khyp_genl_exit();
 	misc_deregister(&khyp_misc);
 	unregister_reboot_notifier(&khyp_reboot_nb);

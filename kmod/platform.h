@@ -62,6 +62,7 @@
 /* GPE0 status bits the launcher's DSDT handles (\_GPE._Exx). */
 #define KHYP_GPE_CPU_HOTPLUG	2
 
+struct seq_file;
 struct khyp_ioapic;
 struct khyp_pic;
 struct khyp_pit;
@@ -151,6 +152,11 @@ void khyp_lapic_ack_irq(struct khyp_vcpu *vcpu, int vector);
 int khyp_lapic_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val);
 int khyp_lapic_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val);
 extern const struct khyp_io_dev_ops khyp_lapic_mmio_ops;
+
+/* debugfs dumps (debugfs.c); each takes its device's lock. */
+void khyp_lapic_debug_show(struct seq_file *m, struct khyp_vcpu *vcpu);
+void khyp_ioapic_debug_show(struct seq_file *m, struct khyp_ioapic *io);
+void khyp_uart_debug_show(struct seq_file *m, struct khyp_uart *u);
 
 int khyp_ioapic_create(struct khyp_platform *p);
 void khyp_ioapic_destroy(struct khyp_platform *p);

@@ -18,6 +18,7 @@
  * spinlock.  Not modelled: baud timing, line errors, break, the receiver
  * timeout interrupt (RDA is raised for any received byte instead).
  */
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/serial_reg.h>
@@ -289,6 +290,19 @@ void khyp_uart_input_ready(struct khyp_vm *vm)
 	spin_lock_irqsave(&u->lock, flags);
 	uart_refill(u);
 	uart_update_irq(u);
+	spin_unlock_irqrestore(&u->lock, flags);
+}
+
+void khyp_uart_debug_show(struct seq_file *m, struct khyp_uart *u)
+{
+	unsigned long flags;
+
+	if (!u)
+		return;
+	spin_lock_irqsave(&u->lock, flags);
+	seq_printf(m, "uart: ier %#x iir %#x lsr %#x mcr %#x lcr %#x thr_ipending %d irq_level %d rx_count %u\n",
+		   u->ier, uart_iir(u), uart_lsr(u), u->mcr, u->lcr,
+		   u->thr_ipending, u->irq_level, u->rx_count);
 	spin_unlock_irqrestore(&u->lock, flags);
 }
 

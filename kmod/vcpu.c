@@ -381,9 +381,6 @@ static enum exit_action handle_exit(struct khyp_vcpu *vcpu,
 		return EXIT_CONTINUE;
 	case KHYP_AEXIT_XSETBV:
 		return handle_xsetbv(vcpu);
-	case KHYP_AEXIT_IRQ_WINDOW:
-		khyp_arch->request_irq_window(vcpu, false);
-		return EXIT_CONTINUE;
 	case KHYP_AEXIT_EXCEPTION:
 		/* Intercepted only so a guest cannot wedge a host CPU. */
 		khyp_arch->inject_exception(vcpu, e->exc.vector,
@@ -407,28 +404,27 @@ static void inject_events(struct khyp_vcpu *vcpu)
 {
 	int vector;
 
-	if (khyp_arch->event_pending(vcpu))
-		return;
-	if (vcpu->nmi_pending && khyp_arch->nmi_allowed(vcpu)) {
+	if (vcpu->nmi_pending && !khyp_arch->event_pending(vcpu) &&
+	    khyp_arch->nmi_allowed(vcpu)) {
 		vcpu->nmi_pending = false;
 		khyp_arch->inject_nmi(vcpu);
-		return;
 	}
 	if (!vcpu->vm->platform)
 		return;
+	/* Re-offered at every entry: the LAPIC's priorities may have moved. */
 	vector = khyp_platform_pending_irq(vcpu);
-	if (vector < 0) {
-		khyp_arch->request_irq_window(vcpu, false);
+	khyp_arch->offer_irq(vcpu, vector);
+}
+
+/* Called right after an exit, before anything can EOI. */
+static void account_taken_irq(struct khyp_vcpu *vcpu)
+{
+	int vector = khyp_arch->irq_taken(vcpu);
+
+	if (vector < 0)
 		return;
-	}
-	if (khyp_arch->irq_allowed(vcpu)) {
-		khyp_arch->inject_irq(vcpu, vector);
-		khyp_platform_ack_irq(vcpu, vector);
-		vcpu->stats.count[KHYP_STAT_INJECTED_IRQS]++;
-		khyp_arch->request_irq_window(vcpu, false);
-	} else {
-		khyp_arch->request_irq_window(vcpu, true);
-	}
+	khyp_platform_ack_irq(vcpu, vector);
+	vcpu->stats.count[KHYP_STAT_INJECTED_IRQS]++;
 }
 
 #define REQ_LEAVE_MASK	(~BIT(KHYP_REQ_EVENT))
@@ -454,6 +450,7 @@ static void vcpu_run_stretch(struct khyp_vcpu *vcpu)
 		clear_bit(KHYP_REQ_EVENT, &vcpu->requests);
 		inject_events(vcpu);
 		khyp_arch->vcpu_run(vcpu, &exit);
+		account_taken_irq(vcpu);
 		local_irq_enable();
 		action = handle_exit(vcpu, &exit);
 		if (action == EXIT_LEAVE)

@@ -299,6 +299,7 @@ static void vm_release(struct kref *ref)
 	struct khyp_vm *vm = container_of(ref, struct khyp_vm, ref);
 	u32 i;
 
+	khyp_debugfs_vm_remove(vm);
 	mutex_lock(&khyp_vms_lock);
 	list_del(&vm->node);
 	mutex_unlock(&khyp_vms_lock);
@@ -421,6 +422,7 @@ struct khyp_vm *khyp_vm_create(const struct khyp_vm_config *cfg)
 	r = khyp_cpuhp_vm_init(vm);
 	if (r)
 		goto fail;
+	khyp_debugfs_vm_add(vm);
 	return vm;
 fail:
 	khyp_vm_put(vm);

@@ -7,6 +7,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <asm/cpufeature.h>
 #include <asm/debugreg.h>
@@ -283,9 +284,9 @@ static void svm_vcpu_reset(struct khyp_vcpu *vcpu)
 	ctl->event_inj = 0;
 	ctl->int_state = 0;
 	ctl->int_ctl = V_INTR_MASKING_MASK;
-	set_intercept(to_svm(vcpu)->vmcb, INTERCEPT_VINTR, false);
+	ctl->int_vector = 0;
 	set_intercept(to_svm(vcpu)->vmcb, INTERCEPT_IRET, false);
-	to_svm(vcpu)->irq_window = false;
+	to_svm(vcpu)->virq = -1;
 	/*
 	 * INIT flushes the TLB, global entries included: a fresh ASID (the
 	 * generation 0 never matches) gives the vCPU an empty TLB.
@@ -447,9 +448,6 @@ static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
 	case SVM_EXIT_SHUTDOWN:
 		e->kind = KHYP_AEXIT_SHUTDOWN;
 		break;
-	case SVM_EXIT_VINTR:
-		e->kind = KHYP_AEXIT_IRQ_WINDOW;
-		break;
 	case SVM_EXIT_INVD:
 		e->kind = KHYP_AEXIT_INVD;
 		break;
@@ -494,6 +492,22 @@ static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
 	}
 }
 
+/*
+ * EXITINTINFO names an external interrupt whose delivery an exit cut
+ * short.  QEMU's emulated SVM reports it with the exception type; no real
+ * exception has a vector above 31.
+ */
+static bool svm_cut_short_irq(u32 info)
+{
+	u32 type = info & SVM_EXITINTINFO_TYPE_MASK;
+
+	if (!(info & SVM_EXITINTINFO_VALID))
+		return false;
+	return type == SVM_EXITINTINFO_TYPE_INTR ||
+	       (type == SVM_EXITINTINFO_TYPE_EXEPT &&
+		(info & SVM_EXITINTINFO_VEC_MASK) >= 32);
+}
+
 static void svm_vcpu_run(struct khyp_vcpu *vcpu, struct khyp_arch_exit *exit)
 {
 	struct khyp_svm_vcpu *svm = to_svm(vcpu);
@@ -536,18 +550,20 @@ static void svm_vcpu_run(struct khyp_vcpu *vcpu, struct khyp_arch_exit *exit)
 	vcpu->rip = vmcb->save.rip;
 	vcpu->rflags = vmcb->save.rflags;
 
-	/* An event whose delivery was cut short is delivered again. */
+	/*
+	 * An event whose delivery was cut short is delivered again; an
+	 * external interrupt by being offered again (svm_irq_taken()), an
+	 * exception or NMI through EVENTINJ.  A software interrupt is
+	 * re-executed.
+	 */
 	exit->int_info = vmcb->control.exit_int_info;
 	vmcb->control.event_inj = 0;
-	if (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID) {
-		u32 type = vmcb->control.exit_int_info &
-			   SVM_EXITINTINFO_TYPE_MASK;
-
-		if (type != SVM_EXITINTINFO_TYPE_SOFT) {
-			vmcb->control.event_inj = vmcb->control.exit_int_info;
-			vmcb->control.event_inj_err =
-				vmcb->control.exit_int_info_err;
-		}
+	if ((vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID) &&
+	    !svm_cut_short_irq(vmcb->control.exit_int_info) &&
+	    (vmcb->control.exit_int_info & SVM_EXITINTINFO_TYPE_MASK) !=
+	    SVM_EXITINTINFO_TYPE_SOFT) {
+		vmcb->control.event_inj = vmcb->control.exit_int_info;
+		vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
 	}
 	svm_decode_exit(vcpu, exit);
 }
@@ -645,12 +661,6 @@ static void svm_inject_exception(struct khyp_vcpu *vcpu, u8 vector,
 	ctl->event_inj_err = error;
 }
 
-static void svm_inject_irq(struct khyp_vcpu *vcpu, u8 vector)
-{
-	to_svm(vcpu)->vmcb->control.event_inj = vector | SVM_EVTINJ_VALID |
-						SVM_EVTINJ_TYPE_INTR;
-}
-
 static void svm_inject_nmi(struct khyp_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -666,15 +676,6 @@ static bool svm_event_pending(struct khyp_vcpu *vcpu)
 	return to_svm(vcpu)->vmcb->control.event_inj & SVM_EVTINJ_VALID;
 }
 
-static bool svm_irq_allowed(struct khyp_vcpu *vcpu)
-{
-	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
-
-	return (vcpu->rflags & X86_EFLAGS_IF) &&
-	       !(ctl->int_state & SVM_INTERRUPT_SHADOW_MASK) &&
-	       !(ctl->event_inj & SVM_EVTINJ_VALID);
-}
-
 static bool svm_nmi_allowed(struct khyp_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -685,22 +686,53 @@ static bool svm_nmi_allowed(struct khyp_vcpu *vcpu)
 		 BIT(INTERCEPT_IRET % 32));
 }
 
-/* A virtual interrupt with no vector of its own: it only opens a window. */
-static void svm_request_irq_window(struct khyp_vcpu *vcpu, bool on)
+/*
+ * External interrupts go in as a virtual interrupt carrying the real
+ * vector (V_IRQ), not through EVENTINJ: the CPU takes it as soon as the
+ * guest's IF and interrupt shadow allow, with no interrupt-window exit in
+ * between, and clears V_IRQ when it does.  It also keeps clear of QEMU's
+ * emulated SVM (the test host), which can deliver an EVENTINJ interrupt a
+ * second time, ignoring IF (Documentation/virt/khyp/architecture.rst).
+ */
+static void svm_offer_irq(struct khyp_vcpu *vcpu, int vector)
 {
 	struct khyp_svm_vcpu *svm = to_svm(vcpu);
-	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb_control_area *ctl = &svm->vmcb->control;
 
-	if (svm->irq_window == on)
+	svm->virq = vector;
+	ctl->int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK);
+	if (vector < 0)
 		return;
-	svm->irq_window = on;
-	if (on)
-		vmcb->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
-					 (0xf << V_INTR_PRIO_SHIFT);
-	else
-		vmcb->control.int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK |
-					   V_INTR_PRIO_MASK);
-	set_intercept(vmcb, INTERCEPT_VINTR, on);
+	/* The LAPIC already applied TPR and PPR: the guest's V_TPR may not. */
+	ctl->int_vector = vector;
+	ctl->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
+			((vector >> 4) << V_INTR_PRIO_SHIFT);
+}
+
+static int svm_irq_taken(struct khyp_vcpu *vcpu)
+{
+	struct khyp_svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control_area *ctl = &svm->vmcb->control;
+	int vector = svm->virq;
+
+	if (vector < 0 || (ctl->int_ctl & V_IRQ_MASK))
+		return -1;
+	/* Taken, but the exit came before the guest saw it: still in IRR. */
+	if (svm_cut_short_irq(ctl->exit_int_info))
+		return -1;
+	svm->virq = -1;
+	return vector;
+}
+
+static void svm_debug_show(struct seq_file *m, struct khyp_vcpu *vcpu)
+{
+	const struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
+
+	/* Racy against a running vCPU: a snapshot for humans. */
+	seq_printf(m, "  svm: event_inj %#x int_ctl %#x int_vector %#x int_state %#x virq %d\n",
+		   READ_ONCE(ctl->event_inj), READ_ONCE(ctl->int_ctl),
+		   READ_ONCE(ctl->int_vector), READ_ONCE(ctl->int_state),
+		   to_svm(vcpu)->virq);
 }
 
 static bool svm_get_msr(struct khyp_vcpu *vcpu, u32 index, u64 *val)
@@ -772,11 +804,11 @@ const struct khyp_arch_ops khyp_svm_ops = {
 	.get_sregs = svm_get_sregs,
 	.set_sregs = svm_set_sregs,
 	.inject_exception = svm_inject_exception,
-	.inject_irq = svm_inject_irq,
 	.inject_nmi = svm_inject_nmi,
-	.irq_allowed = svm_irq_allowed,
 	.nmi_allowed = svm_nmi_allowed,
-	.request_irq_window = svm_request_irq_window,
+	.offer_irq = svm_offer_irq,
+	.irq_taken = svm_irq_taken,
+	.debug_show = svm_debug_show,
 	.event_pending = svm_event_pending,
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,

@@ -29,7 +29,7 @@ struct khyp_svm_vcpu {
 	u64 asid_gen;
 	int last_cpu;
 	u32 asid;
-	bool irq_window;
+	int virq;		/* vector offered through V_IRQ, or -1 */
 };
 
 static inline struct khyp_svm_vcpu *to_svm(struct khyp_vcpu *vcpu)

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/khyp/vm<ID>/state: a snapshot of a VM's vCPUs and
+ * interrupt path (vCPU run state and pending requests, each LAPIC's
+ * IRR/ISR/TMR and LVTs, the IOAPIC's lines and redirection table, the
+ * UART's interrupt sources), for diagnosing a guest that stopped getting
+ * interrupts.  Not an ABI.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include "arch_ops.h"
+#include "khyp.h"
+#include "platform.h"
+
+static struct dentry *khyp_debugfs_root;
+
+static int vm_state_show(struct seq_file *m, void *unused)
+{
+	struct khyp_vm *vm = m->private;
+	u32 i;
+
+	mutex_lock(&vm->lock);
+	seq_printf(m, "vm %u name \"%s\" vcpus %u/%u\n", vm->id, vm->name,
+		   vm->nr_vcpus, vm->max_vcpus);
+	for (i = 0; i < vm->max_vcpus; i++) {
+		struct khyp_vcpu *vcpu = vm->vcpus[i];
+
+		if (!vcpu)
+			continue;
+		seq_printf(m,
+			   "vcpu %u: state %u halted %d wait_sipi %d nmi %d requests %#lx rip %#llx rflags %#llx cpu %d\n",
+			   vcpu->id, READ_ONCE(vcpu->state),
+			   READ_ONCE(vcpu->halted), READ_ONCE(vcpu->wait_sipi),
+			   READ_ONCE(vcpu->nmi_pending),
+			   READ_ONCE(vcpu->requests), READ_ONCE(vcpu->rip),
+			   READ_ONCE(vcpu->rflags),
+			   READ_ONCE(vcpu->running_cpu));
+		khyp_arch->debug_show(m, vcpu);
+		if (vcpu->lapic)
+			khyp_lapic_debug_show(m, vcpu);
+	}
+	if (vm->platform) {
+		khyp_ioapic_debug_show(m, vm->platform->ioapic);
+		khyp_uart_debug_show(m, vm->platform->uart);
+	}
+	mutex_unlock(&vm->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vm_state);
+
+void khyp_debugfs_vm_add(struct khyp_vm *vm)
+{
+	char name[16];
+
+	if (IS_ERR_OR_NULL(khyp_debugfs_root))
+		return;
+	snprintf(name, sizeof(name), "vm%u", vm->id);
+	vm->debugfs = debugfs_create_dir(name, khyp_debugfs_root);
+	debugfs_create_file("state", 0400, vm->debugfs, vm, &vm_state_fops);
+}
+
+/* Waits for readers of the VM's files: call before tearing anything down. */
+void khyp_debugfs_vm_remove(struct khyp_vm *vm)
+{
+	debugfs_remove(vm->debugfs);
+	vm->debugfs = NULL;
+}
+
+void khyp_debugfs_init(void)
+{
+	khyp_debugfs_root = debugfs_create_dir("khyp", NULL);
+}
+
+void khyp_debugfs_exit(void)
+{
+	debugfs_remove(khyp_debugfs_root);
+}
