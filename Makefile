@@ -3,7 +3,6 @@
 #   make          build kmod/khyp.ko, the userspace tools and the selftests
 #   make demo     the seed's vCPU hotplug walkthrough, in the test host
 #   make check    the tests: unit tests here, selftests in the test host
-#   make check-guests  the above plus Linux guests end to end (see README)
 #   make bench    khyp against KVM, measured in one test-host run
 #   make deps     install what the above need (Debian 12, apt-get, idempotent)
 #
@@ -34,10 +33,6 @@ check: deps
 	$(MAKE) all
 	scripts/check
 
-check-guests: deps
-	$(MAKE) all
-	KHYP_CHECK_GUESTS=1 scripts/check
-
 demo: deps
 	$(MAKE) all
 	scripts/demo
@@ -61,4 +56,4 @@ clean:
 	$(MAKE) -C selftests/hotplug clean
 	rm -rf build
 
-.PHONY: all module userspace selftests deps check check-guests demo bench sparse checkpatch clean
+.PHONY: all module userspace selftests deps check demo bench sparse checkpatch clean
