@@ -11,10 +11,11 @@
 # selftests/e2e/hotplug_bench.py.  Run by selftests/bench/bench.sh inside
 # the test host, with khyp.ko loaded and kvm_amd not: khyp is measured
 # first, then kvm_amd is loaded for QEMU and unloaded again, so that the
-# two never own AMD-V at once (khyp has no VM while KVM runs).  Prints
+# two never own AMD-V at once (khyp has no VM while KVM runs).  For the
+# sides in $KHYP_BENCH_SIDES, prints
 #
-#   BENCH plug-to-online khyp=<s> kvm=<s> unit=s ratio=<khyp/kvm>
-#   BENCH unplug-to-gone khyp=<s> kvm=<s> unit=s ratio=<khyp/kvm>
+#   FIGURE khyp|kvm plug-to-online <s> s
+#   FIGURE khyp|kvm unplug-to-gone <s> s
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -37,14 +38,13 @@ trap cleanup EXIT
 # value NAME FILE: the median the driver printed for NAME
 value() { awk -v n="$1" '$1 == n { print $2 }' "$2"; }
 
-/usr/bin/python3 "$drv" khyp "$kernel" "$work/initrd.gz" "$cycles" | tee "$work/khyp"
-modprobe kvm_amd
-/usr/bin/python3 "$drv" kvm "$kernel" "$work/initrd.gz" "$cycles" | tee "$work/kvm"
-rmmod kvm_amd kvm
-
-for name in plug-to-online unplug-to-gone; do
-	awk -v n="$name" -v k="$(value "$name" "$work/khyp")" \
-	    -v q="$(value "$name" "$work/kvm")" 'BEGIN {
-		printf "BENCH %s khyp=%.3f kvm=%.3f unit=s ratio=%.2f\n",
-		       n, k, q, k / q }'
+sides=" ${KHYP_BENCH_SIDES:-khyp kvm} "
+for side in khyp kvm; do
+	[[ $sides == *" $side "* ]] || continue
+	[[ $side == kvm ]] && modprobe kvm_amd
+	/usr/bin/python3 "$drv" "$side" "$kernel" "$work/initrd.gz" "$cycles" | tee "$work/$side"
+	[[ $side == kvm ]] && rmmod kvm_amd kvm
+	for name in plug-to-online unplug-to-gone; do
+		echo "FIGURE $side $name $(value "$name" "$work/$side") s"
+	done
 done

@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the test host with khyp.ko loaded.  Each side is measured
-# while the other has no VM (they cannot both own AMD-V); the median of
-# several runs is reported.
+# Runs inside the test host with khyp.ko loaded, for the sides named in
+# $KHYP_BENCH_SIDES (default both).  Each side is measured while the other
+# has no VM (they cannot both own AMD-V); the median of several runs is
+# reported as "FIGURE <side> <name> <value> <unit>", and scripts/bench
+# pairs the sides up.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$here/../bin
@@ -11,20 +13,36 @@ n=${KHYP_BENCH_CPUID_N:-100000}
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-measure() {	# measure PROGRAM: prints the median us/exit
-	local i
-	for ((i = 0; i < runs; i++)); do
-		"$bin/$1" cpuid "$n" | awk '/^cpuid-exit/ { print $2 }'
-	done | median
+one() {	# one PROGRAM: us per exit of one run
+	"$bin/$1" cpuid "$n" | awk '/^cpuid-exit/ { print $2 }'
 }
 
-khyp=$(measure khyp_bench)
-modprobe kvm_amd
-kvm=$(measure kvm_bench)
+# The sides to measure here (scripts/bench may split them over two runs).
+sides=" ${KHYP_BENCH_SIDES:-khyp kvm} "
+# cpuid-exit needs no Linux guest: both sides can be measured in one host
+# whatever the split.  Runs alternate between the sides so that drift in
+# the machine's speed hits both alike; KVM owns AMD-V only while its VM
+# exists, so kvm_amd can stay loaded.
+cpuid_sides=" ${KHYP_BENCH_CPUID_SIDES-$sides} "
+if [[ $cpuid_sides == *" kvm "* ]]; then
+	modprobe kvm_amd
+fi
+for ((i = 0; i < runs; i++)); do
+	for side in khyp kvm; do
+		if [[ $cpuid_sides == *" $side "* ]]; then
+			one "${side}_bench" >>"/tmp/cpuid.$side"
+		fi
+	done
+done
+for side in khyp kvm; do
+	[[ -s /tmp/cpuid.$side ]] || continue
+	echo "# cpuid-exit $side runs: $(tr '\n' ' ' </tmp/cpuid.$side)" >&2
+	echo "FIGURE $side cpuid-exit $(median </tmp/cpuid.$side) us"
+done
+rm -f /tmp/cpuid.khyp /tmp/cpuid.kvm
 rmmod kvm_amd kvm 2>/dev/null || true
-awk -v k="$khyp" -v q="$kvm" 'BEGIN {
-	printf "BENCH cpuid-exit khyp=%.2f kvm=%.2f unit=us ratio=%.2f\n", k, q, k / q }'
 
+export KHYP_BENCH_SIDES=$sides
 for extra in "$here"/bench-*.sh; do
 	[[ -x $extra ]] && "$extra"
 done
