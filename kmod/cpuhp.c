@@ -346,6 +346,16 @@ void khyp_cpuhp_get_topology(struct khyp_vm *vm, struct khyp_topology *t)
 	mutex_unlock(&hp->ops_lock);
 }
 
+void khyp_cpuhp_smt_dies(struct khyp_vm *vm, u32 *threads, u32 *cores,
+			 u32 *dies)
+{
+	const struct khyp_topology *t = &vm_cpuhp(vm)->topo;
+
+	*threads = t->threads;
+	*cores = t->cores;
+	*dies = t->dies;
+}
+
 u32 khyp_cpuhp_nr_slots(struct khyp_vm *vm)
 {
 	return vm_cpuhp(vm)->nr_slots;

@@ -82,6 +82,13 @@ long khyp_cpuhp_vm_ioctl(struct khyp_vm *vm, unsigned int cmd,
 bool khyp_cpuhp_ready(struct khyp_vm *vm);
 void khyp_cpuhp_get_topology(struct khyp_vm *vm, struct khyp_topology *t);
 u32 khyp_cpuhp_nr_slots(struct khyp_vm *vm);
+/*
+ * Threads per core and dies per socket, without a lock: the topology is
+ * fixed once a vCPU exists (KHYP_SET_TOPOLOGY is refused then), and only
+ * vCPUs ask (CPUID 0x8000001E).
+ */
+void khyp_cpuhp_smt_dies(struct khyp_vm *vm, u32 *threads, u32 *cores,
+			 u32 *dies);
 void khyp_cpuhp_slot_info(struct khyp_vm *vm, u32 index,
 			  struct khyp_cpuhp_slot_info *info);
 int khyp_cpuhp_add(struct khyp_vm *vm, const struct khyp_cpuhp_add_req *req,

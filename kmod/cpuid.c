@@ -11,7 +11,9 @@
 #include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
 #include <asm/fpu/types.h>
+#include <linux/log2.h>
 #include "arch_ops.h"
+#include "cpuhp.h"
 #include "khyp.h"
 
 /*
@@ -41,13 +43,20 @@
 			 BIT(9) | BIT(18) | BIT(19) | BIT(20) | BIT(23) | \
 			 BIT(24) | BIT(29))
 #define L7_ECX_KEEP	BIT(2)	/* UMIP */
-/* 0x80000001 ECX: LAHF ABM SSE4A MISALIGNSSE 3DNOWPREFETCH FMA4 TBM */
+/*
+ * 0x80000001 ECX: LAHF ABM SSE4A MISALIGNSSE 3DNOWPREFETCH FMA4 TBM
+ * TOPOEXT (0x8000001D cache and 0x8000001E core/node topology).
+ */
 #define E1_ECX_KEEP	(BIT(0) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | \
-			 BIT(16) | BIT(21))
+			 BIT(16) | BIT(21) | E1_ECX_TOPOEXT)
+#define E1_ECX_TOPOEXT	BIT(22)
 /* 0x80000001 EDX: the leaf-1 bits plus SYSCALL NX MMXEXT 1GB-pages LM */
 #define E1_EDX_KEEP	((L1_EDX_KEEP & ~(BIT(9) | BIT(12) | BIT(16))) | \
 			 BIT(11) | BIT(20) | BIT(22) | BIT(26) | BIT(29))
 #define E7_EDX_INVARIANT_TSC	BIT(8)
+
+/* 0x8000001D EAX 25:14: logical CPUs sharing the cache, minus one. */
+#define CACHE_NUM_SHARING	GENMASK(25, 14)
 
 #define KHYP_CPUID_SIGNATURE	0x40000000
 #define KHYP_GUEST_XCR0	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | \
@@ -75,7 +84,7 @@ static void add(struct khyp_cpuid_entry *out, u32 *n, u32 max, u32 fn,
 int khyp_cpuid_supported(struct khyp_cpuid_entry *out, u32 max)
 {
 	u32 xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK) & KHYP_GUEST_XCR0;
-	u32 a, b, c, d, maxleaf, maxext, fn, n = 0;
+	u32 a, b, c, d, maxleaf, maxext, fn, i, n = 0;
 
 	cpuid(0, &maxleaf, &b, &c, &d);
 	maxleaf = min_t(u32, maxleaf, 0xd);
@@ -120,7 +129,7 @@ int khyp_cpuid_supported(struct khyp_cpuid_entry *out, u32 max)
 	add(out, &n, max, KHYP_CPUID_SIGNATURE + 1, 0, false, 0, 0, 0, 0);
 
 	cpuid(0x80000000, &maxext, &b, &c, &d);
-	maxext = min_t(u32, maxext, 0x80000008);
+	maxext = min_t(u32, maxext, 0x8000001e);
 	add(out, &n, max, 0x80000000, 0, false, maxext, b, c, d);
 	for (fn = 0x80000001; fn <= maxext; fn++) {
 		cpuid(fn, &a, &b, &c, &d);
@@ -140,6 +149,20 @@ int khyp_cpuid_supported(struct khyp_cpuid_entry *out, u32 max)
 		case 0x80000008:
 			/* Address sizes only: no speculation controls. */
 			add(out, &n, max, fn, 0, false, a & 0xffff, 0, 0, 0);
+			break;
+		case 0x8000001d:
+			/* The host's cache levels; sharing comes from -smp. */
+			for (i = 0; i < 8; i++) {
+				cpuid_count(fn, i, &a, &b, &c, &d);
+				if (!(a & 0x1f))
+					break;
+				add(out, &n, max, fn, i, true,
+				    a & ~CACHE_NUM_SHARING, b, c, d);
+			}
+			break;
+		case 0x8000001e:
+			/* Filled per vCPU from its APIC ID and -smp. */
+			add(out, &n, max, fn, 0, false, 0, 0, 0, 0);
 			break;
 		}
 	}
@@ -196,6 +219,7 @@ void khyp_cpuid_lookup(struct khyp_vcpu *vcpu, u32 fn, u32 idx,
 		       u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
 {
 	const struct khyp_cpuid_entry *e = find(vcpu->vm, fn, idx);
+	u32 threads, cores, dies, sharing, shift;
 	struct khyp_sregs s;
 
 	if (!e) {
@@ -217,6 +241,26 @@ void khyp_cpuid_lookup(struct khyp_vcpu *vcpu, u32 fn, u32 idx,
 			*ecx &= ~L1_ECX_TSC_DEADLINE;
 		if (!vcpu->vm->platform)
 			*edx &= ~L1_EDX_APIC;
+		break;
+	case 0x8000001d:
+		/* L1 and L2 are per core (its threads), L3 per die. */
+		khyp_cpuhp_smt_dies(vcpu->vm, &threads, &cores, &dies);
+		sharing = ((*eax >> 5) & 7) >= 3 ? threads * cores : threads;
+		*eax |= ((sharing - 1) << 14) & CACHE_NUM_SHARING;
+		break;
+	case 0x8000001e:
+		/*
+		 * As QEMU fills it: extended APIC ID; threads per core and
+		 * the core's number; nodes (dies) per socket and the node's.
+		 * Linux takes SMT siblings from here once TOPOEXT is set.
+		 */
+		khyp_cpuhp_smt_dies(vcpu->vm, &threads, &cores, &dies);
+		shift = order_base_2(threads);
+		*eax = vcpu->apic_id;
+		*ebx = ((threads - 1) << 8) | ((vcpu->apic_id >> shift) & 0xff);
+		shift += order_base_2(cores);
+		*ecx = ((dies - 1) << 8) | ((vcpu->apic_id >> shift) & 0xff);
+		*edx = 0;
 		break;
 	case 0xd:
 		/*

@@ -16,7 +16,7 @@ QMP socket.  Prints TAP.  Groups:
   b. -smp 2,sockets=2,cores=2,threads=2,maxcpus=8: the 8 slots of
      query-hotpluggable-cpus with QEMU's props, last slot first; plug
      socket 1 core 1 thread 1; the guest onlines it; the guest's sysfs
-     topology of that CPU.
+     topology of that CPU, and CPUs 0 and 1 as SMT siblings.
   c. a guest that refuses the unplug (processor eject disabled through
      /sys/firmware/acpi/hotplug/processor/enabled): device_del returns
      {}, _OST reports the refusal, DEVICE_UNPLUG_GUEST_ERROR follows the
@@ -343,6 +343,12 @@ def group_b(tap, env):
         tap.diag('guest CPU %d topology: %s' % (n, m.group(0) if m else out))
         tap.ok(m is not None and m.group(1) == '1',
                'b: guest sysfs: CPU %d is in physical package 1' % n, out)
+        # The boot CPUs are threads 0 and 1 of socket 0 core 0 (TOPOEXT).
+        rc, out = g.sh('cat /sys/devices/system/cpu/cpu0/topology/'
+                       'thread_siblings_list')
+        tap.ok(rc == 0 and out.strip() == '0-1',
+               'b: guest sysfs: CPUs 0 and 1 are SMT siblings (got %r)'
+               % out.strip())
         rc = g.poweroff()
         tap.ok(rc == 0, 'b: poweroff, khyp-run exits 0 (got %s)' % rc,
                g.tail())

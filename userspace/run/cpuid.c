@@ -6,8 +6,9 @@
  * whatever -cpu names (the name is only reported over QMP).  What the
  * launcher adds is the package topology of -smp: an AMD guest finds its
  * cores per package in CPUID 0x80000008 ECX (NC and ApicIdCoreIdSize) and
- * splits the APIC ID there, so sockets show up as packages.  Threads are
- * counted as cores of the package (no TOPOEXT leaf yet).
+ * splits the APIC ID there, so sockets show up as packages.  Threads and
+ * dies come from CPUID 0x8000001E, which khyp.ko fills per vCPU from the
+ * topology (KHYP_SET_TOPOLOGY) and the APIC ID.
  */
 #include <errno.h>
 
