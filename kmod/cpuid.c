@@ -80,11 +80,75 @@ static void add(struct khyp_cpuid_entry *out, u32 *n, u32 max, u32 fn,
 	e->edx = d;
 }
 
+/* Ways of an L2/L3 from the 4-bit code of CPUID 0x80000006 (0: none). */
+static u32 legacy_ways(u32 code)
+{
+	static const u8 ways[16] = {
+		[1] = 1, [2] = 2, [4] = 4, [6] = 8, [8] = 16, [0xa] = 32,
+		[0xb] = 48, [0xc] = 64, [0xd] = 96, [0xe] = 128,
+	};
+
+	return ways[code & 0xf];
+}
+
+/*
+ * Subleaf @i of CPUID 0x8000001D (cache @i): the host's own if it has
+ * TOPOEXT, else built from the legacy descriptors 0x80000005 (L1d, L1i)
+ * and 0x80000006 (L2, L3), which QEMU's EPYC model has.  False past the
+ * last cache.  Fully associative caches are not described.
+ */
+static bool cache_leaf(u32 i, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+	u32 r[4], kb, ways, line, level, type;
+
+	if (boot_cpu_has(X86_FEATURE_TOPOEXT)) {
+		cpuid_count(0x8000001d, i, a, b, c, d);
+		return *a & 0x1f;
+	}
+	switch (i) {
+	case 0:		/* L1 data */
+	case 1:		/* L1 instruction */
+		cpuid(0x80000005, &r[0], &r[1], &r[2], &r[3]);
+		r[0] = i ? r[3] : r[2];
+		kb = r[0] >> 24;
+		ways = (r[0] >> 16) & 0xff;
+		line = r[0] & 0xff;
+		level = 1;
+		type = i ? 2 : 1;
+		break;
+	case 2:		/* L2 */
+		cpuid(0x80000006, &r[0], &r[1], &r[2], &r[3]);
+		kb = r[2] >> 16;
+		ways = legacy_ways(r[2] >> 12);
+		line = r[2] & 0xff;
+		level = 2;
+		type = 3;
+		break;
+	case 3:		/* L3 */
+		cpuid(0x80000006, &r[0], &r[1], &r[2], &r[3]);
+		kb = (r[3] >> 18) * 512;
+		ways = legacy_ways(r[3] >> 12);
+		line = r[3] & 0xff;
+		level = 3;
+		type = 3;
+		break;
+	default:
+		return false;
+	}
+	if (!kb || !ways || ways == 0xff || !line)
+		return false;
+	*a = type | (level << 5) | BIT(8);	/* self-initializing */
+	*b = (line - 1) | ((ways - 1) << 22);
+	*c = kb * 1024 / (ways * line) - 1;
+	*d = 0;
+	return true;
+}
+
 /* Returns the number of entries written to @out (at most @max). */
 int khyp_cpuid_supported(struct khyp_cpuid_entry *out, u32 max)
 {
 	u32 xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK) & KHYP_GUEST_XCR0;
-	u32 a, b, c, d, maxleaf, maxext, fn, i, n = 0;
+	u32 a, b, c, d, maxleaf, maxext, hostext, fn, i, n = 0;
 
 	cpuid(0, &maxleaf, &b, &c, &d);
 	maxleaf = min_t(u32, maxleaf, 0xd);
@@ -129,13 +193,21 @@ int khyp_cpuid_supported(struct khyp_cpuid_entry *out, u32 max)
 	add(out, &n, max, KHYP_CPUID_SIGNATURE + 1, 0, false, 0, 0, 0, 0);
 
 	cpuid(0x80000000, &maxext, &b, &c, &d);
-	maxext = min_t(u32, maxext, 0x8000001e);
+	hostext = maxext;
+	/* 0x8000001D/E are khyp's own (TOPOEXT), whatever the host has. */
+	maxext = maxext >= 0x80000006 ? 0x8000001e : min(maxext, 0x80000008);
 	add(out, &n, max, 0x80000000, 0, false, maxext, b, c, d);
 	for (fn = 0x80000001; fn <= maxext; fn++) {
-		cpuid(fn, &a, &b, &c, &d);
+		if (fn <= hostext)
+			cpuid(fn, &a, &b, &c, &d);
+		else
+			a = b = c = d = 0;
 		switch (fn) {
 		case 0x80000001:
-			add(out, &n, max, fn, 0, false, a, 0, c & E1_ECX_KEEP,
+			c &= E1_ECX_KEEP;
+			if (maxext >= 0x8000001e)
+				c |= E1_ECX_TOPOEXT;
+			add(out, &n, max, fn, 0, false, a, 0, c,
 			    d & E1_EDX_KEEP);
 			break;
 		case 0x80000002: case 0x80000003: case 0x80000004:
@@ -153,8 +225,7 @@ int khyp_cpuid_supported(struct khyp_cpuid_entry *out, u32 max)
 		case 0x8000001d:
 			/* The host's cache levels; sharing comes from -smp. */
 			for (i = 0; i < 8; i++) {
-				cpuid_count(fn, i, &a, &b, &c, &d);
-				if (!(a & 0x1f))
+				if (!cache_leaf(i, &a, &b, &c, &d))
 					break;
 				add(out, &n, max, fn, i, true,
 				    a & ~CACHE_NUM_SHARING, b, c, d);
