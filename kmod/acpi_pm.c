@@ -39,20 +39,29 @@
 #define PM1_CNT_SLP_TYP		(7 << PM1_CNT_SLP_TYP_SHIFT)
 #define PM1_CNT_SLP_EN		BIT(13)	/* write-only */
 
+struct khyp_acpi_pm;
+
+/* A status/enable block: PM1a_EVT or GPE0. */
+struct pm_block {
+	struct khyp_io_dev dev;
+	struct khyp_acpi_pm *pm;
+	u16 sts, en;		/* [pm->lock] */
+	u16 en_valid;		/* enable bits that exist */
+};
+
 struct khyp_acpi_pm {
 	struct khyp_vm *vm;
-	struct khyp_io_dev evt, cnt, tmr, gpe;
+	struct pm_block pm1, gpe;
+	struct khyp_io_dev cnt, tmr;
 	spinlock_t lock;
-	u16 pm1_sts, pm1_en, pm1_cnt;
-	u16 gpe_sts, gpe_en;
+	u16 pm1_cnt;
 	bool sci;		/* level driven onto GSI 9 */
 	u64 tmr_epoch_ns;	/* the PM timer counts from VM creation */
 };
 
 static void acpi_pm_update_sci(struct khyp_acpi_pm *pm)
 {
-	bool level = (pm->pm1_sts & pm->pm1_en & PM1_EN_VALID) ||
-		     (pm->gpe_sts & pm->gpe_en);
+	bool level = (pm->pm1.sts & pm->pm1.en) || (pm->gpe.sts & pm->gpe.en);
 
 	if (level == pm->sci)
 		return;
@@ -81,31 +90,31 @@ static void block_write(u16 *sts, u16 *en, u16 en_valid, u64 offset,
 	*en = (*en & ~en_bytes) | ((v >> 16) & en_valid);
 }
 
-static int pm_evt_read(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
-		       u64 offset, void *val, int len)
+static int pm_block_read(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
+			 u64 offset, void *val, int len)
 {
-	struct khyp_acpi_pm *pm = container_of(dev, struct khyp_acpi_pm, evt);
+	struct pm_block *blk = container_of(dev, struct pm_block, dev);
 	unsigned long flags;
 	u32 v;
 
-	spin_lock_irqsave(&pm->lock, flags);
-	v = block_read(pm->pm1_sts, pm->pm1_en, offset);
-	spin_unlock_irqrestore(&pm->lock, flags);
+	spin_lock_irqsave(&blk->pm->lock, flags);
+	v = block_read(blk->sts, blk->en, offset);
+	spin_unlock_irqrestore(&blk->pm->lock, flags);
 	khyp_io_put(val, len, v);
 	return 0;
 }
 
-static int pm_evt_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
-			u64 offset, const void *val, int len)
+static int pm_block_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
+			  u64 offset, const void *val, int len)
 {
-	struct khyp_acpi_pm *pm = container_of(dev, struct khyp_acpi_pm, evt);
+	struct pm_block *blk = container_of(dev, struct pm_block, dev);
 	unsigned long flags;
 
-	spin_lock_irqsave(&pm->lock, flags);
-	block_write(&pm->pm1_sts, &pm->pm1_en, PM1_EN_VALID, offset, len,
+	spin_lock_irqsave(&blk->pm->lock, flags);
+	block_write(&blk->sts, &blk->en, blk->en_valid, offset, len,
 		    khyp_io_get(val, len));
-	acpi_pm_update_sci(pm);
-	spin_unlock_irqrestore(&pm->lock, flags);
+	acpi_pm_update_sci(blk->pm);
+	spin_unlock_irqrestore(&blk->pm->lock, flags);
 	return 0;
 }
 
@@ -138,7 +147,7 @@ static int pm_cnt_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	pm->pm1_cnt = cnt & (PM1_CNT_BM_RLD | PM1_CNT_SLP_TYP);
 	if (cnt & PM1_CNT_SLP_EN) {
 		/* Waking from any sleep state would look the same: WAK_STS. */
-		pm->pm1_sts |= PM1_WAK;
+		pm->pm1.sts |= PM1_WAK;
 	}
 	spin_unlock_irqrestore(&pm->lock, flags);
 
@@ -168,37 +177,9 @@ static int pm_tmr_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	return 0;	/* read-only */
 }
 
-static int pm_gpe_read(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
-		       u64 offset, void *val, int len)
-{
-	struct khyp_acpi_pm *pm = container_of(dev, struct khyp_acpi_pm, gpe);
-	unsigned long flags;
-	u32 v;
-
-	spin_lock_irqsave(&pm->lock, flags);
-	v = block_read(pm->gpe_sts, pm->gpe_en, offset);
-	spin_unlock_irqrestore(&pm->lock, flags);
-	khyp_io_put(val, len, v);
-	return 0;
-}
-
-static int pm_gpe_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
-			u64 offset, const void *val, int len)
-{
-	struct khyp_acpi_pm *pm = container_of(dev, struct khyp_acpi_pm, gpe);
-	unsigned long flags;
-
-	spin_lock_irqsave(&pm->lock, flags);
-	block_write(&pm->gpe_sts, &pm->gpe_en, 0xffff, offset, len,
-		    khyp_io_get(val, len));
-	acpi_pm_update_sci(pm);
-	spin_unlock_irqrestore(&pm->lock, flags);
-	return 0;
-}
-
-static const struct khyp_io_dev_ops pm_evt_ops = {
-	.read = pm_evt_read,
-	.write = pm_evt_write,
+static const struct khyp_io_dev_ops pm_block_ops = {
+	.read = pm_block_read,
+	.write = pm_block_write,
 };
 
 static const struct khyp_io_dev_ops pm_cnt_ops = {
@@ -211,11 +192,6 @@ static const struct khyp_io_dev_ops pm_tmr_ops = {
 	.write = pm_tmr_write,
 };
 
-static const struct khyp_io_dev_ops pm_gpe_ops = {
-	.read = pm_gpe_read,
-	.write = pm_gpe_write,
-};
-
 void khyp_acpi_pm_raise_gpe(struct khyp_acpi_pm *pm, unsigned int bit)
 {
 	unsigned long flags;
@@ -223,7 +199,7 @@ void khyp_acpi_pm_raise_gpe(struct khyp_acpi_pm *pm, unsigned int bit)
 	if (!pm || bit >= 16)
 		return;
 	spin_lock_irqsave(&pm->lock, flags);
-	pm->gpe_sts |= BIT(bit);
+	pm->gpe.sts |= BIT(bit);
 	acpi_pm_update_sci(pm);
 	spin_unlock_irqrestore(&pm->lock, flags);
 }
@@ -235,7 +211,7 @@ void khyp_acpi_pm_power_button(struct khyp_acpi_pm *pm)
 	if (!pm)
 		return;
 	spin_lock_irqsave(&pm->lock, flags);
-	pm->pm1_sts |= PM1_PWRBTN;
+	pm->pm1.sts |= PM1_PWRBTN;
 	acpi_pm_update_sci(pm);
 	spin_unlock_irqrestore(&pm->lock, flags);
 }
@@ -260,16 +236,20 @@ int khyp_acpi_pm_create(struct khyp_platform *p)
 	pm->vm = p->vm;
 	spin_lock_init(&pm->lock);
 	pm->tmr_epoch_ns = ktime_get_ns();
-	pm_dev_init(&pm->evt, KHYP_PM1A_EVT_PORT, KHYP_PM1A_EVT_LEN,
-		    &pm_evt_ops, "pm1a_evt");
+	pm->pm1.pm = pm;
+	pm->pm1.en_valid = PM1_EN_VALID;
+	pm_dev_init(&pm->pm1.dev, KHYP_PM1A_EVT_PORT, KHYP_PM1A_EVT_LEN,
+		    &pm_block_ops, "pm1a_evt");
 	pm_dev_init(&pm->cnt, KHYP_PM1A_CNT_PORT, KHYP_PM1A_CNT_LEN,
 		    &pm_cnt_ops, "pm1a_cnt");
 	pm_dev_init(&pm->tmr, KHYP_PM_TMR_PORT, KHYP_PM_TMR_LEN,
 		    &pm_tmr_ops, "pm_tmr");
-	pm_dev_init(&pm->gpe, KHYP_GPE0_PORT, KHYP_GPE0_LEN,
-		    &pm_gpe_ops, "gpe0");
+	pm->gpe.pm = pm;
+	pm->gpe.en_valid = 0xffff;
+	pm_dev_init(&pm->gpe.dev, KHYP_GPE0_PORT, KHYP_GPE0_LEN,
+		    &pm_block_ops, "gpe0");
 
-	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pm->evt);
+	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pm->pm1.dev);
 	if (r)
 		goto fail;
 	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pm->cnt);
@@ -278,7 +258,7 @@ int khyp_acpi_pm_create(struct khyp_platform *p)
 	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pm->tmr);
 	if (r)
 		goto fail_cnt;
-	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pm->gpe);
+	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pm->gpe.dev);
 	if (r)
 		goto fail_tmr;
 	p->acpi_pm = pm;
@@ -289,7 +269,7 @@ fail_tmr:
 fail_cnt:
 	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->cnt);
 fail_evt:
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->evt);
+	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->pm1.dev);
 fail:
 	kfree(pm);
 	return r;
@@ -301,10 +281,10 @@ void khyp_acpi_pm_destroy(struct khyp_platform *p)
 
 	if (!pm)
 		return;
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->gpe);
+	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->gpe.dev);
 	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->tmr);
 	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->cnt);
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->evt);
+	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->pm1.dev);
 	p->acpi_pm = NULL;
 	kfree(pm);
 }
