@@ -32,7 +32,6 @@ exits are waited for with deadlines; nothing sleeps to synchronise.
 import glob
 import os
 import re
-import select
 import shlex
 import signal
 import struct
@@ -42,8 +41,10 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'lib'))
+from vmm_proc import (STATS, VmmProcess as Vmm, khyp_stats,  # noqa: E402
+                      khyp_threads)
 REPO = os.path.dirname(os.path.dirname(HERE))
-STATS = '/sys/class/misc/khyp/stats'
 UP_RE = r'KHYP-GUEST-UP cpus=(\d+) possible=(\d+)'
 PROMPT = r'khyp# '
 
@@ -81,126 +82,14 @@ class Tap:
         sys.stdout.flush()
 
 
-class Vmm:
-    """A VMM process: stdout (the guest console) and stderr kept apart."""
-
-    def __init__(self, argv):
-        self.argv = argv
-        self.out = b''
-        self.err = b''
-        self.pos = 0
-        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE)
-        self.open = {self.p.stdout.fileno(): 'out',
-                     self.p.stderr.fileno(): 'err'}
-
-    def pump(self, timeout):
-        """Read what is there (waiting up to timeout); False at EOF."""
-        if not self.open:
-            return False
-        r, _, _ = select.select(list(self.open), [], [], timeout)
-        for fd in r:
-            data = os.read(fd, 65536)
-            if not data:
-                del self.open[fd]
-            elif self.open[fd] == 'out':
-                self.out += data
-            else:
-                self.err += data
-        return bool(self.open)
-
-    def expect(self, pattern, timeout):
-        """Wait for a regex on the console after the last match."""
-        rx = re.compile(pattern.encode())
-        end = time.monotonic() + timeout
-        while True:
-            m = rx.search(self.out, self.pos)
-            if m:
-                self.pos = m.end()
-                return m
-            left = end - time.monotonic()
-            if left <= 0:
-                return None
-            if not self.pump(min(left, 0.5)) and self.p.poll() is not None:
-                m = rx.search(self.out, self.pos)
-                if m:
-                    self.pos = m.end()
-                return m
-
-    def expect_err(self, pattern, count, timeout):
-        """Wait until a regex occurs count times on stderr."""
-        rx = re.compile(pattern.encode())
-        end = time.monotonic() + timeout
-        while len(rx.findall(self.err)) < count:
-            left = end - time.monotonic()
-            if left <= 0:
-                return False
-            if not self.pump(min(left, 0.5)) and self.p.poll() is not None:
-                return len(rx.findall(self.err)) >= count
-        return True
-
-    def send(self, text):
-        try:
-            self.p.stdin.write(text.encode())
-            self.p.stdin.flush()
-        except BrokenPipeError:
-            pass
-
-    def wait(self, timeout):
-        """Exit status, or None if still running at the deadline."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if not self.pump(min(0.5, max(0, end - time.monotonic()))):
-                break
-        left = max(0.0, end - time.monotonic())
-        try:
-            return self.p.wait(left)
-        except subprocess.TimeoutExpired:
-            return None
-
-    def kill(self):
-        if self.p.poll() is None:
-            self.p.kill()
-            self.p.wait()
-        while self.pump(0):
-            pass
-
-    def log(self):
-        return (self.out.decode(errors='replace') +
-                '\n--- stderr ---\n' + self.err.decode(errors='replace'))
-
-
 # ---- nothing left behind ----
-
-def read_stats():
-    try:
-        with open(STATS) as f:
-            return dict((k, int(v)) for k, v in
-                        (line.split() for line in f if line.strip()))
-    except OSError:
-        return None
-
-
-def khyp_threads():
-    names = []
-    for d in glob.glob('/proc/[0-9]*'):
-        try:
-            with open(d + '/comm') as f:
-                comm = f.read().strip()
-        except OSError:
-            continue
-        if comm.startswith('khyp/'):
-            names.append('%s(%s)' % (comm, os.path.basename(d)))
-    return names
-
 
 def clean_state(timeout=10):
     """Wait (with a deadline) until khyp has nothing; return a problem
     description, or None when clean."""
     end = time.monotonic() + timeout
     while True:
-        st = read_stats()
+        st = khyp_stats()
         th = khyp_threads()
         if st is not None and not any(st.values()) and not th:
             return None
@@ -447,7 +336,7 @@ def main():
               ('bad', len(Suite.BAD))]
     groups = [(g, n) for g, n in groups if not only or g in only]
     tap = Tap(sum(n for _, n in groups))
-    if not kernel or read_stats() is None:
+    if not kernel or khyp_stats() is None:
         why = 'no cloud kernel' if not kernel else 'khyp.ko not loaded'
         for i in range(tap.total):
             tap.skip('boot test %d' % (i + 1), why)

@@ -13,9 +13,14 @@ import os
 import re
 import select
 import subprocess
+import sys
 import time
 
 from qmp_client import Qmp
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'lib'))
+from vmm_proc import khyp_stats, khyp_threads  # noqa: E402,F401 (re-exported)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, '..', '..'))
@@ -157,27 +162,3 @@ class Guest:
         if self.p.poll() is None:
             self.p.kill()
             self.p.wait()
-
-
-def khyp_stats():
-    """/sys/class/misc/khyp/stats as a dict."""
-    out = {}
-    with open('/sys/class/misc/khyp/stats') as f:
-        for line in f:
-            k, v = line.split()
-            out[k] = int(v)
-    return out
-
-
-def khyp_threads():
-    """Names of the khyp vCPU kthreads ("khyp/VM/VCPU") now running."""
-    names = []
-    for d in glob.glob('/proc/[0-9]*'):
-        try:
-            with open(d + '/comm') as f:
-                comm = f.read().strip()
-        except OSError:
-            continue
-        if comm.startswith('khyp/'):
-            names.append(comm)
-    return sorted(names)

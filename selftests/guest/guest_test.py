@@ -24,7 +24,6 @@ import glob
 import json
 import os
 import re
-import select
 import shlex
 import socket
 import subprocess
@@ -33,51 +32,27 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'lib'))
+from vmm_proc import VmmProcess  # noqa: E402
 
 
-class Guest:
+class Guest(VmmProcess):
+    """The VMM with the test guest, console and stderr merged, and QMP."""
+
     def __init__(self, vmm, kernel, initrd, append, smp, extra, tmp):
         self.qmp_path = os.path.join(tmp, 'qmp.sock')
-        cmd = list(vmm) + [
+        super().__init__(list(vmm) + [
             '-m', '256', '-smp', smp, '-kernel', kernel, '-initrd', initrd,
             '-append', append, '-display', 'none', '-nodefaults',
             '-serial', 'stdio',
             '-qmp', 'unix:%s,server=on,wait=off' % self.qmp_path,
-        ] + extra
-        self.log = b''
-        self.pos = 0
-        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT)
+        ] + extra, merge_stderr=True)
         self.qmp = None
         self.qmp_buf = b''
 
-    def pump(self, timeout):
-        r, _, _ = select.select([self.p.stdout], [], [], timeout)
-        if r:
-            data = os.read(self.p.stdout.fileno(), 65536)
-            if not data:
-                return False
-            self.log += data
-        return True
-
-    def expect(self, pattern, timeout):
-        """Wait for a regex in the output after the last match."""
-        rx = re.compile(pattern.encode())
-        end = time.monotonic() + timeout
-        while True:
-            m = rx.search(self.log, self.pos)
-            if m:
-                self.pos = m.end()
-                return m
-            left = end - time.monotonic()
-            if left <= 0 or not self.pump(min(left, 0.2)) and \
-                    self.p.poll() is not None:
-                return None
-
-    def send(self, text):
-        self.p.stdin.write(text.encode())
-        self.p.stdin.flush()
+    @property
+    def log(self):
+        return self.out
 
     def qmp_connect(self, timeout=5):
         end = time.monotonic() + timeout
@@ -111,26 +86,6 @@ class Guest:
             r = self.qmp_read()
             if 'return' in r or 'error' in r:
                 return r
-
-    def wait(self, timeout):
-        end = time.monotonic() + timeout
-        while self.p.poll() is None and time.monotonic() < end:
-            self.pump(0.2)
-        while self.pump(0):
-            if self.p.poll() is not None and not select.select(
-                    [self.p.stdout], [], [], 0)[0]:
-                break
-        return self.p.poll()
-
-    def kill(self):
-        """SIGTERM first: a wrapper script gets to stop its VMM."""
-        if self.p.poll() is None:
-            self.p.terminate()
-            try:
-                self.p.wait(10)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait()
 
 
 class Tap:
