@@ -42,44 +42,12 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'lib'))
+from tap import Tap  # noqa: E402
 from vmm_proc import (STATS, VmmProcess as Vmm, khyp_stats,  # noqa: E402
                       khyp_threads)
 REPO = os.path.dirname(os.path.dirname(HERE))
 UP_RE = r'KHYP-GUEST-UP cpus=(\d+) possible=(\d+)'
 PROMPT = r'khyp# '
-
-
-class Tap:
-    def __init__(self, total):
-        self.n = 0
-        self.failed = 0
-        self.total = total
-        print('TAP version 13')
-        print('1..%d' % total)
-        sys.stdout.flush()
-
-    def result(self, ok, what, log=None):
-        self.n += 1
-        print('%sok %d - %s' % ('' if ok else 'not ', self.n, what))
-        if not ok:
-            self.failed += 1
-            if log:
-                if isinstance(log, bytes):
-                    log = log.decode(errors='replace')
-                for line in log.splitlines()[-40:]:
-                    print('#   ' + line)
-        sys.stdout.flush()
-        return ok
-
-    def skip(self, what, why):
-        self.n += 1
-        print('ok %d - %s # SKIP %s' % (self.n, what, why))
-        sys.stdout.flush()
-
-    def comment(self, text):
-        for line in text.splitlines():
-            print('# ' + line)
-        sys.stdout.flush()
 
 
 # ---- nothing left behind ----

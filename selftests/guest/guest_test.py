@@ -33,6 +33,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'lib'))
+from tap import Tap  # noqa: E402
 from vmm_proc import VmmProcess  # noqa: E402
 
 
@@ -86,29 +87,6 @@ class Guest(VmmProcess):
             r = self.qmp_read()
             if 'return' in r or 'error' in r:
                 return r
-
-
-class Tap:
-    def __init__(self, total):
-        self.n = 0
-        self.failed = 0
-        print('TAP version 13')
-        print('1..%d' % total)
-
-    def result(self, ok, what, log=None):
-        self.n += 1
-        print('%sok %d - %s' % ('' if ok else 'not ', self.n, what))
-        if not ok:
-            self.failed += 1
-            if log:
-                for line in log.decode(errors='replace').splitlines()[-40:]:
-                    print('# ' + line)
-        sys.stdout.flush()
-        return ok
-
-    def skip(self, what, why):
-        self.n += 1
-        print('ok %d - %s # SKIP %s' % (self.n, what, why))
 
 
 def main():
