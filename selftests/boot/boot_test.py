@@ -9,6 +9,7 @@ Boots Debian's cloud kernel with the test guest's initramfs
 
   * -smp 1, 2 and 4 (maxcpus=8, -m 512): the guest reaches init and
     reports cpus=N possible=8, then "poweroff -f" ends khyp-run with 0;
+  * Debian's generic kernel (linux-image-amd64) with -smp 2 the same way;
   * "reboot -f" without -no-reboot resets the VM: the guest boots a
     second time (KHYP-GUEST-UP twice), and then "poweroff -f" works;
   * a guest that triple-faults (a crafted 64-bit bzImage: lidt of an
@@ -134,8 +135,10 @@ class Suite:
     def start(self, args):
         return Vmm(self.vmm + args)
 
-    def linux(self, smp, append='console=ttyS0', extra=(), mem='512'):
-        return self.start(['-m', mem, '-smp', smp, '-kernel', self.kernel,
+    def linux(self, smp, append='console=ttyS0', extra=(), mem='512',
+              kernel=None):
+        return self.start(['-m', mem, '-smp', smp,
+                           '-kernel', kernel or self.kernel,
                            '-initrd', self.initrd, '-append', append,
                            '-serial', 'stdio', '-display', 'none',
                            '-nodefaults'] + list(extra))
@@ -145,9 +148,13 @@ class Suite:
         self.tap.result(problem is None, '%s: nothing left behind%s' %
                         (what, ' (%s)' % problem if problem else ''))
 
-    def smp(self, n):
-        name = '-smp %d,maxcpus=8: init reports cpus=%d possible=8' % (n, n)
-        g = self.linux('%d,maxcpus=8' % n, extra=['-no-reboot'])
+    def smp(self, n, kernel=None):
+        what = '-smp %d' % n
+        if kernel:
+            what = '%s, %s' % (os.path.basename(kernel), what)
+        name = '%s,maxcpus=8: init reports cpus=%d possible=8' % (what, n)
+        g = self.linux('%d,maxcpus=8' % n, extra=['-no-reboot'],
+                       kernel=kernel)
         try:
             m = g.expect(UP_RE, self.timeout)
             ok = m is not None and int(m.group(1)) == n and \
@@ -156,16 +163,16 @@ class Suite:
                 m.group(1).decode(), m.group(2).decode()) if m else ''
             self.tap.result(ok, name + got, g.log())
             ok = ok and g.expect(PROMPT, 60) is not None
-            if ok and n == 4:
+            if ok and n == 4 and not kernel:
                 self.dmesg_report(g)
             if ok:
                 g.send('poweroff -f\n')
             rc = g.wait(60) if ok else None
-            self.tap.result(rc == 0, '-smp %d: poweroff -f ends khyp-run '
-                            'with 0 (got %s)' % (n, rc), g.log())
+            self.tap.result(rc == 0, '%s: poweroff -f ends khyp-run '
+                            'with 0 (got %s)' % (what, rc), g.log())
         finally:
             g.kill()
-        self.leftovers('-smp %d' % n)
+        self.leftovers(what)
 
     def dmesg_report(self, g):
         """The guest's whole dmesg (debug level too), filtered."""
@@ -300,7 +307,10 @@ def main():
     vmm = shlex.split(os.environ.get('VMM', 'khyp-run'))
     timeout = float(os.environ.get('BOOT_TIMEOUT', '240'))
     only = sys.argv[1:]
-    groups = [('smp', 9), ('reboot', 3), ('triple', 5),
+    # Debian's generic kernel too (linux-image-amd64, the test host's own).
+    generic = ([k for k in sorted(glob.glob('/boot/vmlinuz-*-amd64'))
+                if 'cloud' not in k] or [None])[-1]
+    groups = [('smp', 9), ('generic', 3), ('reboot', 3), ('triple', 5),
               ('bad', len(Suite.BAD))]
     groups = [(g, n) for g, n in groups if not only or g in only]
     tap = Tap(sum(n for _, n in groups))
@@ -320,6 +330,13 @@ def main():
         if g == 'smp':
             for n in (1, 2, 4):
                 s.smp(n)
+        elif g == 'generic':
+            if generic:
+                s.smp(2, kernel=generic)
+            else:
+                for i in range(3):
+                    tap.skip('generic kernel %d' % (i + 1),
+                             'no /boot/vmlinuz-*-amd64')
         elif g == 'reboot':
             s.reboot()
         elif g == 'triple':

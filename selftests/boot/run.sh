@@ -7,7 +7,7 @@
 #   make all
 #   selftests/testhost/run --mem 3072 --timeout 1200 selftests/boot/run.sh [GROUP...]
 #
-# GROUP: smp, reboot, triple, bad (default: all).  Needs the cloud kernel
+# GROUP: smp, generic, reboot, triple, bad (default: all).  Needs the cloud kernel
 # (/boot/vmlinuz-*-cloud-amd64), busybox-static and userspace/bin/khyp-run.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
