@@ -15,6 +15,7 @@
 #include <linux/file.h>
 #include <linux/kthread.h>
 #include <linux/math64.h>
+#include <linux/ratelimit.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -116,46 +117,48 @@ static void vcpu_fail(struct khyp_vcpu *vcpu, u32 reason, u32 suberror,
 	vcpu_stop_for_user(vcpu, KHYP_VCPU_STATE_DEAD, true);
 }
 
-/* One warning-level report of a guest's fatal state, for the host log. */
+/*
+ * A guest's fatal state for the host log: its last exits, a software walk
+ * of its page tables to RIP and the IDT, and its registers.  One limit
+ * for the whole report: a guest that faults again after every reset must
+ * not flood the log.
+ */
 static void khyp_vcpu_dump(struct khyp_vcpu *vcpu, const char *what,
 			   const struct khyp_arch_exit *e)
 {
+	static DEFINE_RATELIMIT_STATE(dump_rs, 5 * HZ, 2);
+	u64 rip_gpa = 0, idt_gpa = 0, pml4e = 0;
 	struct khyp_sregs s;
+	unsigned int i, n;
+	int r_rip, r_idt;
 
-	unsigned int i;
-
+	if (!__ratelimit(&dump_rs))
+		return;
 	khyp_arch->get_sregs(vcpu, &s);
 	for (i = 0; i < ARRAY_SIZE(vcpu->trace); i++) {
-		unsigned int n = (vcpu->trace_pos + i) % ARRAY_SIZE(vcpu->trace);
-
+		n = (vcpu->trace_pos + i) % ARRAY_SIZE(vcpu->trace);
 		pr_warn("VM %u vCPU %u: exit -%u: cpu %u%s code %#llx rip %#llx rflags %#llx info %#llx %#llx injected %#x cut-short %#x int_ctl %#x\n",
-				    vcpu->vm->id, vcpu->id,
-				    (unsigned int)ARRAY_SIZE(vcpu->trace) - i,
-				    vcpu->trace[n].cpu,
-				    vcpu->trace[n].first ? " new-stretch" : "",
-				    vcpu->trace[n].code, vcpu->trace[n].rip,
-				    vcpu->trace[n].rflags,
-				    vcpu->trace[n].info1, vcpu->trace[n].info2,
-				    vcpu->trace[n].injected,
-				    vcpu->trace[n].int_info,
-				    vcpu->trace[n].int_ctl);
+			vcpu->vm->id, vcpu->id,
+			(unsigned int)ARRAY_SIZE(vcpu->trace) - i,
+			vcpu->trace[n].cpu,
+			vcpu->trace[n].first ? " new-stretch" : "",
+			vcpu->trace[n].code, vcpu->trace[n].rip,
+			vcpu->trace[n].rflags, vcpu->trace[n].info1,
+			vcpu->trace[n].info2, vcpu->trace[n].injected,
+			vcpu->trace[n].int_info, vcpu->trace[n].int_ctl);
 	}
-	{
-		u64 g_rip = 0, g_idt = 0, pml4e = 0;
-		int r1 = khyp_gva_to_gpa(vcpu, vcpu->rip, &g_rip);
-		int r2 = khyp_gva_to_gpa(vcpu, s.idt.base, &g_idt);
-
-		khyp_read_gpa(vcpu->vm, (s.cr3 & ~0xfffULL) +
-			      ((vcpu->rip >> 39) & 511) * 8, &pml4e, 8);
-		pr_warn("VM %u vCPU %u: walk rip -> %d %#llx, idt %#llx -> %d %#llx, pml4e %#llx\n",
-			vcpu->vm->id, vcpu->id, r1, g_rip, s.idt.base, r2,
-			g_idt, pml4e);
-	}
-	pr_warn_ratelimited("VM %u vCPU %u: %s: rip %#llx rsp %#llx rflags %#llx cs %#x/%#llx cr0 %#llx cr2 %#llx cr3 %#llx cr4 %#llx efer %#llx exit %#llx %#llx %#llx\n",
-			    vcpu->vm->id, vcpu->id, what, vcpu->rip,
-			    vcpu->regs[KHYP_RSP], vcpu->rflags, s.cs.selector,
-			    s.cs.base, s.cr0, s.cr2, s.cr3, s.cr4, s.efer,
-			    e->code, e->info1, e->info2);
+	r_rip = khyp_gva_to_gpa(vcpu, vcpu->rip, &rip_gpa);
+	r_idt = khyp_gva_to_gpa(vcpu, s.idt.base, &idt_gpa);
+	khyp_read_gpa(vcpu->vm, (s.cr3 & ~0xfffULL) +
+		      ((vcpu->rip >> 39) & 511) * 8, &pml4e, 8);
+	pr_warn("VM %u vCPU %u: walk rip -> %d %#llx, idt %#llx -> %d %#llx, pml4e %#llx\n",
+		vcpu->vm->id, vcpu->id, r_rip, rip_gpa, s.idt.base, r_idt,
+		idt_gpa, pml4e);
+	pr_warn("VM %u vCPU %u: %s: rip %#llx rsp %#llx rflags %#llx cs %#x/%#llx cr0 %#llx cr2 %#llx cr3 %#llx cr4 %#llx efer %#llx exit %#llx %#llx %#llx\n",
+		vcpu->vm->id, vcpu->id, what, vcpu->rip,
+		vcpu->regs[KHYP_RSP], vcpu->rflags, s.cs.selector,
+		s.cs.base, s.cr0, s.cr2, s.cr3, s.cr4, s.efer,
+		e->code, e->info1, e->info2);
 }
 
 static void inject_gp(struct khyp_vcpu *vcpu)
