@@ -28,6 +28,7 @@
 #include <asm/unaligned.h>
 #include "cpuhp.h"
 #include "platform.h"
+#include "trace.h"
 
 static unsigned int unplug_timeout = 5;
 module_param(unplug_timeout, uint, 0644);
@@ -181,6 +182,7 @@ static void eject(struct khyp_cpuhp *hp, u32 i)
 	s->inserting = false;
 	s->removing = false;
 	s->unplug_pending = false;
+	trace_khyp_cpuhp(hp->vm->id, i, KHYP_TRACE_CPUHP_EJECT, 0, 0);
 	schedule_work(&hp->eject_work);
 }
 
@@ -226,6 +228,8 @@ static int cpuhp_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 			ost_event = s->ost_event;
 			strscpy(id, s->id, sizeof(id));
 			spin_unlock(&hp->lock);
+			trace_khyp_cpuhp(hp->vm->id, ost_slot,
+					 KHYP_TRACE_CPUHP_OST, ost_event, v);
 			khyp_genl_notify_ost(hp->vm, id, ost_slot, ost_event, v,
 					     GFP_ATOMIC);
 			return 0;
@@ -275,6 +279,7 @@ static void eject_worker(struct work_struct *work)
 		s->removing = false;
 		s->id[0] = '\0';
 		spin_unlock(&hp->lock);
+		trace_khyp_cpuhp(vm->id, i, KHYP_TRACE_CPUHP_DELETED, 0, 0);
 		khyp_genl_notify_deleted(vm, id, i, GFP_KERNEL);
 	}
 	mutex_unlock(&hp->ops_lock);
@@ -320,9 +325,12 @@ static void deadline_worker(struct work_struct *work)
 			s->unplug_pending = false;
 		strscpy(id, s->id, sizeof(id));
 		spin_unlock(&hp->lock);
-		if (expired)
-			khyp_genl_notify_unplug_error(hp->vm, id, i,
-				"vcpu unplug request timed out", GFP_KERNEL);
+		if (!expired)
+			continue;
+		trace_khyp_cpuhp(hp->vm->id, i,
+				 KHYP_TRACE_CPUHP_UNPLUG_ERROR, 0, 0);
+		khyp_genl_notify_unplug_error(hp->vm, id, i,
+			"vcpu unplug request timed out", GFP_KERNEL);
 	}
 	spin_lock(&hp->lock);
 	deadline_arm(hp);
@@ -519,6 +527,7 @@ int khyp_cpuhp_add(struct khyp_vm *vm, const struct khyp_cpuhp_add_req *req,
 	spin_lock(&hp->lock);
 	s->inserting = true;
 	spin_unlock(&hp->lock);
+	trace_khyp_cpuhp(vm->id, i, KHYP_TRACE_CPUHP_PLUG, 0, 0);
 	raise_sci(hp);
 	r = 0;
 out:
@@ -579,6 +588,7 @@ int khyp_cpuhp_del(struct khyp_vm *vm, const char *id, s64 index,
 		deadline_arm(hp);
 	}
 	spin_unlock(&hp->lock);
+	trace_khyp_cpuhp(vm->id, i, KHYP_TRACE_CPUHP_UNPLUG, 0, 0);
 	raise_sci(hp);
 out:
 	mutex_unlock(&hp->ops_lock);

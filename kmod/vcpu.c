@@ -27,6 +27,9 @@
 #include "khyp.h"
 #include "stats.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 unsigned int khyp_fpu_size;
 
 enum exit_action {
@@ -340,6 +343,7 @@ static enum exit_action handle_exit(struct khyp_vcpu *vcpu,
 	vcpu->trace[t].first = vcpu->stretch_start;
 	vcpu->stretch_start = false;
 	count[KHYP_STAT_EXITS]++;
+	trace_khyp_exit(vcpu, e);
 	switch (e->kind) {
 	case KHYP_AEXIT_CPUID:
 		count[KHYP_STAT_CPUID]++;
@@ -428,6 +432,7 @@ static void account_taken_irq(struct khyp_vcpu *vcpu)
 		return;
 	khyp_platform_ack_irq(vcpu, vector);
 	vcpu->stats.count[KHYP_STAT_INJECTED_IRQS]++;
+	trace_khyp_irq_taken(vcpu, vector);
 }
 
 #define REQ_LEAVE_MASK	(~BIT(KHYP_REQ_EVENT))

@@ -39,6 +39,34 @@ def tap(ok, name, diag=None):
             print("# " + line, flush=True)
 
 
+TRACEFS = "/sys/kernel/tracing"
+
+
+def tracefs(name, text=None):
+    """Write @text to, or read, a tracefs file (mounting tracefs once)."""
+    if not os.path.exists(TRACEFS + "/events"):
+        subprocess.run(["mount", "-t", "tracefs", "tracefs", TRACEFS],
+                       check=True)
+    path = os.path.join(TRACEFS, name)
+    if text is None:
+        with open(path) as f:
+            return f.read()
+    with open(path, "w") as f:
+        f.write(text)
+    return None
+
+
+def cpuhp_steps(trace, slot):
+    """The khyp_cpuhp steps of @slot in @trace, in order."""
+    steps = []
+    for line in trace.splitlines():
+        # "... khyp_cpuhp: vm 0 slot 1 unplug 0 0"
+        words = line.split("khyp_cpuhp: ")[-1].split()
+        if "khyp_cpuhp: " in line and words[3:4] == [str(slot)]:
+            steps.append(words[4])
+    return steps
+
+
 def wait_until(pred, timeout=10.0, step=0.02):
     end = time.monotonic() + timeout
     while True:
@@ -328,6 +356,8 @@ def main():
 
     # ---- a second client sees the same events ----
     q2 = QMP(path)
+    tracefs("events/khyp/khyp_cpuhp/enable", "1")
+    tracefs("trace", "")
     r = q.cmd("device_del", {"id": "cpu-2"})
     tap(r.get("return") == {}, "device_del cpu-2", r)
     e = q.event("DEVICE_DELETED")
@@ -337,6 +367,12 @@ def main():
     e2 = q2.event("DEVICE_DELETED")
     tap(e2 is not None and e2["data"]["device"] == "cpu-2",
         "second client got DEVICE_DELETED too", e2)
+    tracefs("events/khyp/khyp_cpuhp/enable", "0")
+    steps = cpuhp_steps(tracefs("trace"), 1)
+    # The guest's _OST(3, 0) after _EJ0 races with the eject worker.
+    tap([x for x in steps if x != "ost"] == ["unplug", "eject", "deleted"]
+        and steps[1] == "ost",
+        "events/khyp/khyp_cpuhp: unplug, _OST, eject, deleted", steps)
     ost = [x["data"]["info"] for x in q.events
            if x["event"] == "ACPI_DEVICE_OST"]
     tap({"device": "cpu-2", "slot": "1", "slot-type": "CPU", "source": 3,
