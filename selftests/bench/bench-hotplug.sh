@@ -39,12 +39,21 @@ trap cleanup EXIT
 value() { awk -v n="$1" '$1 == n { print $2 }' "$2"; }
 
 sides=" ${KHYP_BENCH_SIDES:-khyp kvm} "
+failed=0
 for side in khyp kvm; do
 	[[ $sides == *" $side "* ]] || continue
 	[[ $side == kvm ]] && modprobe kvm_amd
-	/usr/bin/python3 "$drv" "$side" "$kernel" "$work/initrd.gz" "$cycles" | tee "$work/$side"
+	rc=0
+	/usr/bin/python3 "$drv" "$side" "$kernel" "$work/initrd.gz" "$cycles" |
+		tee "$work/$side" || rc=$?
 	[[ $side == kvm ]] && rmmod kvm_amd kvm
+	# A guest that died costs only its own side's figures.
+	if ((rc != 0)); then
+		failed=1
+		continue
+	fi
 	for name in plug-to-online unplug-to-gone; do
 		echo "FIGURE $side $name $(value "$name" "$work/$side") s"
 	done
 done
+exit $failed

@@ -11,6 +11,9 @@ bin=$here/../bin
 runs=${KHYP_BENCH_RUNS:-5}
 n=${KHYP_BENCH_CPUID_N:-100000}
 
+# The TCG mode of this test host, for scripts/bench's pairing.
+echo "# bench-host ${KHYP_TESTHOST_TCG_THREAD:-single}"
+
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 one() {	# one PROGRAM: us per exit of one run
@@ -42,8 +45,11 @@ done
 rm -f /tmp/cpuid.khyp /tmp/cpuid.kvm
 rmmod kvm_amd kvm 2>/dev/null || true
 
+# A part that fails (a guest that died) costs only its own figures.
 export KHYP_BENCH_SIDES=$sides
+rc=0
 for extra in "$here"/bench-*.sh; do
-	[[ -x $extra ]] && "$extra"
+	[[ -x $extra ]] || continue
+	"$extra" || { echo "# bench: $(basename "$extra") failed" >&2; rc=1; }
 done
-exit 0
+exit $rc
