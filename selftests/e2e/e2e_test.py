@@ -22,12 +22,12 @@ QMP socket.  Prints TAP.  Groups:
      {}, _OST reports the refusal, DEVICE_UNPLUG_GUEST_ERROR follows the
      module's deadline (khyp.unplug_timeout), the CPU stays present and
      online; once ejecting is allowed again a second device_del works.
-  d. 20 plug/unplug cycles: vCPU count and khyp/ kthreads back to their
+  d. 100 plug/unplug cycles: vCPU count and khyp/ kthreads back to their
      baseline, and everything freed when the VM is gone.
 
 Waits are on QMP events and console markers with deadlines; no fixed
 sleeps; no assertions on wall-clock time.  E2E_GROUPS=abcd selects groups;
-E2E_CYCLES overrides d's 20.
+E2E_CYCLES overrides d's 100.
 """
 import os
 import re
@@ -427,7 +427,7 @@ def group_c(tap, env):
 # ---- d ----
 
 def group_d(tap, env):
-    cycles = int(os.environ.get('E2E_CYCLES', '20'))
+    cycles = int(os.environ.get('E2E_CYCLES', '100'))
     topo = Topo(1, 2, 1)
     before = khyp_stats()
     g = Guest(env['work'], 'e2e-d', '1,maxcpus=2', env['kernel'],
