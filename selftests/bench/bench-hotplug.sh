@@ -7,7 +7,7 @@
 #   plug-to-online  QMP device_add sent -> guest prints KHYP-GUEST-CPU-ONLINE
 #   unplug-to-gone  QMP device_del sent -> guest prints KHYP-GUEST-CPU-GONE
 #
-# Median of $KHYP_BENCH_HP_CYCLES (5) cycles each; the measuring is
+# Median of $KHYP_BENCH_HP_CYCLES (9) cycles each; the measuring is
 # selftests/e2e/hotplug_bench.py.  Run by selftests/bench/bench.sh inside
 # the test host, with khyp.ko loaded and kvm_amd not: khyp is measured
 # first, then kvm_amd is loaded for QEMU and unloaded again, so that the
@@ -19,7 +19,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-cycles=${KHYP_BENCH_HP_CYCLES:-5}
+cycles=${KHYP_BENCH_HP_CYCLES:-9}
 drv=$repo/selftests/e2e/hotplug_bench.py
 
 kernel=${KERNEL:-$(ls /boot/vmlinuz-*-cloud-amd64 2>/dev/null | sort -V | tail -1)}
