@@ -12,8 +12,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <cpuid.h>
 #include "kselftest_harness.h"
@@ -122,52 +120,6 @@ TEST_F(vm, cpuid_exit)
 	expect_done(_metadata, &self->vcpu);
 }
 
-#define TRACEFS "/sys/kernel/tracing"
-
-static int tracefs_write(const char *file, const char *text)
-{
-	char path[256];
-	int fd, n;
-
-	snprintf(path, sizeof(path), TRACEFS "/%s", file);
-	fd = open(path, O_WRONLY | O_TRUNC);
-	if (fd < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (int)strlen(text) ? 0 : -1;
-}
-
-/* The whole trace buffer, NUL-terminated; free() it. */
-static char *tracefs_read_trace(void)
-{
-	size_t len = 0, cap = 1 << 16;
-	char *buf = malloc(cap);
-	int fd = open(TRACEFS "/trace", O_RDONLY);
-	ssize_t n;
-
-	if (!buf || fd < 0) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += n;
-		if (cap - len < 4096) {
-			char *bigger = realloc(buf, cap * 2);
-
-			if (!bigger)
-				break;
-			buf = bigger;
-			cap *= 2;
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
 /*
  * events/khyp/khyp_exit records every exit with its kind and detail: the
  * CPUID guest's CPUID exits and its OUTs to the report port.
@@ -179,9 +131,7 @@ TEST_F(vm, exits_reach_the_khyp_exit_tracepoint)
 	char *trace;
 
 	ASSERT_EQ(0, ioctl(self->vm.fd, KHYP_GET_VM_INFO, &info));
-	if (access(TRACEFS "/events", F_OK))
-		ASSERT_EQ(0, mount("tracefs", TRACEFS, "tracefs", 0, NULL));
-	ASSERT_EQ(0, access(TRACEFS "/events/khyp/khyp_exit", F_OK));
+	ASSERT_EQ(0, tracefs_mount());
 	ASSERT_EQ(0, tracefs_write("events/khyp/khyp_exit/enable", "1"));
 	ASSERT_EQ(0, tracefs_write("trace", ""));
 

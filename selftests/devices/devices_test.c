@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -49,15 +50,21 @@ int main(void)
 	struct tvcpu bsp;
 	char out[256] = "";
 	size_t len = 0, i;
-	int ap, failed = 0, sent = 0;
+	int ap, failed = 0, sent = 0, tracing;
+	struct khyp_vm_info info = { 0 };
+	char want[96], *trace = NULL;
 	double end;
 
-	printf("1..%zu\n", ARRAY_SIZE(checks) + 2);
+	printf("1..%zu\n", ARRAY_SIZE(checks) + 3);
 	if (tvm_create(&vm, 4 << 20, 2, KHYP_VM_PLATFORM) ||
 	    tvcpu_create(&vm, &bsp, 0)) {
 		printf("not ok 1 - platform VM: %s\n", strerror(errno));
 		return 1;
 	}
+	/* Interrupts the guest takes reach events/khyp/khyp_irq_taken. */
+	tracing = !tracefs_mount() &&
+		  !tracefs_write("events/khyp/khyp_irq_taken/enable", "1") &&
+		  !tracefs_write("trace", "");
 	ap = ioctl(vm.fd, KHYP_CREATE_VCPU, &apcfg);
 	tvm_load(&vm, 0x100000, dev_guest_start, SNIPPET_LEN(dev_guest));
 	if (ap < 0 || ioctl(ap, KHYP_VCPU_START) ||
@@ -109,6 +116,21 @@ int main(void)
 	       i < len && out[i] != '\n' ? "not ok" : "ok",
 	       ARRAY_SIZE(checks) + 2);
 	failed += i < len && out[i] != '\n';
+	if (tracing) {
+		tracefs_write("events/khyp/khyp_irq_taken/enable", "0");
+		trace = tracefs_read_trace();
+	}
+	ioctl(vm.fd, KHYP_GET_VM_INFO, &info);
+	/* 0x45: the UART's THRE interrupt through IOAPIC pin 4. */
+	snprintf(want, sizeof(want), "khyp_irq_taken: vm %u vcpu 0 vector 69",
+		 info.id);
+	i = trace && strstr(trace, want);
+	printf("%s %zu - tracepoint khyp_irq_taken: \"%s\"%s\n",
+	       i ? "ok" : "not ok", ARRAY_SIZE(checks) + 3, want,
+	       tracing ? "" : " (no tracefs)");
+	failed += !i;
+	free(trace);
+	tracefs_write("trace", "");
 	printf("# console: %s", out);
 	close(ap);
 	close(bsp.fd);

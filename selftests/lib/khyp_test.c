@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
 #include "khyp_test.h"
@@ -185,4 +187,58 @@ int khyp_module_stats(long *vms, long *vcpus, long *pages)
 	n = fscanf(f, "vms %ld\nvcpus %ld\npages %ld", vms, vcpus, pages);
 	fclose(f);
 	return n == 3 ? 0 : -EINVAL;
+}
+
+#define TRACEFS "/sys/kernel/tracing"
+
+int tracefs_mount(void)
+{
+	if (access(TRACEFS "/events", F_OK) &&
+	    mount("tracefs", TRACEFS, "tracefs", 0, NULL))
+		return -1;
+	return access(TRACEFS "/events/khyp", F_OK);
+}
+
+int tracefs_write(const char *name, const char *text)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), TRACEFS "/%s", name);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+char *tracefs_read_trace(void)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap), *bigger;
+	ssize_t n;
+	int fd;
+
+	fd = open(TRACEFS "/trace", O_RDONLY);
+	if (!buf || fd < 0) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len > 4096)
+			continue;
+		bigger = realloc(buf, cap * 2);
+		if (!bigger)
+			break;
+		buf = bigger;
+		cap *= 2;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
 }

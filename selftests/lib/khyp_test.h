@@ -57,4 +57,11 @@ int tvcpu_wait_state(struct tvcpu *vcpu, uint32_t state, int ms);
 int khyp_module_stats(long *vms, long *vcpus, long *pages);
 double now_sec(void);
 
+/* tracefs at /sys/kernel/tracing, mounted there if it is not yet. */
+int tracefs_mount(void);
+/* Write @text to tracefs file @name ("trace" with "" empties the buffer). */
+int tracefs_write(const char *name, const char *text);
+/* The trace buffer as a NUL-terminated string to free(), or NULL. */
+char *tracefs_read_trace(void);
+
 #endif
