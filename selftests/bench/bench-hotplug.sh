@@ -6,6 +6,9 @@
 #
 #   plug-to-online  QMP device_add sent -> guest prints KHYP-GUEST-CPU-ONLINE
 #   unplug-to-gone  QMP device_del sent -> guest prints KHYP-GUEST-CPU-GONE
+#   first-plug-to-online  the first cycle's plug-to-online alone: the
+#                   guest also switches to SMP code then (the anchors'
+#                   one-plug-per-boot figure)
 #
 # Median of $KHYP_BENCH_HP_CYCLES (9) cycles each; the measuring is
 # selftests/e2e/hotplug_bench.py.  Run by selftests/bench/bench.sh inside
@@ -16,6 +19,7 @@
 #
 #   FIGURE khyp|kvm plug-to-online <s> s
 #   FIGURE khyp|kvm unplug-to-gone <s> s
+#   FIGURE khyp|kvm first-plug-to-online <s> s
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -52,7 +56,7 @@ for side in khyp kvm; do
 		failed=1
 		continue
 	fi
-	for name in plug-to-online unplug-to-gone; do
+	for name in plug-to-online unplug-to-gone first-plug-to-online; do
 		echo "FIGURE $side $name $(value "$name" "$work/$side") s"
 	done
 done
