@@ -50,7 +50,7 @@ int main(void)
 	struct tvcpu bsp;
 	char out[256] = "";
 	size_t len = 0, i;
-	int ap, failed = 0, sent = 0, tracing;
+	int ap, failed = 0, sent = 0, tracing, traced;
 	struct khyp_vm_info info = { 0 };
 	char want[96], *trace = NULL;
 	double end;
@@ -124,11 +124,11 @@ int main(void)
 	/* 0x45: the UART's THRE interrupt through IOAPIC pin 4. */
 	snprintf(want, sizeof(want), "khyp_irq_taken: vm %u vcpu 0 vector 69",
 		 info.id);
-	i = trace && strstr(trace, want);
+	traced = trace && strstr(trace, want);
 	printf("%s %zu - tracepoint khyp_irq_taken: \"%s\"%s\n",
-	       i ? "ok" : "not ok", ARRAY_SIZE(checks) + 3, want,
+	       traced ? "ok" : "not ok", ARRAY_SIZE(checks) + 3, want,
 	       tracing ? "" : " (no tracefs)");
-	failed += !i;
+	failed += !traced;
 	free(trace);
 	tracefs_write("trace", "");
 	printf("# console: %s", out);
