@@ -7,9 +7,9 @@
 #   make deps     install what the above need (Debian 12, apt-get, idempotent)
 #
 # KVER/KDIR select the kernel to build against; by default the newest
-# Debian linux-headers-*-amd64 installed (the test host boots the matching
-# /boot/vmlinuz).
-KVER ?= $(shell ls -1 /lib/modules 2>/dev/null | grep -E -- '-amd64$$' | grep -v cloud | sort -V | tail -1)
+# Debian 6.1 generic kernel installed (scripts/kver; the test host boots the
+# matching /boot/vmlinuz).
+KVER ?= $(shell $(CURDIR)/scripts/kver)
 KDIR ?= /lib/modules/$(KVER)/build
 
 all: module userspace selftests

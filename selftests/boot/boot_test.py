@@ -308,8 +308,10 @@ def main():
     timeout = float(os.environ.get('BOOT_TIMEOUT', '240'))
     only = sys.argv[1:]
     # Debian's generic kernel too (linux-image-amd64, the test host's own).
-    generic = ([k for k in sorted(glob.glob('/boot/vmlinuz-*-amd64'))
-                if 'cloud' not in k] or [None])[-1]
+    kver = subprocess.run([os.path.join(os.path.dirname(__file__), '..', '..',
+                                        'scripts', 'kver')],
+                          stdout=subprocess.PIPE, text=True).stdout.strip()
+    generic = '/boot/vmlinuz-' + kver if kver else None
     groups = [('smp', 9), ('generic', 3), ('reboot', 3), ('triple', 5),
               ('bad', len(Suite.BAD))]
     groups = [(g, n) for g, n in groups if not only or g in only]
