@@ -324,7 +324,7 @@ int khyp_cpuid_set(struct khyp_vm *vm, const struct khyp_cpuid_entry *e,
 
 /*
  * Platform VMs (KHYP_VM_PLATFORM) have a LAPIC per vCPU and the PC
- * devices; these are no-ops for bare VMs.  Implemented by platform.c.
+ * devices; these are no-ops for bare VMs.  Implemented by devices/platform.c.
  */
 int khyp_platform_create(struct khyp_vm *vm);
 void khyp_platform_destroy(struct khyp_vm *vm);

@@ -16,8 +16,8 @@
  */
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include "khyp.h"
-#include "platform.h"
+#include "../khyp.h"
+#include "../platform.h"
 
 #define IOAPIC_REGSEL		0x00
 #define IOAPIC_WINDOW		0x10

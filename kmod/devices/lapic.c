@@ -23,8 +23,8 @@
 #include <asm/apicdef.h>
 #include <asm/msr-index.h>
 #include <asm/tsc.h>
-#include "khyp.h"
-#include "platform.h"
+#include "../khyp.h"
+#include "../platform.h"
 
 /* Version 0x14 (integrated xAPIC) with 6 LVT entries, as KVM presents. */
 #define LAPIC_VERSION		0x00050014

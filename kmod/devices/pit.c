@@ -20,8 +20,8 @@
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/slab.h>
-#include "khyp.h"
-#include "platform.h"
+#include "../khyp.h"
+#include "../platform.h"
 
 #define PIT_HZ			1193182
 /* Periodic IRQ 0 faster than this would tie a host CPU up in hardirq. */

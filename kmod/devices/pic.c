@@ -15,8 +15,8 @@
  * hardirq), hence the raw spinlock.
  */
 #include <linux/slab.h>
-#include "khyp.h"
-#include "platform.h"
+#include "../khyp.h"
+#include "../platform.h"
 
 enum pic_init {
 	PIC_READY,

@@ -20,8 +20,8 @@
 #include <linux/slab.h>
 #include <linux/time.h>
 #include <linux/timekeeping.h>
-#include "khyp.h"
-#include "platform.h"
+#include "../khyp.h"
+#include "../platform.h"
 
 #define RTC_SECONDS		0x00
 #define RTC_SECONDS_ALARM	0x01

@@ -21,8 +21,8 @@
 #include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include "khyp.h"
-#include "platform.h"
+#include "../khyp.h"
+#include "../platform.h"
 
 #define PM1_TMR		BIT(0)
 #define PM1_GBL		BIT(5)

@@ -12,8 +12,8 @@
  */
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
-#include "khyp.h"
-#include "platform.h"
+#include "../khyp.h"
+#include "../platform.h"
 
 /*
  * Port 0x80: POST codes, and Linux's io_delay writes around every slow

@@ -22,8 +22,8 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/serial_reg.h>
-#include "khyp.h"
-#include "platform.h"
+#include "../khyp.h"
+#include "../platform.h"
 
 #define UART_RX_FIFO	16
 #define UART_IIR_FIFO_BITS	0xc0	/* IIR 7:6 with the FIFOs enabled */

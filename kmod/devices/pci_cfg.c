@@ -13,8 +13,8 @@
  * whole VM; the FADT reset register points here with value 0x06.
  */
 #include <linux/slab.h>
-#include "khyp.h"
-#include "platform.h"
+#include "../khyp.h"
+#include "../platform.h"
 
 #define PCI_CFG_ADDR_MASK	0x80fffffcU	/* enable, bus, dev, fn, reg */
 #define RCR_SYS_RST		BIT(1)
