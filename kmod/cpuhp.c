@@ -122,7 +122,7 @@ static bool slot_present(struct khyp_cpuhp *hp, u32 i)
 
 static void raise_sci(struct khyp_cpuhp *hp)
 {
-	khyp_platform_raise_gpe(hp->vm, KHYP_GPE_CPU_HOTPLUG);
+	khyp_acpi_pm_raise_gpe(hp->vm, KHYP_GPE_CPU_HOTPLUG);
 }
 
 static int cpuhp_read(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,

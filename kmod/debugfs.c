@@ -28,21 +28,17 @@ static int vm_state_show(struct seq_file *m, void *unused)
 		if (!vcpu)
 			continue;
 		seq_printf(m,
-			   "vcpu %u: state %u halted %d wait_sipi %d nmi %d requests %#lx rip %#llx rflags %#llx cpu %d\n",
+			   "vcpu %u: state %u halted %d wait_sipi %d nmi %d requests %#lx rip %#llx rflags %#llx\n",
 			   vcpu->id, READ_ONCE(vcpu->state),
 			   READ_ONCE(vcpu->halted), READ_ONCE(vcpu->wait_sipi),
 			   READ_ONCE(vcpu->nmi_pending),
 			   READ_ONCE(vcpu->requests), READ_ONCE(vcpu->rip),
-			   READ_ONCE(vcpu->rflags),
-			   READ_ONCE(vcpu->running_cpu));
+			   READ_ONCE(vcpu->rflags));
 		khyp_arch->debug_show(m, vcpu);
 		if (vcpu->lapic)
 			khyp_lapic_debug_show(m, vcpu);
 	}
-	if (vm->platform) {
-		khyp_ioapic_debug_show(m, vm->platform->ioapic);
-		khyp_uart_debug_show(m, vm->platform->uart);
-	}
+	khyp_platform_debug_show(m, vm);
 	mutex_unlock(&vm->lock);
 	return 0;
 }

@@ -337,7 +337,7 @@ static int vm_powerdown_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	khyp_platform_power_button(vm);
+	khyp_acpi_pm_power_button(vm);
 	khyp_vm_put(vm);
 	return 0;
 }

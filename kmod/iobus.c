@@ -2,9 +2,9 @@
 /*
  * The per-VM device bus: devices claim non-overlapping port or MMIO ranges
  * and receive offsets relative to their base.  Ranges are registered while
- * the VM is built (and by hotplug-time devices under vm->lock), looked up
- * on every exit: a short sorted list under a spinlock is plenty for the
- * dozen devices of a PC.
+ * the VM is built and unregistered when it is torn down, after every vCPU
+ * has stopped; they are looked up on every exit: a short sorted list under
+ * a spinlock is plenty for the dozen devices of a PC.
  */
 #include <linux/errno.h>
 #include "khyp.h"
@@ -55,10 +55,45 @@ void khyp_io_bus_unregister(struct khyp_vm *vm, enum khyp_bus_kind kind,
 	spin_unlock_irqrestore(&bus->lock, flags);
 }
 
-/*
- * Devices are unregistered only when the VM is torn down, after every vCPU
- * has stopped, so the device found here outlives the access.
- */
+static struct khyp_io_dev *range_dev(void *state, const struct khyp_io_range *r)
+{
+	return state + r->dev;
+}
+
+int khyp_io_bus_register_ranges(struct khyp_vm *vm, enum khyp_bus_kind kind,
+				void *state, const struct khyp_io_range *r,
+				unsigned int n)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		struct khyp_io_dev *dev = range_dev(state, &r[i]);
+
+		dev->base = r[i].base;
+		dev->len = r[i].len;
+		dev->ops = &r[i].ops;
+		dev->name = r[i].name;
+		ret = khyp_io_bus_register(vm, kind, dev);
+		if (ret) {
+			khyp_io_bus_unregister_ranges(vm, kind, state, r, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Releases the first @n ranges, last first. */
+void khyp_io_bus_unregister_ranges(struct khyp_vm *vm,
+				   enum khyp_bus_kind kind, void *state,
+				   const struct khyp_io_range *r,
+				   unsigned int n)
+{
+	while (n--)
+		khyp_io_bus_unregister(vm, kind, range_dev(state, &r[n]));
+}
+
+/* The device found here outlives the access: see the top of the file. */
 static struct khyp_io_dev *bus_find(struct khyp_io_bus *bus, u64 addr,
 				    int len)
 {

@@ -56,7 +56,7 @@ struct khyp_io_dev {
 
 struct khyp_io_bus {
 	struct list_head devs;	/* sorted, non-overlapping */
-	/* Writers hold vm->lock and the mutex; vCPUs read under SRCU-free RCU */
+	/* Taken by (un)registration and by the lookup of every access. */
 	spinlock_t lock;
 };
 
@@ -64,6 +64,34 @@ int khyp_io_bus_register(struct khyp_vm *vm, enum khyp_bus_kind kind,
 			 struct khyp_io_dev *dev);
 void khyp_io_bus_unregister(struct khyp_vm *vm, enum khyp_bus_kind kind,
 			    struct khyp_io_dev *dev);
+
+/*
+ * A range as a device declares it, in a static table: @dev is where the
+ * struct khyp_io_dev that claims it sits in the device's state.
+ */
+struct khyp_io_range {
+	size_t dev;
+	u64 base;
+	u64 len;
+	const char *name;
+	struct khyp_io_dev_ops ops;
+};
+
+#define KHYP_IO_RANGE(type, member, _base, _len, _name, _read, _write)	\
+	{ .dev = offsetof(type, member), .base = (_base), .len = (_len),\
+	  .name = (_name), .ops = { .read = (_read), .write = (_write) } }
+
+/*
+ * Claim the @n ranges of the device whose state is @state: all of them,
+ * or none (on failure those already claimed are released again).
+ */
+int khyp_io_bus_register_ranges(struct khyp_vm *vm, enum khyp_bus_kind kind,
+				void *state, const struct khyp_io_range *r,
+				unsigned int n);
+void khyp_io_bus_unregister_ranges(struct khyp_vm *vm,
+				   enum khyp_bus_kind kind, void *state,
+				   const struct khyp_io_range *r,
+				   unsigned int n);
 /* Returns -ENODEV when no device claims the address. */
 int khyp_io_bus_read(struct khyp_vcpu *vcpu, enum khyp_bus_kind kind,
 		     u64 addr, void *val, int len);
@@ -266,7 +294,6 @@ struct khyp_vcpu {
 	u64 nb_cfg;
 	wait_queue_head_t wq;	/* the vCPU thread sleeps here */
 	wait_queue_head_t user_wq;	/* KHYP_VCPU_RUN/STOP waiters */
-	int running_cpu;	/* host CPU while in guest mode, else -1 */
 
 	struct khyp_lapic *lapic;	/* platform VMs only */
 	bool nmi_pending;
@@ -324,25 +351,23 @@ int khyp_cpuid_set(struct khyp_vm *vm, const struct khyp_cpuid_entry *e,
 
 /*
  * Platform VMs (KHYP_VM_PLATFORM) have a LAPIC per vCPU and the PC
- * devices; these are no-ops for bare VMs.  Implemented by devices/platform.c.
+ * devices (devices/); the hooks below are no-ops for bare VMs.
  */
 int khyp_platform_create(struct khyp_vm *vm);
 void khyp_platform_destroy(struct khyp_vm *vm);
 int khyp_platform_vcpu_init(struct khyp_vcpu *vcpu);
 void khyp_platform_vcpu_destroy(struct khyp_vcpu *vcpu);
 /* Highest vector ready for delivery, or -1. */
-int khyp_platform_pending_irq(struct khyp_vcpu *vcpu);
-/* Userspace wrote console input: let the UART raise its interrupt. */
-void khyp_platform_console_input(struct khyp_vm *vm);
-/* MSRs owned by the platform (APIC base, TSC deadline): -ENOENT if not. */
-int khyp_platform_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val);
-int khyp_platform_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val);
-/* INIT received: reset the vCPU's LAPIC. */
-void khyp_platform_vcpu_reset(struct khyp_vcpu *vcpu);
+int khyp_lapic_pending_irq(struct khyp_vcpu *vcpu);
 /* The vector was injected: move it from IRR to ISR. */
-void khyp_platform_ack_irq(struct khyp_vcpu *vcpu, int vector);
-/* Something (interrupt, NMI, INIT) should end a HLT. */
-bool khyp_platform_wakeup_pending(struct khyp_vcpu *vcpu);
+void khyp_lapic_ack_irq(struct khyp_vcpu *vcpu, int vector);
+/* INIT received: everything but the ID and the APIC base MSR resets. */
+void khyp_lapic_reset(struct khyp_vcpu *vcpu);
+/* The LAPIC's MSRs (APIC base, TSC deadline): -ENOENT for others. */
+int khyp_lapic_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val);
+int khyp_lapic_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val);
+/* Userspace wrote console input: let the UART raise its interrupt. */
+void khyp_uart_input_ready(struct khyp_vm *vm);
 
 /* debugfs.c: vm<ID>/state, a snapshot of the interrupt path. */
 void khyp_debugfs_init(void);

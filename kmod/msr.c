@@ -17,7 +17,7 @@ int khyp_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val)
 
 	if (khyp_arch->get_msr(vcpu, index, val))
 		return 0;
-	r = khyp_platform_msr_read(vcpu, index, val);
+	r = khyp_lapic_msr_read(vcpu, index, val);
 	if (r != -ENOENT)
 		return r ? -EPERM : 0;
 
@@ -57,7 +57,7 @@ int khyp_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val)
 	r = khyp_arch->set_msr(vcpu, index, val);
 	if (r != -ENOENT)
 		return r;
-	r = khyp_platform_msr_write(vcpu, index, val);
+	r = khyp_lapic_msr_write(vcpu, index, val);
 	if (r != -ENOENT)
 		return r ? -EPERM : 0;
 

@@ -65,11 +65,8 @@
 struct seq_file;
 struct khyp_ioapic;
 struct khyp_pic;
-struct khyp_pit;
-struct khyp_rtc;
 struct khyp_uart;
 struct khyp_acpi_pm;
-struct khyp_pci_cfg;
 
 struct khyp_platform {
 	struct khyp_vm *vm;
@@ -77,17 +74,40 @@ struct khyp_platform {
 	struct khyp_lapic __rcu **lapics;
 	u32 nr_lapics;
 
-	struct khyp_io_dev lapic_mmio;	/* one range for all: vcpu->lapic */
-	struct khyp_io_dev post;	/* port 0x80: swallowed */
-
+	/* The devices interrupt routing reaches, set by their init. */
 	struct khyp_ioapic *ioapic;
 	struct khyp_pic *pic;
-	struct khyp_pit *pit;
-	struct khyp_rtc *rtc;
 	struct khyp_uart *uart;
 	struct khyp_acpi_pm *acpi_pm;
-	struct khyp_pci_cfg *pci_cfg;
+
+	void *state[];	/* each device's, in table order (platform.c) */
 };
+
+/*
+ * One device of the PC, an entry of the table devices/platform.c builds
+ * in order and tears down in reverse.  Building one allocates @size zeroed
+ * bytes of state, runs @init and claims @ranges on @bus; tearing it down
+ * releases the ranges, runs @destroy and frees the state.
+ */
+struct khyp_platform_dev {
+	const char *name;
+	size_t size;
+	enum khyp_bus_kind bus;
+	const struct khyp_io_range *ranges;
+	unsigned int nr_ranges;
+	/* Fill the state in; nothing can reach it yet. */
+	void (*init)(struct khyp_platform *p, void *state);
+	/* Optional: stop what could still touch the state (its timer). */
+	void (*destroy)(void *state);
+	/* Optional: its part of debugfs vm<ID>/state; takes its lock. */
+	void (*debug_show)(struct seq_file *m, void *state);
+};
+
+#define KHYP_PLATFORM_RANGES(r)	.ranges = (r), .nr_ranges = ARRAY_SIZE(r)
+
+extern const struct khyp_platform_dev khyp_lapic_dev, khyp_ioapic_dev,
+	khyp_pic_dev, khyp_pit_dev, khyp_rtc_dev, khyp_uart_dev,
+	khyp_acpi_pm_dev, khyp_pci_cfg_dev;
 
 /* ---- interfaces for the rest of khyp ---- */
 
@@ -104,16 +124,12 @@ void khyp_irq_line(struct khyp_vm *vm, unsigned int gsi, int level);
  * Set GPE0 status bit @bit (0..15) and raise the SCI if that GPE is
  * enabled.  Process or atomic context.  No-op for bare VMs.
  */
-void khyp_platform_raise_gpe(struct khyp_vm *vm, unsigned int bit);
+void khyp_acpi_pm_raise_gpe(struct khyp_vm *vm, unsigned int bit);
 /* The ACPI power button (QMP system_powerdown): PWRBTN_STS, SCI. */
-void khyp_platform_power_button(struct khyp_vm *vm);
+void khyp_acpi_pm_power_button(struct khyp_vm *vm);
 
-/*
- * Also implemented by platform.c; the names the core uses are in khyp.h:
- * khyp_platform_msr_read/_write (APIC base, TSC deadline, -ENOENT for
- * others), khyp_platform_vcpu_reset (INIT) and
- * khyp_platform_console_input (wakes the UART receiver).
- */
+/* Debugfs vm<ID>/state: each device's dump, in table order. */
+void khyp_platform_debug_show(struct seq_file *m, struct khyp_vm *vm);
 
 /* ---- between the devices (platform internal) ---- */
 
@@ -146,46 +162,14 @@ int khyp_lapic_deliver(struct khyp_vm *vm, struct khyp_vcpu *src,
 		       const struct khyp_apic_irq *irq);
 int khyp_lapic_create(struct khyp_vcpu *vcpu);
 void khyp_lapic_destroy(struct khyp_vcpu *vcpu);
-void khyp_lapic_reset(struct khyp_vcpu *vcpu);
-int khyp_lapic_pending_irq(struct khyp_vcpu *vcpu);
-void khyp_lapic_ack_irq(struct khyp_vcpu *vcpu, int vector);
-int khyp_lapic_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val);
-int khyp_lapic_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val);
-extern const struct khyp_io_dev_ops khyp_lapic_mmio_ops;
-
-/* debugfs dumps (debugfs.c); each takes its device's lock. */
 void khyp_lapic_debug_show(struct seq_file *m, struct khyp_vcpu *vcpu);
-void khyp_ioapic_debug_show(struct seq_file *m, struct khyp_ioapic *io);
-void khyp_uart_debug_show(struct seq_file *m, struct khyp_uart *u);
 
-int khyp_ioapic_create(struct khyp_platform *p);
-void khyp_ioapic_destroy(struct khyp_platform *p);
 void khyp_ioapic_set_irq(struct khyp_ioapic *ioapic, unsigned int pin,
 			 int level);
 /* A LAPIC EOI'd a level-triggered @vector: clear remote IRR, redeliver. */
 void khyp_ioapic_eoi(struct khyp_vm *vm, u8 vector);
 
-int khyp_pic_create(struct khyp_platform *p);
-void khyp_pic_destroy(struct khyp_platform *p);
 void khyp_pic_set_irq(struct khyp_pic *pic, unsigned int irq, int level);
-
-int khyp_pit_create(struct khyp_platform *p);
-void khyp_pit_destroy(struct khyp_platform *p);
-
-int khyp_rtc_create(struct khyp_platform *p);
-void khyp_rtc_destroy(struct khyp_platform *p);
-
-int khyp_uart_create(struct khyp_platform *p);
-void khyp_uart_destroy(struct khyp_platform *p);
-void khyp_uart_input_ready(struct khyp_vm *vm);
-
-int khyp_acpi_pm_create(struct khyp_platform *p);
-void khyp_acpi_pm_destroy(struct khyp_platform *p);
-void khyp_acpi_pm_raise_gpe(struct khyp_acpi_pm *pm, unsigned int bit);
-void khyp_acpi_pm_power_button(struct khyp_acpi_pm *pm);
-
-int khyp_pci_cfg_create(struct khyp_platform *p);
-void khyp_pci_cfg_destroy(struct khyp_platform *p);
 
 /* Little-endian value of an access of @len bytes (1, 2, 4 or 8). */
 static inline u64 khyp_io_get(const void *val, int len)

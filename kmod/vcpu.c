@@ -322,7 +322,7 @@ static bool vcpu_wakeup_pending(struct khyp_vcpu *vcpu)
 	if (vcpu->nmi_pending)
 		return true;
 	return (vcpu->rflags & X86_EFLAGS_IF) &&
-	       khyp_platform_pending_irq(vcpu) >= 0;
+	       khyp_lapic_pending_irq(vcpu) >= 0;
 }
 
 static enum exit_action handle_exit(struct khyp_vcpu *vcpu,
@@ -419,7 +419,7 @@ static void inject_events(struct khyp_vcpu *vcpu)
 	if (!vcpu->vm->platform)
 		return;
 	/* Re-offered at every entry: the LAPIC's priorities may have moved. */
-	vector = khyp_platform_pending_irq(vcpu);
+	vector = khyp_lapic_pending_irq(vcpu);
 	khyp_arch->offer_irq(vcpu, vector);
 }
 
@@ -430,7 +430,7 @@ static void account_taken_irq(struct khyp_vcpu *vcpu)
 
 	if (vector < 0)
 		return;
-	khyp_platform_ack_irq(vcpu, vector);
+	khyp_lapic_ack_irq(vcpu, vector);
 	vcpu->stats.count[KHYP_STAT_INJECTED_IRQS]++;
 	trace_khyp_irq_taken(vcpu, vector);
 }
@@ -471,7 +471,7 @@ static void vcpu_run_stretch(struct khyp_vcpu *vcpu)
 static void vcpu_init_signal(struct khyp_vcpu *vcpu)
 {
 	khyp_arch->vcpu_reset(vcpu);
-	khyp_platform_vcpu_reset(vcpu);
+	khyp_lapic_reset(vcpu);
 	fpu_init_guest(vcpu);
 	vcpu->halted = false;
 	vcpu->wait_sipi = true;
@@ -640,7 +640,6 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	mutex_init(&vcpu->ioctl_lock);
 	init_waitqueue_head(&vcpu->wq);
 	init_waitqueue_head(&vcpu->user_wq);
-	vcpu->running_cpu = -1;
 	vcpu->mtrr_def_type = 0x806;	/* MTRRs on, default write-back */
 	vcpu->hwcr = BIT_ULL(24);	/* TscFreqSel: the TSC runs at P0 */
 	atomic_long_inc(&khyp_stats.vcpus);

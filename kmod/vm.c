@@ -253,7 +253,7 @@ static ssize_t vm_fd_write(struct file *file, const char __user *ubuf,
 	spin_unlock_irq(&con->lock);
 	if (!done)
 		return -EAGAIN;
-	khyp_platform_console_input(vm);
+	khyp_uart_input_ready(vm);
 	return done;
 }
 

@@ -19,7 +19,6 @@
  */
 #include <linux/ktime.h>
 #include <linux/math64.h>
-#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include "../khyp.h"
 #include "../platform.h"
@@ -53,6 +52,10 @@ struct khyp_acpi_pm {
 	struct khyp_vm *vm;
 	struct pm_block pm1, gpe;
 	struct khyp_io_dev cnt, tmr;
+	/*
+	 * Not raw: port accesses and GPE raisers (genl, cpuhp under its own
+	 * spinlock) take it, never a hardirq; the SCI's raw locks nest inside.
+	 */
 	spinlock_t lock;
 	u16 pm1_cnt;
 	bool sci;		/* level driven onto GSI 9 */
@@ -63,6 +66,7 @@ static void acpi_pm_update_sci(struct khyp_acpi_pm *pm)
 {
 	bool level = (pm->pm1.sts & pm->pm1.en) || (pm->gpe.sts & pm->gpe.en);
 
+	lockdep_assert_held(&pm->lock);
 	if (level == pm->sci)
 		return;
 	pm->sci = level;
@@ -177,23 +181,26 @@ static int pm_tmr_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	return 0;	/* read-only */
 }
 
-static const struct khyp_io_dev_ops pm_block_ops = {
-	.read = pm_block_read,
-	.write = pm_block_write,
+static const struct khyp_io_range acpi_pm_ranges[] = {
+	KHYP_IO_RANGE(struct khyp_acpi_pm, pm1.dev, KHYP_PM1A_EVT_PORT,
+		      KHYP_PM1A_EVT_LEN, "pm1a_evt", pm_block_read,
+		      pm_block_write),
+	KHYP_IO_RANGE(struct khyp_acpi_pm, cnt, KHYP_PM1A_CNT_PORT,
+		      KHYP_PM1A_CNT_LEN, "pm1a_cnt", pm_cnt_read, pm_cnt_write),
+	KHYP_IO_RANGE(struct khyp_acpi_pm, tmr, KHYP_PM_TMR_PORT,
+		      KHYP_PM_TMR_LEN, "pm_tmr", pm_tmr_read, pm_tmr_write),
+	KHYP_IO_RANGE(struct khyp_acpi_pm, gpe.dev, KHYP_GPE0_PORT,
+		      KHYP_GPE0_LEN, "gpe0", pm_block_read, pm_block_write),
 };
 
-static const struct khyp_io_dev_ops pm_cnt_ops = {
-	.read = pm_cnt_read,
-	.write = pm_cnt_write,
-};
-
-static const struct khyp_io_dev_ops pm_tmr_ops = {
-	.read = pm_tmr_read,
-	.write = pm_tmr_write,
-};
-
-void khyp_acpi_pm_raise_gpe(struct khyp_acpi_pm *pm, unsigned int bit)
+static struct khyp_acpi_pm *vm_acpi_pm(struct khyp_vm *vm)
 {
+	return vm->platform ? vm->platform->acpi_pm : NULL;
+}
+
+void khyp_acpi_pm_raise_gpe(struct khyp_vm *vm, unsigned int bit)
+{
+	struct khyp_acpi_pm *pm = vm_acpi_pm(vm);
 	unsigned long flags;
 
 	if (!pm || bit >= 16)
@@ -204,8 +211,9 @@ void khyp_acpi_pm_raise_gpe(struct khyp_acpi_pm *pm, unsigned int bit)
 	spin_unlock_irqrestore(&pm->lock, flags);
 }
 
-void khyp_acpi_pm_power_button(struct khyp_acpi_pm *pm)
+void khyp_acpi_pm_power_button(struct khyp_vm *vm)
 {
+	struct khyp_acpi_pm *pm = vm_acpi_pm(vm);
 	unsigned long flags;
 
 	if (!pm)
@@ -216,75 +224,24 @@ void khyp_acpi_pm_power_button(struct khyp_acpi_pm *pm)
 	spin_unlock_irqrestore(&pm->lock, flags);
 }
 
-static void pm_dev_init(struct khyp_io_dev *dev, u64 base, u64 len,
-			const struct khyp_io_dev_ops *ops, const char *name)
+static void acpi_pm_init(struct khyp_platform *p, void *state)
 {
-	dev->base = base;
-	dev->len = len;
-	dev->ops = ops;
-	dev->name = name;
-}
+	struct khyp_acpi_pm *pm = state;
 
-int khyp_acpi_pm_create(struct khyp_platform *p)
-{
-	struct khyp_acpi_pm *pm;
-	int r;
-
-	pm = kzalloc(sizeof(*pm), GFP_KERNEL_ACCOUNT);
-	if (!pm)
-		return -ENOMEM;
 	pm->vm = p->vm;
 	spin_lock_init(&pm->lock);
 	pm->tmr_epoch_ns = ktime_get_ns();
 	pm->pm1.pm = pm;
 	pm->pm1.en_valid = PM1_EN_VALID;
-	pm_dev_init(&pm->pm1.dev, KHYP_PM1A_EVT_PORT, KHYP_PM1A_EVT_LEN,
-		    &pm_block_ops, "pm1a_evt");
-	pm_dev_init(&pm->cnt, KHYP_PM1A_CNT_PORT, KHYP_PM1A_CNT_LEN,
-		    &pm_cnt_ops, "pm1a_cnt");
-	pm_dev_init(&pm->tmr, KHYP_PM_TMR_PORT, KHYP_PM_TMR_LEN,
-		    &pm_tmr_ops, "pm_tmr");
 	pm->gpe.pm = pm;
 	pm->gpe.en_valid = 0xffff;
-	pm_dev_init(&pm->gpe.dev, KHYP_GPE0_PORT, KHYP_GPE0_LEN,
-		    &pm_block_ops, "gpe0");
-
-	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pm->pm1.dev);
-	if (r)
-		goto fail;
-	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pm->cnt);
-	if (r)
-		goto fail_evt;
-	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pm->tmr);
-	if (r)
-		goto fail_cnt;
-	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pm->gpe.dev);
-	if (r)
-		goto fail_tmr;
 	p->acpi_pm = pm;
-	return 0;
-
-fail_tmr:
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->tmr);
-fail_cnt:
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->cnt);
-fail_evt:
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->pm1.dev);
-fail:
-	kfree(pm);
-	return r;
 }
 
-void khyp_acpi_pm_destroy(struct khyp_platform *p)
-{
-	struct khyp_acpi_pm *pm = p->acpi_pm;
-
-	if (!pm)
-		return;
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->gpe.dev);
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->tmr);
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->cnt);
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pm->pm1.dev);
-	p->acpi_pm = NULL;
-	kfree(pm);
-}
+const struct khyp_platform_dev khyp_acpi_pm_dev = {
+	.name = "acpi-pm",
+	.size = sizeof(struct khyp_acpi_pm),
+	.bus = KHYP_BUS_PIO,
+	KHYP_PLATFORM_RANGES(acpi_pm_ranges),
+	.init = acpi_pm_init,
+};

@@ -15,7 +15,6 @@
  * locks IOAPIC -> LAPIC; a LAPIC calls back (EOI) without its own lock.
  */
 #include <linux/seq_file.h>
-#include <linux/slab.h>
 #include "../khyp.h"
 #include "../platform.h"
 
@@ -66,6 +65,7 @@ static void ioapic_service_locked(struct khyp_ioapic *io, unsigned int pin)
 	};
 	int n;
 
+	lockdep_assert_held(&io->lock);
 	if (rte & RTE_MASKED)
 		return;
 	if (irq.level_trig && (rte & RTE_REMOTE_IRR))
@@ -105,6 +105,7 @@ static void ioapic_eoi_locked(struct khyp_ioapic *io, u8 vector)
 {
 	unsigned int pin;
 
+	lockdep_assert_held(&io->lock);
 	for (pin = 0; pin < KHYP_IOAPIC_PINS; pin++) {
 		u64 rte = io->rte[pin];
 
@@ -135,6 +136,7 @@ static u32 ioapic_read_reg_locked(struct khyp_ioapic *io)
 	u32 reg = io->regsel;
 	unsigned int pin;
 
+	lockdep_assert_held(&io->lock);
 	switch (reg) {
 	case IOAPIC_REG_ID:
 	case IOAPIC_REG_ARB:
@@ -158,6 +160,7 @@ static void ioapic_write_reg_locked(struct khyp_ioapic *io, u32 val)
 	unsigned int pin;
 	u64 old, rte;
 
+	lockdep_assert_held(&io->lock);
 	if (reg == IOAPIC_REG_ID) {
 		io->id = val & GENMASK(27, 24);
 		return;
@@ -228,18 +231,18 @@ static int ioapic_mmio_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	return 0;
 }
 
-static const struct khyp_io_dev_ops ioapic_ops = {
-	.read = ioapic_mmio_read,
-	.write = ioapic_mmio_write,
+static const struct khyp_io_range ioapic_ranges[] = {
+	KHYP_IO_RANGE(struct khyp_ioapic, mmio, KHYP_IOAPIC_BASE,
+		      KHYP_IOAPIC_SIZE, "ioapic", ioapic_mmio_read,
+		      ioapic_mmio_write),
 };
 
-void khyp_ioapic_debug_show(struct seq_file *m, struct khyp_ioapic *io)
+static void ioapic_debug_show(struct seq_file *m, void *state)
 {
+	struct khyp_ioapic *io = state;
 	unsigned long flags;
 	unsigned int pin;
 
-	if (!io)
-		return;
 	raw_spin_lock_irqsave(&io->lock, flags);
 	seq_printf(m, "ioapic: lines %#x\n", io->lines);
 	for (pin = 0; pin < KHYP_IOAPIC_PINS; pin++)
@@ -248,39 +251,23 @@ void khyp_ioapic_debug_show(struct seq_file *m, struct khyp_ioapic *io)
 	raw_spin_unlock_irqrestore(&io->lock, flags);
 }
 
-int khyp_ioapic_create(struct khyp_platform *p)
+static void ioapic_init(struct khyp_platform *p, void *state)
 {
-	struct khyp_ioapic *io;
+	struct khyp_ioapic *io = state;
 	unsigned int pin;
-	int r;
 
-	io = kzalloc(sizeof(*io), GFP_KERNEL_ACCOUNT);
-	if (!io)
-		return -ENOMEM;
 	io->vm = p->vm;
 	raw_spin_lock_init(&io->lock);
 	for (pin = 0; pin < KHYP_IOAPIC_PINS; pin++)
 		io->rte[pin] = RTE_MASKED;
-	io->mmio.base = KHYP_IOAPIC_BASE;
-	io->mmio.len = KHYP_IOAPIC_SIZE;
-	io->mmio.ops = &ioapic_ops;
-	io->mmio.name = "ioapic";
-	r = khyp_io_bus_register(p->vm, KHYP_BUS_MMIO, &io->mmio);
-	if (r) {
-		kfree(io);
-		return r;
-	}
 	p->ioapic = io;
-	return 0;
 }
 
-void khyp_ioapic_destroy(struct khyp_platform *p)
-{
-	struct khyp_ioapic *io = p->ioapic;
-
-	if (!io)
-		return;
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_MMIO, &io->mmio);
-	p->ioapic = NULL;
-	kfree(io);
-}
+const struct khyp_platform_dev khyp_ioapic_dev = {
+	.name = "ioapic",
+	.size = sizeof(struct khyp_ioapic),
+	.bus = KHYP_BUS_MMIO,
+	KHYP_PLATFORM_RANGES(ioapic_ranges),
+	.init = ioapic_init,
+	.debug_show = ioapic_debug_show,
+};

@@ -128,6 +128,7 @@ static int lapic_pending_locked(const struct khyp_lapic *l)
 {
 	int v;
 
+	lockdep_assert_held(&l->lock);
 	if (!lapic_enabled(l))
 		return -1;
 	v = vec_highest(l->irr);
@@ -145,6 +146,7 @@ static bool lapic_error_locked(struct khyp_lapic *l, u32 bits)
 	u32 lvt = l->lvt[LAPIC_LVT_ERROR];
 	u32 vector = lvt & APIC_VECTOR_MASK;
 
+	lockdep_assert_held(&l->lock);
 	l->esr_pending |= bits;
 	/* An illegal error vector would report itself forever: drop it. */
 	if ((lvt & APIC_LVT_MASKED) || !lapic_enabled(l) || vector < 16)
@@ -157,6 +159,7 @@ static bool lapic_error_locked(struct khyp_lapic *l, u32 bits)
 static bool lapic_set_irr_locked(struct khyp_lapic *l, u32 vector,
 				 bool level_trig)
 {
+	lockdep_assert_held(&l->lock);
 	if (!lapic_enabled(l))
 		return false;
 	if (vector < 16)
@@ -347,6 +350,7 @@ static bool lapic_timer_inject_locked(struct khyp_lapic *l)
 {
 	u32 lvt = l->lvt[LAPIC_LVT_TIMER];
 
+	lockdep_assert_held(&l->lock);
 	if (lvt & APIC_LVT_MASKED)
 		return false;
 	return lapic_set_irr_locked(l, lvt & APIC_VECTOR_MASK, false);
@@ -354,12 +358,14 @@ static bool lapic_timer_inject_locked(struct khyp_lapic *l)
 
 static void lapic_timer_stop_locked(struct khyp_lapic *l)
 {
+	lockdep_assert_held(&l->lock);
 	l->timer_armed = false;
 	hrtimer_try_to_cancel(&l->timer);
 }
 
 static void lapic_timer_start_locked(struct khyp_lapic *l, ktime_t expires)
 {
+	lockdep_assert_held(&l->lock);
 	l->timer_armed = true;
 	hrtimer_start(&l->timer, expires, HRTIMER_MODE_ABS_HARD);
 }
@@ -396,6 +402,7 @@ static void lapic_timer_load_locked(struct khyp_lapic *l)
 {
 	u64 ns;
 
+	lockdep_assert_held(&l->lock);
 	lapic_timer_stop_locked(l);
 	if (lapic_timer_mode(l) == APIC_LVT_TIMER_TSCDEADLINE || !l->tmict)
 		return;
@@ -427,6 +434,7 @@ static void lapic_timer_set_divide_locked(struct khyp_lapic *l, u32 tdcr)
 	u32 left = lapic_timer_current(l);
 	u64 ns;
 
+	lockdep_assert_held(&l->lock);
 	l->tdcr = tdcr & 0xb;
 	if (!left)
 		return;
@@ -441,6 +449,7 @@ static void lapic_write_lvtt_locked(struct khyp_lapic *l, u32 val)
 {
 	u32 old_mode = lapic_timer_mode(l);
 
+	lockdep_assert_held(&l->lock);
 	if (!(l->svr & APIC_SPIV_APIC_ENABLED))
 		val |= APIC_LVT_MASKED;
 	/* Mode 3 is reserved: keep it one-shot rather than trust it. */
@@ -461,6 +470,7 @@ static void lapic_reset_locked(struct khyp_lapic *l)
 {
 	int i;
 
+	lockdep_assert_held(&l->lock);
 	lapic_timer_stop_locked(l);
 	l->tpr = 0;
 	WRITE_ONCE(l->ldr, 0);
@@ -689,9 +699,22 @@ static int lapic_mmio_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	return 0;
 }
 
-const struct khyp_io_dev_ops khyp_lapic_mmio_ops = {
-	.read = lapic_mmio_read,
-	.write = lapic_mmio_write,
+struct lapic_page {
+	struct khyp_io_dev mmio;
+};
+
+static const struct khyp_io_range lapic_ranges[] = {
+	KHYP_IO_RANGE(struct lapic_page, mmio, KHYP_LAPIC_BASE,
+		      KHYP_LAPIC_SIZE, "lapic", lapic_mmio_read,
+		      lapic_mmio_write),
+};
+
+/* The platform's part: the page; the LAPICs come and go with vCPUs. */
+const struct khyp_platform_dev khyp_lapic_dev = {
+	.name = "lapic",
+	.size = sizeof(struct lapic_page),
+	.bus = KHYP_BUS_MMIO,
+	KHYP_PLATFORM_RANGES(lapic_ranges),
 };
 
 /* ---- MSRs ---- */
@@ -882,8 +905,8 @@ int khyp_lapic_create(struct khyp_vcpu *vcpu)
 	l->apicbase = KHYP_LAPIC_BASE | MSR_IA32_APICBASE_ENABLE;
 	if (vcpu->id == 0)
 		l->apicbase |= MSR_IA32_APICBASE_BSP;
-	lapic_reset_locked(l);
 	vcpu->lapic = l;
+	khyp_lapic_reset(vcpu);
 	return 0;
 }
 

@@ -12,7 +12,6 @@
  * 0xcf9: a write with RST_CPU (bit 2) set is a reset request for the
  * whole VM; the FADT reset register points here with value 0x06.
  */
-#include <linux/slab.h>
 #include "../khyp.h"
 #include "../platform.h"
 
@@ -24,6 +23,7 @@
 struct khyp_pci_cfg {
 	struct khyp_vm *vm;
 	struct khyp_io_dev pio;
+	/* Not raw: only port accesses take it, never a hardirq. */
 	spinlock_t lock;
 	u32 addr;		/* CONFIG_ADDRESS */
 	u8 rcr;			/* reset control register */
@@ -69,41 +69,23 @@ static int pci_cfg_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	return 0;
 }
 
-static const struct khyp_io_dev_ops pci_cfg_ops = {
-	.read = pci_cfg_read,
-	.write = pci_cfg_write,
+static const struct khyp_io_range pci_cfg_ranges[] = {
+	KHYP_IO_RANGE(struct khyp_pci_cfg, pio, KHYP_PCI_CFG_PORT, 8,
+		      "pci-cfg", pci_cfg_read, pci_cfg_write),
 };
 
-int khyp_pci_cfg_create(struct khyp_platform *p)
+static void pci_cfg_init(struct khyp_platform *p, void *state)
 {
-	struct khyp_pci_cfg *pc;
-	int r;
+	struct khyp_pci_cfg *pc = state;
 
-	pc = kzalloc(sizeof(*pc), GFP_KERNEL_ACCOUNT);
-	if (!pc)
-		return -ENOMEM;
 	pc->vm = p->vm;
 	spin_lock_init(&pc->lock);
-	pc->pio.base = KHYP_PCI_CFG_PORT;
-	pc->pio.len = 8;
-	pc->pio.ops = &pci_cfg_ops;
-	pc->pio.name = "pci-cfg";
-	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pc->pio);
-	if (r) {
-		kfree(pc);
-		return r;
-	}
-	p->pci_cfg = pc;
-	return 0;
 }
 
-void khyp_pci_cfg_destroy(struct khyp_platform *p)
-{
-	struct khyp_pci_cfg *pc = p->pci_cfg;
-
-	if (!pc)
-		return;
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pc->pio);
-	p->pci_cfg = NULL;
-	kfree(pc);
-}
+const struct khyp_platform_dev khyp_pci_cfg_dev = {
+	.name = "pci-cfg",
+	.size = sizeof(struct khyp_pci_cfg),
+	.bus = KHYP_BUS_PIO,
+	KHYP_PLATFORM_RANGES(pci_cfg_ranges),
+	.init = pci_cfg_init,
+};

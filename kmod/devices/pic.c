@@ -14,7 +14,6 @@
  * Lines arrive from khyp_irq_line() in any context (the PIT's hrtimer is
  * hardirq), hence the raw spinlock.
  */
-#include <linux/slab.h>
 #include "../khyp.h"
 #include "../platform.h"
 
@@ -46,7 +45,6 @@ struct pic_chip {
 };
 
 struct khyp_pic {
-	struct khyp_vm *vm;
 	raw_spinlock_t lock;
 	struct pic_chip chip[2];	/* master, slave */
 	struct khyp_io_dev master, slave, elcr;
@@ -312,81 +310,32 @@ static int elcr_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	return 0;
 }
 
-static const struct khyp_io_dev_ops pic_master_ops = {
-	.read = pic_master_read,
-	.write = pic_master_write,
+static const struct khyp_io_range pic_ranges[] = {
+	KHYP_IO_RANGE(struct khyp_pic, master, KHYP_PIC_MASTER_PORT, 2,
+		      "pic-master", pic_master_read, pic_master_write),
+	KHYP_IO_RANGE(struct khyp_pic, slave, KHYP_PIC_SLAVE_PORT, 2,
+		      "pic-slave", pic_slave_read, pic_slave_write),
+	KHYP_IO_RANGE(struct khyp_pic, elcr, KHYP_ELCR_PORT, 2, "elcr",
+		      elcr_read, elcr_write),
 };
 
-static const struct khyp_io_dev_ops pic_slave_ops = {
-	.read = pic_slave_read,
-	.write = pic_slave_write,
-};
-
-static const struct khyp_io_dev_ops elcr_ops = {
-	.read = elcr_read,
-	.write = elcr_write,
-};
-
-static void pic_dev_init(struct khyp_io_dev *dev, u64 base,
-			 const struct khyp_io_dev_ops *ops, const char *name)
+static void pic_init(struct khyp_platform *p, void *state)
 {
-	dev->base = base;
-	dev->len = 2;
-	dev->ops = ops;
-	dev->name = name;
-}
+	struct khyp_pic *pic = state;
 
-int khyp_pic_create(struct khyp_platform *p)
-{
-	struct khyp_pic *pic;
-	int r;
-
-	pic = kzalloc(sizeof(*pic), GFP_KERNEL_ACCOUNT);
-	if (!pic)
-		return -ENOMEM;
-	pic->vm = p->vm;
 	raw_spin_lock_init(&pic->lock);
 	/* PIIX: IRQ 0, 1, 2, 8 and 13 are always edge. */
 	pic->chip[0].elcr_mask = 0xf8;
 	pic->chip[1].elcr_mask = 0xde;
 	pic->chip[0].lowest_prio = 7;
 	pic->chip[1].lowest_prio = 7;
-	pic_dev_init(&pic->master, KHYP_PIC_MASTER_PORT, &pic_master_ops,
-		     "pic-master");
-	pic_dev_init(&pic->slave, KHYP_PIC_SLAVE_PORT, &pic_slave_ops,
-		     "pic-slave");
-	pic_dev_init(&pic->elcr, KHYP_ELCR_PORT, &elcr_ops, "elcr");
-
-	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pic->master);
-	if (r)
-		goto fail;
-	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pic->slave);
-	if (r)
-		goto fail_master;
-	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pic->elcr);
-	if (r)
-		goto fail_slave;
 	p->pic = pic;
-	return 0;
-
-fail_slave:
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pic->slave);
-fail_master:
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pic->master);
-fail:
-	kfree(pic);
-	return r;
 }
 
-void khyp_pic_destroy(struct khyp_platform *p)
-{
-	struct khyp_pic *pic = p->pic;
-
-	if (!pic)
-		return;
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pic->elcr);
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pic->slave);
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pic->master);
-	p->pic = NULL;
-	kfree(pic);
-}
+const struct khyp_platform_dev khyp_pic_dev = {
+	.name = "pic",
+	.size = sizeof(struct khyp_pic),
+	.bus = KHYP_BUS_PIO,
+	KHYP_PLATFORM_RANGES(pic_ranges),
+	.init = pic_init,
+};

@@ -19,7 +19,6 @@
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
-#include <linux/slab.h>
 #include "../khyp.h"
 #include "../platform.h"
 
@@ -62,6 +61,7 @@ struct pit_channel {
 struct khyp_pit {
 	struct khyp_vm *vm;
 	struct khyp_io_dev pio, port61;
+	/* Raw: counter 0's hrtimer takes it in hardirq context. */
 	raw_spinlock_t lock;
 	struct pit_channel ch[3];
 	u8 port61_bits;		/* the writable bits of port 0x61 */
@@ -143,6 +143,7 @@ static void pit_irq_arm_locked(struct khyp_pit *pit)
 	struct pit_channel *c = &pit->ch[0];
 	u64 ns;
 
+	lockdep_assert_held(&pit->lock);
 	pit->irq_armed = false;
 	hrtimer_try_to_cancel(&pit->timer);
 	if (!c->loaded)
@@ -391,25 +392,18 @@ static int port61_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	return 0;
 }
 
-static const struct khyp_io_dev_ops pit_ops = {
-	.read = pit_pio_read,
-	.write = pit_pio_write,
+static const struct khyp_io_range pit_ranges[] = {
+	KHYP_IO_RANGE(struct khyp_pit, pio, KHYP_PIT_PORT, 4, "pit",
+		      pit_pio_read, pit_pio_write),
+	KHYP_IO_RANGE(struct khyp_pit, port61, KHYP_PORT61, 1, "port61",
+		      port61_read, port61_write),
 };
 
-static const struct khyp_io_dev_ops port61_ops = {
-	.read = port61_read,
-	.write = port61_write,
-};
-
-int khyp_pit_create(struct khyp_platform *p)
+static void pit_init(struct khyp_platform *p, void *state)
 {
-	struct khyp_pit *pit;
+	struct khyp_pit *pit = state;
 	unsigned int i;
-	int r;
 
-	pit = kzalloc(sizeof(*pit), GFP_KERNEL_ACCOUNT);
-	if (!pit)
-		return -ENOMEM;
 	pit->vm = p->vm;
 	raw_spin_lock_init(&pit->lock);
 	hrtimer_init(&pit->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
@@ -422,39 +416,21 @@ int khyp_pit_create(struct khyp_platform *p)
 		/* Gates 0 and 1 are tied high; gate 2 is port 0x61 bit 0. */
 		pit->ch[i].gate = i != 2;
 	}
-	pit->pio.base = KHYP_PIT_PORT;
-	pit->pio.len = 4;
-	pit->pio.ops = &pit_ops;
-	pit->pio.name = "pit";
-	pit->port61.base = KHYP_PORT61;
-	pit->port61.len = 1;
-	pit->port61.ops = &port61_ops;
-	pit->port61.name = "port61";
-	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pit->pio);
-	if (r)
-		goto fail;
-	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &pit->port61);
-	if (r) {
-		khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pit->pio);
-		goto fail;
-	}
-	p->pit = pit;
-	return 0;
-fail:
-	kfree(pit);
-	return r;
 }
 
-void khyp_pit_destroy(struct khyp_platform *p)
+/* No vCPU runs any more: nothing re-arms the timer after this. */
+static void pit_destroy(void *state)
 {
-	struct khyp_pit *pit = p->pit;
+	struct khyp_pit *pit = state;
 
-	if (!pit)
-		return;
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pit->port61);
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &pit->pio);
-	/* No vCPU runs any more: nothing re-arms the timer after this. */
 	hrtimer_cancel(&pit->timer);
-	p->pit = NULL;
-	kfree(pit);
 }
+
+const struct khyp_platform_dev khyp_pit_dev = {
+	.name = "pit",
+	.size = sizeof(struct khyp_pit),
+	.bus = KHYP_BUS_PIO,
+	KHYP_PLATFORM_RANGES(pit_ranges),
+	.init = pit_init,
+	.destroy = pit_destroy,
+};

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The PC of a platform VM: builds and tears down the devices, routes
- * legacy interrupt lines, and gives the vCPU loop its interrupt hooks.
- * For a bare VM (vm->platform == NULL) every hook is a no-op.
+ * The PC of a platform VM: builds and tears down the devices from one
+ * table, attaches each vCPU's LAPIC and routes legacy interrupt lines.
+ * For a bare VM (vm->platform == NULL) all of it is a no-op.
  *
  * Lifetime: khyp_platform_create() runs before any vCPU exists and
  * khyp_platform_destroy() after every vCPU thread has been stopped and
@@ -18,8 +18,12 @@
 /*
  * Port 0x80: POST codes, and Linux's io_delay writes around every slow
  * PIC/PIT/CMOS access.  Swallowing them here saves a userspace round trip
- * each.
+ * each.  Stateless: no lock.
  */
+struct post {
+	struct khyp_io_dev io;
+};
+
 static int post_read(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 		     u64 offset, void *val, int len)
 {
@@ -33,29 +37,72 @@ static int post_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	return 0;
 }
 
-static const struct khyp_io_dev_ops post_ops = {
-	.read = post_read,
-	.write = post_write,
+static const struct khyp_io_range post_ranges[] = {
+	KHYP_IO_RANGE(struct post, io, KHYP_POST_PORT, 1, "post",
+		      post_read, post_write),
 };
 
-static void platform_free(struct khyp_platform *p)
+static const struct khyp_platform_dev post_dev = {
+	.name = "post",
+	.size = sizeof(struct post),
+	.bus = KHYP_BUS_PIO,
+	KHYP_PLATFORM_RANGES(post_ranges),
+};
+
+/*
+ * Built in this order, torn down in reverse: the interrupt sources after
+ * the chips they drive, so that a source's timer never fires into a chip
+ * already gone.
+ */
+static const struct khyp_platform_dev *const platform_devs[] = {
+	&khyp_lapic_dev,
+	&post_dev,
+	&khyp_ioapic_dev,
+	&khyp_pic_dev,
+	&khyp_pit_dev,
+	&khyp_rtc_dev,
+	&khyp_uart_dev,
+	&khyp_acpi_pm_dev,
+	&khyp_pci_cfg_dev,
+};
+
+static int platform_dev_create(struct khyp_platform *p,
+			       const struct khyp_platform_dev *d, void **out)
 {
-	/* Interrupt sources first: timers may still fire into the chips. */
-	khyp_pci_cfg_destroy(p);
-	khyp_acpi_pm_destroy(p);
-	khyp_uart_destroy(p);
-	khyp_rtc_destroy(p);
-	khyp_pit_destroy(p);
-	khyp_pic_destroy(p);
-	khyp_ioapic_destroy(p);
-	if (p->post.ops) {
-		khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &p->post);
-		p->post.ops = NULL;
+	void *state = kzalloc(d->size, GFP_KERNEL_ACCOUNT);
+	int r;
+
+	if (!state)
+		return -ENOMEM;
+	if (d->init)
+		d->init(p, state);
+	r = khyp_io_bus_register_ranges(p->vm, d->bus, state, d->ranges,
+					d->nr_ranges);
+	if (r) {
+		if (d->destroy)
+			d->destroy(state);
+		kfree(state);
+		return r;
 	}
-	if (p->lapic_mmio.ops) {
-		khyp_io_bus_unregister(p->vm, KHYP_BUS_MMIO, &p->lapic_mmio);
-		p->lapic_mmio.ops = NULL;
-	}
+	*out = state;
+	return 0;
+}
+
+static void platform_dev_destroy(struct khyp_platform *p,
+				 const struct khyp_platform_dev *d, void *state)
+{
+	khyp_io_bus_unregister_ranges(p->vm, d->bus, state, d->ranges,
+				      d->nr_ranges);
+	if (d->destroy)
+		d->destroy(state);
+	kfree(state);
+}
+
+/* Tears down the first @n devices of the table, last first. */
+static void platform_free(struct khyp_platform *p, unsigned int n)
+{
+	while (n--)
+		platform_dev_destroy(p, platform_devs[n], p->state[n]);
 	kfree(p->lapics);
 	kfree(p);
 }
@@ -63,9 +110,11 @@ static void platform_free(struct khyp_platform *p)
 int khyp_platform_create(struct khyp_vm *vm)
 {
 	struct khyp_platform *p;
+	unsigned int i;
 	int r;
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	p = kzalloc(struct_size(p, state, ARRAY_SIZE(platform_devs)),
+		    GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return -ENOMEM;
 	p->vm = vm;
@@ -77,52 +126,19 @@ int khyp_platform_create(struct khyp_vm *vm)
 		return -ENOMEM;
 	}
 	/*
-	 * Published before the devices exist: device constructors only
-	 * register ranges, and nothing can run a vCPU yet.  The interrupt
-	 * routing looks the chips up through vm->platform.
+	 * Published before the devices exist: nothing can run a vCPU yet, and
+	 * the interrupt routing looks the chips up through vm->platform.
 	 */
 	vm->platform = p;
-
-	p->lapic_mmio.base = KHYP_LAPIC_BASE;
-	p->lapic_mmio.len = KHYP_LAPIC_SIZE;
-	p->lapic_mmio.ops = &khyp_lapic_mmio_ops;
-	p->lapic_mmio.name = "lapic";
-	r = khyp_io_bus_register(vm, KHYP_BUS_MMIO, &p->lapic_mmio);
-	if (r) {
-		p->lapic_mmio.ops = NULL;
-		goto fail;
+	for (i = 0; i < ARRAY_SIZE(platform_devs); i++) {
+		r = platform_dev_create(p, platform_devs[i], &p->state[i]);
+		if (r) {
+			vm->platform = NULL;
+			platform_free(p, i);
+			return r;
+		}
 	}
-	p->post.base = KHYP_POST_PORT;
-	p->post.len = 1;
-	p->post.ops = &post_ops;
-	p->post.name = "post";
-	r = khyp_io_bus_register(vm, KHYP_BUS_PIO, &p->post);
-	if (r) {
-		p->post.ops = NULL;
-		goto fail;
-	}
-
-	r = khyp_ioapic_create(p);
-	if (!r)
-		r = khyp_pic_create(p);
-	if (!r)
-		r = khyp_pit_create(p);
-	if (!r)
-		r = khyp_rtc_create(p);
-	if (!r)
-		r = khyp_uart_create(p);
-	if (!r)
-		r = khyp_acpi_pm_create(p);
-	if (!r)
-		r = khyp_pci_cfg_create(p);
-	if (r)
-		goto fail;
 	return 0;
-
-fail:
-	vm->platform = NULL;
-	platform_free(p);
-	return r;
 }
 
 void khyp_platform_destroy(struct khyp_vm *vm)
@@ -131,8 +147,20 @@ void khyp_platform_destroy(struct khyp_vm *vm)
 
 	if (!p)
 		return;
-	platform_free(p);
+	platform_free(p, ARRAY_SIZE(platform_devs));
 	vm->platform = NULL;
+}
+
+void khyp_platform_debug_show(struct seq_file *m, struct khyp_vm *vm)
+{
+	struct khyp_platform *p = vm->platform;
+	unsigned int i;
+
+	if (!p)
+		return;
+	for (i = 0; i < ARRAY_SIZE(platform_devs); i++)
+		if (platform_devs[i]->debug_show)
+			platform_devs[i]->debug_show(m, p->state[i]);
 }
 
 int khyp_platform_vcpu_init(struct khyp_vcpu *vcpu)
@@ -166,51 +194,6 @@ void khyp_platform_vcpu_destroy(struct khyp_vcpu *vcpu)
 	khyp_lapic_destroy(vcpu);
 }
 
-void khyp_platform_vcpu_reset(struct khyp_vcpu *vcpu)
-{
-	khyp_lapic_reset(vcpu);
-}
-
-int khyp_platform_pending_irq(struct khyp_vcpu *vcpu)
-{
-	return khyp_lapic_pending_irq(vcpu);
-}
-
-void khyp_platform_ack_irq(struct khyp_vcpu *vcpu, int vector)
-{
-	khyp_lapic_ack_irq(vcpu, vector);
-}
-
-/*
- * True if a maskable interrupt is deliverable by the LAPIC's priorities
- * (the caller still checks the guest's RFLAGS.IF) or an NMI, INIT or
- * SIPI is waiting.
- */
-bool khyp_platform_wakeup_pending(struct khyp_vcpu *vcpu)
-{
-	if (READ_ONCE(vcpu->nmi_pending) ||
-	    test_bit(KHYP_REQ_NMI, &vcpu->requests) ||
-	    test_bit(KHYP_REQ_INIT, &vcpu->requests) ||
-	    test_bit(KHYP_REQ_SIPI, &vcpu->requests))
-		return true;
-	return khyp_lapic_pending_irq(vcpu) >= 0;
-}
-
-int khyp_platform_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val)
-{
-	return khyp_lapic_msr_read(vcpu, index, val);
-}
-
-int khyp_platform_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val)
-{
-	return khyp_lapic_msr_write(vcpu, index, val);
-}
-
-void khyp_platform_console_input(struct khyp_vm *vm)
-{
-	khyp_uart_input_ready(vm);
-}
-
 void khyp_irq_line(struct khyp_vm *vm, unsigned int gsi, int level)
 {
 	struct khyp_platform *p = vm->platform;
@@ -226,16 +209,4 @@ void khyp_irq_line(struct khyp_vm *vm, unsigned int gsi, int level)
 	else if (gsi && gsi < 16)
 		khyp_pic_set_irq(p->pic, gsi, level);
 	khyp_ioapic_set_irq(p->ioapic, gsi, level);
-}
-
-void khyp_platform_raise_gpe(struct khyp_vm *vm, unsigned int bit)
-{
-	if (vm->platform)
-		khyp_acpi_pm_raise_gpe(vm->platform->acpi_pm, bit);
-}
-
-void khyp_platform_power_button(struct khyp_vm *vm)
-{
-	if (vm->platform)
-		khyp_acpi_pm_power_button(vm->platform->acpi_pm);
 }

@@ -17,7 +17,7 @@
  * interrupts would not work.
  */
 #include <linux/bcd.h>
-#include <linux/slab.h>
+#include <linux/ktime.h>
 #include <linux/time.h>
 #include <linux/timekeeping.h>
 #include "../khyp.h"
@@ -47,8 +47,8 @@
 #define RTC_HOUR_PM		BIT(7)
 
 struct khyp_rtc {
-	struct khyp_vm *vm;
 	struct khyp_io_dev pio;
+	/* Not raw: only port accesses take it, never a hardirq. */
 	spinlock_t lock;
 	u8 index;
 	u8 cmos[RTC_CMOS_SIZE];	/* alarms, A, B, NVRAM; time is computed */
@@ -267,44 +267,25 @@ static int rtc_pio_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	return 0;
 }
 
-static const struct khyp_io_dev_ops rtc_ops = {
-	.read = rtc_pio_read,
-	.write = rtc_pio_write,
+static const struct khyp_io_range rtc_ranges[] = {
+	KHYP_IO_RANGE(struct khyp_rtc, pio, KHYP_RTC_PORT, 2, "rtc",
+		      rtc_pio_read, rtc_pio_write),
 };
 
-int khyp_rtc_create(struct khyp_platform *p)
+static void rtc_init(struct khyp_platform *p, void *state)
 {
-	struct khyp_rtc *rtc;
-	int r;
+	struct khyp_rtc *rtc = state;
 
-	rtc = kzalloc(sizeof(*rtc), GFP_KERNEL_ACCOUNT);
-	if (!rtc)
-		return -ENOMEM;
-	rtc->vm = p->vm;
 	spin_lock_init(&rtc->lock);
 	/* 32.768 kHz time base, 1024 Hz rate; 24-hour BCD, like a PC BIOS. */
 	rtc->cmos[RTC_REG_A] = 0x26;
 	rtc->cmos[RTC_REG_B] = RTC_B_24H;
-	rtc->pio.base = KHYP_RTC_PORT;
-	rtc->pio.len = 2;
-	rtc->pio.ops = &rtc_ops;
-	rtc->pio.name = "rtc";
-	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &rtc->pio);
-	if (r) {
-		kfree(rtc);
-		return r;
-	}
-	p->rtc = rtc;
-	return 0;
 }
 
-void khyp_rtc_destroy(struct khyp_platform *p)
-{
-	struct khyp_rtc *rtc = p->rtc;
-
-	if (!rtc)
-		return;
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &rtc->pio);
-	p->rtc = NULL;
-	kfree(rtc);
-}
+const struct khyp_platform_dev khyp_rtc_dev = {
+	.name = "rtc",
+	.size = sizeof(struct khyp_rtc),
+	.bus = KHYP_BUS_PIO,
+	KHYP_PLATFORM_RANGES(rtc_ranges),
+	.init = rtc_init,
+};

@@ -15,11 +15,12 @@
  * gate it (QEMU does not either).
  *
  * Accessed by vCPU threads and, for input, by the VM fd's write(): one
- * spinlock.  Not modelled: baud timing, line errors, break, the receiver
+ * spinlock, not raw, as no hardirq takes it; it is held while driving the
+ * interrupt line, whose raw locks nest inside it.
+ * Not modelled: baud timing, line errors, break, the receiver
  * timeout interrupt (RDA is raised for any received byte instead).
  */
 #include <linux/seq_file.h>
-#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/serial_reg.h>
 #include "../khyp.h"
@@ -91,6 +92,7 @@ static void uart_update_irq(struct khyp_uart *u)
 {
 	bool level = !(uart_iir(u) & UART_IIR_NO_INT);
 
+	lockdep_assert_held(&u->lock);
 	if (level == u->irq_level)
 		return;
 	u->irq_level = level;
@@ -275,9 +277,9 @@ static int uart_pio_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	return 0;
 }
 
-static const struct khyp_io_dev_ops uart_ops = {
-	.read = uart_pio_read,
-	.write = uart_pio_write,
+static const struct khyp_io_range uart_ranges[] = {
+	KHYP_IO_RANGE(struct khyp_uart, pio, KHYP_UART_PORT, 8, "uart",
+		      uart_pio_read, uart_pio_write),
 };
 
 void khyp_uart_input_ready(struct khyp_vm *vm)
@@ -293,12 +295,11 @@ void khyp_uart_input_ready(struct khyp_vm *vm)
 	spin_unlock_irqrestore(&u->lock, flags);
 }
 
-void khyp_uart_debug_show(struct seq_file *m, struct khyp_uart *u)
+static void uart_debug_show(struct seq_file *m, void *state)
 {
+	struct khyp_uart *u = state;
 	unsigned long flags;
 
-	if (!u)
-		return;
 	spin_lock_irqsave(&u->lock, flags);
 	seq_printf(m, "uart: ier %#x iir %#x lsr %#x mcr %#x lcr %#x thr_ipending %d irq_level %d rx_count %u\n",
 		   u->ier, uart_iir(u), uart_lsr(u), u->mcr, u->lcr,
@@ -306,39 +307,23 @@ void khyp_uart_debug_show(struct seq_file *m, struct khyp_uart *u)
 	spin_unlock_irqrestore(&u->lock, flags);
 }
 
-int khyp_uart_create(struct khyp_platform *p)
+static void uart_init(struct khyp_platform *p, void *state)
 {
-	struct khyp_uart *u;
-	int r;
+	struct khyp_uart *u = state;
 
-	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
-	if (!u)
-		return -ENOMEM;
 	u->vm = p->vm;
 	spin_lock_init(&u->lock);
 	/* 8N1 at 115200, what firmware would have left behind. */
 	u->lcr = UART_LCR_WLEN8;
 	u->dll = 1;
-	u->pio.base = KHYP_UART_PORT;
-	u->pio.len = 8;
-	u->pio.ops = &uart_ops;
-	u->pio.name = "uart";
-	r = khyp_io_bus_register(p->vm, KHYP_BUS_PIO, &u->pio);
-	if (r) {
-		kfree(u);
-		return r;
-	}
 	p->uart = u;
-	return 0;
 }
 
-void khyp_uart_destroy(struct khyp_platform *p)
-{
-	struct khyp_uart *u = p->uart;
-
-	if (!u)
-		return;
-	khyp_io_bus_unregister(p->vm, KHYP_BUS_PIO, &u->pio);
-	p->uart = NULL;
-	kfree(u);
-}
+const struct khyp_platform_dev khyp_uart_dev = {
+	.name = "uart",
+	.size = sizeof(struct khyp_uart),
+	.bus = KHYP_BUS_PIO,
+	KHYP_PLATFORM_RANGES(uart_ranges),
+	.init = uart_init,
+	.debug_show = uart_debug_show,
+};
