@@ -103,7 +103,10 @@ struct khyp_platform_dev {
 	void (*debug_show)(struct seq_file *m, void *state);
 };
 
-#define KHYP_PLATFORM_RANGES(r)	.ranges = (r), .nr_ranges = ARRAY_SIZE(r)
+/* The fields every entry fills: name, state type, bus, range table. */
+#define KHYP_PLATFORM_DEV(_name, type, _bus, r)				\
+	.name = (_name), .size = sizeof(type), .bus = (_bus),		\
+	.ranges = (r), .nr_ranges = ARRAY_SIZE(r)
 
 extern const struct khyp_platform_dev khyp_lapic_dev, khyp_ioapic_dev,
 	khyp_pic_dev, khyp_pit_dev, khyp_rtc_dev, khyp_uart_dev,

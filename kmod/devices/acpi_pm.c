@@ -239,9 +239,7 @@ static void acpi_pm_init(struct khyp_platform *p, void *state)
 }
 
 const struct khyp_platform_dev khyp_acpi_pm_dev = {
-	.name = "acpi-pm",
-	.size = sizeof(struct khyp_acpi_pm),
-	.bus = KHYP_BUS_PIO,
-	KHYP_PLATFORM_RANGES(acpi_pm_ranges),
+	KHYP_PLATFORM_DEV("acpi-pm", struct khyp_acpi_pm, KHYP_BUS_PIO,
+			  acpi_pm_ranges),
 	.init = acpi_pm_init,
 };

@@ -264,10 +264,8 @@ static void ioapic_init(struct khyp_platform *p, void *state)
 }
 
 const struct khyp_platform_dev khyp_ioapic_dev = {
-	.name = "ioapic",
-	.size = sizeof(struct khyp_ioapic),
-	.bus = KHYP_BUS_MMIO,
-	KHYP_PLATFORM_RANGES(ioapic_ranges),
+	KHYP_PLATFORM_DEV("ioapic", struct khyp_ioapic, KHYP_BUS_MMIO,
+			  ioapic_ranges),
 	.init = ioapic_init,
 	.debug_show = ioapic_debug_show,
 };

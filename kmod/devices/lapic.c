@@ -711,10 +711,8 @@ static const struct khyp_io_range lapic_ranges[] = {
 
 /* The platform's part: the page; the LAPICs come and go with vCPUs. */
 const struct khyp_platform_dev khyp_lapic_dev = {
-	.name = "lapic",
-	.size = sizeof(struct lapic_page),
-	.bus = KHYP_BUS_MMIO,
-	KHYP_PLATFORM_RANGES(lapic_ranges),
+	KHYP_PLATFORM_DEV("lapic", struct lapic_page, KHYP_BUS_MMIO,
+			  lapic_ranges),
 };
 
 /* ---- MSRs ---- */

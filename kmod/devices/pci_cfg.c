@@ -83,9 +83,7 @@ static void pci_cfg_init(struct khyp_platform *p, void *state)
 }
 
 const struct khyp_platform_dev khyp_pci_cfg_dev = {
-	.name = "pci-cfg",
-	.size = sizeof(struct khyp_pci_cfg),
-	.bus = KHYP_BUS_PIO,
-	KHYP_PLATFORM_RANGES(pci_cfg_ranges),
+	KHYP_PLATFORM_DEV("pci-cfg", struct khyp_pci_cfg, KHYP_BUS_PIO,
+			  pci_cfg_ranges),
 	.init = pci_cfg_init,
 };

@@ -333,9 +333,6 @@ static void pic_init(struct khyp_platform *p, void *state)
 }
 
 const struct khyp_platform_dev khyp_pic_dev = {
-	.name = "pic",
-	.size = sizeof(struct khyp_pic),
-	.bus = KHYP_BUS_PIO,
-	KHYP_PLATFORM_RANGES(pic_ranges),
+	KHYP_PLATFORM_DEV("pic", struct khyp_pic, KHYP_BUS_PIO, pic_ranges),
 	.init = pic_init,
 };

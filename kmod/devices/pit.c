@@ -427,10 +427,7 @@ static void pit_destroy(void *state)
 }
 
 const struct khyp_platform_dev khyp_pit_dev = {
-	.name = "pit",
-	.size = sizeof(struct khyp_pit),
-	.bus = KHYP_BUS_PIO,
-	KHYP_PLATFORM_RANGES(pit_ranges),
+	KHYP_PLATFORM_DEV("pit", struct khyp_pit, KHYP_BUS_PIO, pit_ranges),
 	.init = pit_init,
 	.destroy = pit_destroy,
 };

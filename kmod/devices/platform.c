@@ -43,10 +43,7 @@ static const struct khyp_io_range post_ranges[] = {
 };
 
 static const struct khyp_platform_dev post_dev = {
-	.name = "post",
-	.size = sizeof(struct post),
-	.bus = KHYP_BUS_PIO,
-	KHYP_PLATFORM_RANGES(post_ranges),
+	KHYP_PLATFORM_DEV("post", struct post, KHYP_BUS_PIO, post_ranges),
 };
 
 /*

@@ -283,9 +283,6 @@ static void rtc_init(struct khyp_platform *p, void *state)
 }
 
 const struct khyp_platform_dev khyp_rtc_dev = {
-	.name = "rtc",
-	.size = sizeof(struct khyp_rtc),
-	.bus = KHYP_BUS_PIO,
-	KHYP_PLATFORM_RANGES(rtc_ranges),
+	KHYP_PLATFORM_DEV("rtc", struct khyp_rtc, KHYP_BUS_PIO, rtc_ranges),
 	.init = rtc_init,
 };

@@ -320,10 +320,7 @@ static void uart_init(struct khyp_platform *p, void *state)
 }
 
 const struct khyp_platform_dev khyp_uart_dev = {
-	.name = "uart",
-	.size = sizeof(struct khyp_uart),
-	.bus = KHYP_BUS_PIO,
-	KHYP_PLATFORM_RANGES(uart_ranges),
+	KHYP_PLATFORM_DEV("uart", struct khyp_uart, KHYP_BUS_PIO, uart_ranges),
 	.init = uart_init,
 	.debug_show = uart_debug_show,
 };
