@@ -42,12 +42,14 @@ struct pic_chip {
 	bool special_mask;
 	bool auto_eoi;
 	bool rotate_on_aeoi;
+	struct khyp_io_dev io;	/* command and data ports */
+	struct khyp_pic *pic;
 };
 
 struct khyp_pic {
 	raw_spinlock_t lock;
 	struct pic_chip chip[2];	/* master, slave */
-	struct khyp_io_dev master, slave, elcr;
+	struct khyp_io_dev elcr;
 };
 
 /* The highest-priority input set in @bits, or -1. */
@@ -212,67 +214,37 @@ static u8 pic_read(struct pic_chip *c, u64 offset)
 	return c->read_isr ? c->isr : c->irr;
 }
 
-static int pic_pio_read(struct khyp_pic *pic, struct pic_chip *c,
+static int pic_pio_read(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 			u64 offset, void *val, int len)
 {
+	struct pic_chip *c = container_of(dev, struct pic_chip, io);
 	unsigned long flags;
 	u8 v;
 
-	raw_spin_lock_irqsave(&pic->lock, flags);
+	raw_spin_lock_irqsave(&c->pic->lock, flags);
 	v = pic_read(c, offset);
-	pic_update_cascade(pic);
-	raw_spin_unlock_irqrestore(&pic->lock, flags);
+	pic_update_cascade(c->pic);
+	raw_spin_unlock_irqrestore(&c->pic->lock, flags);
 	/* Wider reads repeat the byte; nobody does them. */
 	khyp_io_put(val, len, v);
 	return 0;
 }
 
-static int pic_pio_write(struct khyp_pic *pic, struct pic_chip *c,
+static int pic_pio_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 			 u64 offset, const void *val, int len)
 {
-	unsigned long flags;
+	struct pic_chip *c = container_of(dev, struct pic_chip, io);
 	u8 v = khyp_io_get(val, len);
+	unsigned long flags;
 
-	raw_spin_lock_irqsave(&pic->lock, flags);
+	raw_spin_lock_irqsave(&c->pic->lock, flags);
 	if (offset)
 		pic_write_data(c, v);
 	else
 		pic_write_cmd(c, v);
-	pic_update_cascade(pic);
-	raw_spin_unlock_irqrestore(&pic->lock, flags);
+	pic_update_cascade(c->pic);
+	raw_spin_unlock_irqrestore(&c->pic->lock, flags);
 	return 0;
-}
-
-static int pic_master_read(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
-			   u64 offset, void *val, int len)
-{
-	struct khyp_pic *pic = container_of(dev, struct khyp_pic, master);
-
-	return pic_pio_read(pic, &pic->chip[0], offset, val, len);
-}
-
-static int pic_master_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
-			    u64 offset, const void *val, int len)
-{
-	struct khyp_pic *pic = container_of(dev, struct khyp_pic, master);
-
-	return pic_pio_write(pic, &pic->chip[0], offset, val, len);
-}
-
-static int pic_slave_read(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
-			  u64 offset, void *val, int len)
-{
-	struct khyp_pic *pic = container_of(dev, struct khyp_pic, slave);
-
-	return pic_pio_read(pic, &pic->chip[1], offset, val, len);
-}
-
-static int pic_slave_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
-			   u64 offset, const void *val, int len)
-{
-	struct khyp_pic *pic = container_of(dev, struct khyp_pic, slave);
-
-	return pic_pio_write(pic, &pic->chip[1], offset, val, len);
 }
 
 static int elcr_read(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
@@ -311,10 +283,10 @@ static int elcr_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 }
 
 static const struct khyp_io_range pic_ranges[] = {
-	KHYP_IO_RANGE(struct khyp_pic, master, KHYP_PIC_MASTER_PORT, 2,
-		      "pic-master", pic_master_read, pic_master_write),
-	KHYP_IO_RANGE(struct khyp_pic, slave, KHYP_PIC_SLAVE_PORT, 2,
-		      "pic-slave", pic_slave_read, pic_slave_write),
+	KHYP_IO_RANGE(struct khyp_pic, chip[0].io, KHYP_PIC_MASTER_PORT, 2,
+		      "pic-master", pic_pio_read, pic_pio_write),
+	KHYP_IO_RANGE(struct khyp_pic, chip[1].io, KHYP_PIC_SLAVE_PORT, 2,
+		      "pic-slave", pic_pio_read, pic_pio_write),
 	KHYP_IO_RANGE(struct khyp_pic, elcr, KHYP_ELCR_PORT, 2, "elcr",
 		      elcr_read, elcr_write),
 };
@@ -329,6 +301,8 @@ static void pic_init(struct khyp_platform *p, void *state)
 	pic->chip[1].elcr_mask = 0xde;
 	pic->chip[0].lowest_prio = 7;
 	pic->chip[1].lowest_prio = 7;
+	pic->chip[0].pic = pic;
+	pic->chip[1].pic = pic;
 	p->pic = pic;
 }
 
