@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * CPU hotplug: CPU slots, the ACPI CPU hotplug register block (layout in
- * cpuhp.h), plug and unplug requests, and the guest's eject.
+ * uapi/linux/khyp_platform.h), plug and unplug requests, and the guest's
+ * eject.
  *
  * Slot N holds vCPU id N.  A slot whose vCPU was made through
  * KHYP_CREATE_VCPU holds a boot CPU (no device id, cannot be unplugged);

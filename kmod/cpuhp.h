@@ -2,27 +2,8 @@
 /*
  * CPU hotplug: the per-VM CPU slots (topology, which vCPUs were plugged at
  * run time, pending unplug requests) and the ACPI CPU hotplug register
- * block the guest's AML talks to.
- *
- * The register block is the interface of QEMU's "modern" ACPI CPU hotplug
- * (QEMU docs/specs/acpi_cpu_hotplug.rst), 12 bytes of port I/O:
- *
- *   0x0 DWORD  write: selector (CPU index).  read: command data 2 (the high
- *              half of the APIC ID after command 3, else 0)
- *   0x4 byte   read: bit0 enabled (present), bit1 insert event, bit2 remove
- *              event.  write (one action per write, in this order): bit1
- *              clears insert, bit2 clears remove, bit3 ejects the CPU
- *   0x5 byte   write: command. 0 select the next CPU with an event (from
- *              the selector, wrapping), 1 next data write is an _OST
- *              event, 2 next data write is an _OST status (reported), 3
- *              make data read the APIC ID
- *   0x8 DWORD  read: the selector after command 0, the APIC ID after 3.
- *              write: _OST event / status after command 1 / 2
- *
- * With an invalid selector (>= max vCPUs) reads return 0 and all writes
- * but the selector's are ignored.  An event sets GPE0 status bit
- * KHYP_GPE_CPU_HOTPLUG (2) and raises the SCI; the launcher's DSDT
- * handles it in \_GPE._E02.
+ * block the guest's AML talks to (its layout and commands are ABI with the
+ * launcher: uapi/linux/khyp_platform.h).
  */
 #ifndef KHYP_CPUHP_H
 #define KHYP_CPUHP_H
@@ -31,24 +12,7 @@
 #include <linux/netlink.h>
 #include "khyp.h"
 #include "../uapi/linux/khyp_genl.h"
-
-#define KHYP_CPUHP_BASE		0x0cd8	/* as q35's ICH9 LPC */
-#define KHYP_CPUHP_LEN		12
-
-#define KHYP_CPUHP_SEL		0x0
-#define KHYP_CPUHP_FLAGS	0x4
-#define KHYP_CPUHP_CMD		0x5
-#define KHYP_CPUHP_DATA		0x8
-
-#define KHYP_CPUHP_F_ENABLED	BIT(0)
-#define KHYP_CPUHP_F_INSERT	BIT(1)
-#define KHYP_CPUHP_F_REMOVE	BIT(2)
-#define KHYP_CPUHP_F_EJECT	BIT(3)
-
-#define KHYP_CPUHP_CMD_NEXT_EVENT	0
-#define KHYP_CPUHP_CMD_OST_EVENT	1
-#define KHYP_CPUHP_CMD_OST_STATUS	2
-#define KHYP_CPUHP_CMD_ARCH_ID		3
+#include "../uapi/linux/khyp_platform.h"
 
 /* What genl reports about one slot. */
 struct khyp_cpuhp_slot_info {

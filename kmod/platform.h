@@ -4,63 +4,22 @@
  * an IOAPIC, two 8259As, an i8254, the CMOS RTC, a 16550A, the ACPI PM
  * registers and an empty PCI configuration space.
  *
- * The addresses below are an ABI with the launcher, which describes them
- * to the guest in its ACPI tables (MADT, FADT, DSDT): change both together.
+ * The fixed address map, ports and interrupt lines are an ABI with the
+ * launcher, which describes them to the guest in its ACPI tables (MADT,
+ * FADT, DSDT): uapi/linux/khyp_platform.h.
  */
 #ifndef KHYP_PLATFORM_H
 #define KHYP_PLATFORM_H
 
 #include <linux/types.h>
 #include "khyp.h"
-
-/* ---- the fixed address map ---- */
-
-#define KHYP_LAPIC_BASE		0xfee00000ULL
-#define KHYP_LAPIC_SIZE		0x1000
-#define KHYP_IOAPIC_BASE	0xfec00000ULL
-#define KHYP_IOAPIC_SIZE	0x1000
-#define KHYP_IOAPIC_PINS	24
-
-#define KHYP_PIC_MASTER_PORT	0x20	/* 2 ports */
-#define KHYP_PIC_SLAVE_PORT	0xa0	/* 2 ports */
-#define KHYP_ELCR_PORT		0x4d0	/* 2 ports: master, slave */
-#define KHYP_PIT_PORT		0x40	/* 4 ports: 3 counters + control */
-#define KHYP_PORT61		0x61	/* NMI status and control (port B) */
-#define KHYP_RTC_PORT		0x70	/* 2 ports: index, data */
-#define KHYP_UART_PORT		0x3f8	/* 8 ports, COM1 */
-#define KHYP_PCI_CFG_PORT	0xcf8	/* 8 ports: address, 0xcf9, data */
-#define KHYP_POST_PORT		0x80	/* POST codes and Linux's io_delay */
-
-#define KHYP_PM1A_EVT_PORT	0x600	/* 4: status 0-1, enable 2-3 */
-#define KHYP_PM1A_CNT_PORT	0x604	/* 2 */
-#define KHYP_PM_TMR_PORT	0x608	/* 4, 24-bit counter */
-#define KHYP_GPE0_PORT		0x620	/* 4: status 0-1, enable 2-3 */
-#define KHYP_PM1A_EVT_LEN	4
-#define KHYP_PM1A_CNT_LEN	2
-#define KHYP_PM_TMR_LEN		4
-#define KHYP_GPE0_LEN		4
-#define KHYP_PM_TMR_HZ		3579545
-/* SLP_TYP the DSDT's \_S5 package names: writing it with SLP_EN powers off */
-#define KHYP_SLP_TYP_S5		5
-
-/* Reset control register 0xcf9: RST_CPU with SYS_RST is a reset. */
-#define KHYP_RESET_PORT		0xcf9
-#define KHYP_RESET_VALUE	0x06
-
-/* Global system interrupts (IOAPIC pins); ISA IRQ 0 arrives on GSI 2. */
-#define KHYP_GSI_PIT		2	/* MADT interrupt source override 0->2 */
-#define KHYP_GSI_UART		4
-#define KHYP_GSI_RTC		8
-#define KHYP_GSI_SCI		9	/* level, active high */
+#include "../uapi/linux/khyp_platform.h"
 
 /* The LAPIC timer counts at 1 GHz before the divider, as KVM's does. */
 #define KHYP_APIC_BUS_HZ	1000000000ULL
 
 #define KHYP_MSR_APICBASE	0x0000001b
 #define KHYP_MSR_TSC_DEADLINE	0x000006e0
-
-/* GPE0 status bits the launcher's DSDT handles (\_GPE._Exx). */
-#define KHYP_GPE_CPU_HOTPLUG	2
 
 struct seq_file;
 struct khyp_ioapic;

@@ -37,7 +37,6 @@
 #define RTC_REG_B		0x0b
 #define RTC_REG_C		0x0c
 #define RTC_REG_D		0x0d
-#define RTC_CENTURY		0x32
 #define RTC_CMOS_SIZE		128
 
 #define RTC_B_SET		BIT(7)
@@ -161,7 +160,7 @@ static void rtc_write_time(struct khyp_rtc *rtc, u8 reg, u8 v)
 	case RTC_YEAR:
 		year = year / 100 * 100 + rtc_decode(rtc, v) % 100;
 		break;
-	case RTC_CENTURY:
+	case KHYP_RTC_CENTURY_REG:
 		year = rtc_decode(rtc, v) % 100 * 100 + year % 100;
 		break;
 	default:
@@ -181,7 +180,7 @@ static bool rtc_is_time_reg(u8 reg)
 	case RTC_DAY_OF_MONTH:
 	case RTC_MONTH:
 	case RTC_YEAR:
-	case RTC_CENTURY:
+	case KHYP_RTC_CENTURY_REG:
 		return true;
 	default:
 		return false;

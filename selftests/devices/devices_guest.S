@@ -4,15 +4,33 @@
  * Prints one letter per check on COM1: upper case for pass, lower case
  * for fail (see devices_test.c for the list), then powers off via S5.
  */
-#define LAPIC	0xfee00000
-#define IOAPIC	0xfec00000
+#include <linux/khyp_platform.h>
+
+#define LAPIC		KHYP_LAPIC_BASE
+#define IOAPIC		KHYP_IOAPIC_BASE
+#define IOREDTBL(pin)	(0x10 + 2 * (pin))	/* low dword; +1: high */
+#define UART_THR	KHYP_UART_PORT		/* and RBR */
+#define UART_IER	(KHYP_UART_PORT + 1)
+#define UART_IIR	(KHYP_UART_PORT + 2)
+#define UART_MCR	(KHYP_UART_PORT + 4)
+#define UART_MSR	(KHYP_UART_PORT + 6)
+#define PIT_CH0		KHYP_PIT_PORT
+#define PIT_CH2		(KHYP_PIT_PORT + 2)
+#define PIT_CTRL	(KHYP_PIT_PORT + 3)
+#define PIC_IMR		(KHYP_PIC_MASTER_PORT + 1)
+#define RTC_INDEX	KHYP_RTC_PORT
+#define RTC_DATA	(KHYP_RTC_PORT + 1)
+#define PCI_ADDR	KHYP_PCI_CFG_PORT
+#define PCI_DATA	(KHYP_PCI_CFG_PORT + 4)
+#define SLP_EN		(1 << 13)
+#define SLP_TYP(t)	((t) << 10)
 #define FLAGS	0x3000
 
 	.section .rodata
 	.globl dev_guest_start, dev_guest_end
 	.code64
 dev_guest_start:
-	mov $0x3f8, %dx
+	mov $UART_THR, %dx
 	mov $'A', %al
 	out %al, %dx
 
@@ -134,11 +152,11 @@ dev_guest_start:
 	mov $'R', %al
 	call putc
 
-	/* IOAPIC pin 4 -> vector 0x45, UART THRE interrupt */
+	/* the UART's IOAPIC pin -> vector 0x45, UART THRE interrupt */
 	mov $IOAPIC, %esi
-	movl $0x18, (%rsi)
+	movl $IOREDTBL(KHYP_GSI_UART), (%rsi)
 	movl $0x45, 0x10(%rsi)
-	movl $0x19, (%rsi)
+	movl $IOREDTBL(KHYP_GSI_UART) + 1, (%rsi)
 	movl $0, 0x10(%rsi)
 	movl $0x01, (%rsi)
 	mov 0x10(%rsi), %eax
@@ -146,7 +164,7 @@ dev_guest_start:
 	je 1f
 	mov $'o', %al
 	call putc
-1:	mov $0x3f9, %dx
+1:	mov $UART_IER, %dx
 	mov $2, %al
 	out %al, %dx
 	mov $FLAGS + 3, %edi
@@ -158,16 +176,16 @@ dev_guest_start:
 1:	mov $'U', %al
 	call putc
 
-	/* PIT channel 0 periodic (mode 2) on GSI 2 -> vector 0x46 */
+	/* PIT channel 0 periodic (mode 2) on its GSI -> vector 0x46 */
 	mov $IOAPIC, %esi
-	movl $0x14, (%rsi)
+	movl $IOREDTBL(KHYP_GSI_PIT), (%rsi)
 	movl $0x46, 0x10(%rsi)
 	mov $0x34, %al
-	out %al, $0x43
+	out %al, $PIT_CTRL
 	mov $0xa9, %al		/* 1193: 1 ms */
-	out %al, $0x40
+	out %al, $PIT_CH0
 	mov $0x04, %al
-	out %al, $0x40
+	out %al, $PIT_CH0
 1:	cli
 	cmpl $3, FLAGS + 8
 	jae 2f
@@ -176,14 +194,14 @@ dev_guest_start:
 	jmp 1b
 2:	sti
 	mov $0x30, %al		/* back to mode 0, no count: stops IRQ 0 */
-	out %al, $0x43
-	movl $0x14, (%rsi)
+	out %al, $PIT_CTRL
+	movl $IOREDTBL(KHYP_GSI_PIT), (%rsi)
 	movl $0x10046, 0x10(%rsi)
 	mov $'Z', %al
 	call putc
 
 	/* PM timer advances */
-	mov $0x608, %dx
+	mov $KHYP_PM_TMR_PORT, %dx
 	in %dx, %eax
 	mov %eax, %r8d
 	mov $100000, %ecx
@@ -199,8 +217,8 @@ dev_guest_start:
 
 	/* PIC IMR readback */
 	mov $0xfb, %al
-	out %al, $0x21
-	in $0x21, %al
+	out %al, $PIC_IMR
+	in $PIC_IMR, %al
 	cmp $0xfb, %al
 	je 1f
 	mov $'p', %al
@@ -208,15 +226,15 @@ dev_guest_start:
 1:
 	/* RTC register B and century */
 	mov $0x0b, %al
-	out %al, $0x70
-	in $0x71, %al
+	out %al, $RTC_INDEX
+	in $RTC_DATA, %al
 	cmp $0x02, %al
 	je 1f
 	mov $'q', %al
 	call putc
-1:	mov $0x32, %al
-	out %al, $0x70
-	in $0x71, %al
+1:	mov $KHYP_RTC_CENTURY_REG, %al
+	out %al, $RTC_INDEX
+	in $RTC_DATA, %al
 	cmp $0x20, %al
 	je 1f
 	mov $'y', %al
@@ -225,23 +243,23 @@ dev_guest_start:
 	call putc
 
 	/* PIT channel 2 mode 0, 1 ms: OUT2 in port 0x61 */
-	in $0x61, %al
+	in $KHYP_PORT61, %al
 	and $0xfd, %al
 	or $0x01, %al
-	out %al, $0x61
+	out %al, $KHYP_PORT61
 	mov $0xb0, %al
-	out %al, $0x43
+	out %al, $PIT_CTRL
 	mov $0xa9, %al
-	out %al, $0x42
+	out %al, $PIT_CH2
 	mov $0x04, %al
-	out %al, $0x42
-	in $0x61, %al
+	out %al, $PIT_CH2
+	in $KHYP_PORT61, %al
 	test $0x20, %al
 	jz 1f
 	mov $'k', %al
 	call putc
 1:	mov $100000000, %ecx
-2:	in $0x61, %al
+2:	in $KHYP_PORT61, %al
 	test $0x20, %al
 	jnz 3f
 	loop 2b
@@ -251,7 +269,7 @@ dev_guest_start:
 	call putc
 
 	/* PCI: address latches, data floats */
-	mov $0xcf8, %dx
+	mov $PCI_ADDR, %dx
 	mov $0x80000000, %eax
 	out %eax, %dx
 	in %dx, %eax
@@ -259,7 +277,7 @@ dev_guest_start:
 	je 1f
 	mov $'b', %al
 	call putc
-1:	mov $0xcfc, %dx
+1:	mov $PCI_DATA, %dx
 	in %dx, %eax
 	cmp $0xffffffff, %eax
 	je 1f
@@ -269,28 +287,28 @@ dev_guest_start:
 	call putc
 
 	/* UART loopback test as Linux's autoconfig does it */
-	mov $0x3fc, %dx
+	mov $UART_MCR, %dx
 	mov $0x1a, %al
 	out %al, %dx
-	mov $0x3fe, %dx
+	mov $UART_MSR, %dx
 	in %dx, %al
 	and $0xf0, %al
 	cmp $0x90, %al
 	je 1f
 	mov $'l', %al
 	call putc
-1:	mov $0x3fc, %dx
+1:	mov $UART_MCR, %dx
 	mov $0x0b, %al
 	out %al, %dx
 
-	/* level-triggered pin 4: redelivered after EOI until IIR is read */
+	/* level-triggered UART pin: redelivered after EOI until IIR is read */
 	lea h_level(%rip), %rax
 	mov $0x2000 + 0x47 * 16, %edi
 	call set_gate
 	mov $IOAPIC, %esi
-	movl $0x18, (%rsi)
+	movl $IOREDTBL(KHYP_GSI_UART), (%rsi)
 	movl $0x8047, 0x10(%rsi)
-	mov $0x3f9, %dx
+	mov $UART_IER, %dx
 	mov $2, %al
 	out %al, %dx
 1:	cli
@@ -300,10 +318,10 @@ dev_guest_start:
 	hlt
 	jmp 1b
 2:	sti
-	mov $0x3f9, %dx
+	mov $UART_IER, %dx
 	xor %al, %al
 	out %al, %dx
-	movl $0x18, (%rsi)
+	movl $IOREDTBL(KHYP_GSI_UART), (%rsi)
 	mov 0x10(%rsi), %eax
 	test $0x4000, %eax
 	jz 1f
@@ -316,9 +334,9 @@ dev_guest_start:
 	lea h_rx(%rip), %rax
 	mov $0x2000 + 0x48 * 16, %edi
 	call set_gate
-	movl $0x18, (%rsi)
+	movl $IOREDTBL(KHYP_GSI_UART), (%rsi)
 	movl $0x48, 0x10(%rsi)
-	mov $0x3f9, %dx
+	mov $UART_IER, %dx
 	mov $1, %al
 	out %al, %dx
 	mov $'W', %al
@@ -331,7 +349,7 @@ dev_guest_start:
 	call putc
 1:	mov FLAGS + 0x26, %al
 	call putc
-	mov $0x3f9, %dx
+	mov $UART_IER, %dx
 	xor %al, %al
 	out %al, %dx
 
@@ -363,13 +381,13 @@ dev_guest_start:
 	movl $0x20044, 0x320(%rbx)
 	movl $100000, 0x380(%rbx)
 	mov $0x34, %al
-	out %al, $0x43
+	out %al, $PIT_CTRL
 	mov $0xa9, %al
-	out %al, $0x40
+	out %al, $PIT_CH0
 	mov $0x04, %al
-	out %al, $0x40
+	out %al, $PIT_CH0
 	mov $IOAPIC, %esi
-	movl $0x14, (%rsi)
+	movl $IOREDTBL(KHYP_GSI_PIT), (%rsi)
 	movl $0x46, 0x10(%rsi)
 
 	mov $'P', %al
@@ -378,15 +396,15 @@ dev_guest_start:
 	call putc
 
 	/* S5 */
-	mov $0x604, %dx
-	mov $0x3400, %ax
+	mov $KHYP_PM1A_CNT_PORT, %dx
+	mov $SLP_EN | SLP_TYP(KHYP_SLP_TYP_S5), %ax
 	out %ax, %dx
 	cli
 9:	hlt
 	jmp 9b
 
 putc:	push %rdx
-	mov $0x3f8, %dx
+	mov $UART_THR, %dx
 	out %al, %dx
 	pop %rdx
 	ret
@@ -453,10 +471,10 @@ h_pit:
 h_uart:
 	push %rax
 	push %rdx
-	mov $0x3fa, %dx
+	mov $UART_IIR, %dx
 	in %dx, %al
 	mov %al, FLAGS + 0x10
-	mov $0x3f9, %dx
+	mov $UART_IER, %dx
 	xor %al, %al
 	out %al, %dx
 	movb $1, FLAGS + 3
@@ -471,7 +489,7 @@ h_level:
 	jb 1f
 	push %rax
 	push %rdx
-	mov $0x3fa, %dx
+	mov $UART_IIR, %dx
 	in %dx, %al
 	pop %rdx
 	pop %rax
@@ -480,10 +498,10 @@ h_level:
 h_rx:
 	push %rax
 	push %rdx
-	mov $0x3fa, %dx
+	mov $UART_IIR, %dx
 	in %dx, %al
 	mov %al, FLAGS + 0x25
-	mov $0x3f8, %dx
+	mov $UART_THR, %dx
 	in %dx, %al
 	mov %al, FLAGS + 0x26
 	movb $1, FLAGS + 0x24
@@ -498,7 +516,7 @@ ap_code:
 	mov %ax, %ds
 	mov FLAGS + 0x30, %al
 	add $'a', %al
-	mov $0x3f8, %dx
+	mov $UART_THR, %dx
 	out %al, %dx
 	incb FLAGS + 0x30
 	cli

@@ -2,18 +2,21 @@
 /*
  * Guest code for the hotplug selftests: a real-mode stand-in for the AML
  * khyp-run's DSDT gives a Linux guest (\_GPE._E02 -> \_SB.CPUS.CSCN).  It
- * waits for GPE0 status bit 2, clears it, then walks the CPU hotplug
+ * waits for GPE0 status bit KHYP_GPE_CPU_HOTPLUG, clears it, then walks the CPU hotplug
  * register block the way CSCN does: for each CPU with an event, an insert
  * is acknowledged with _OST(1, 0); a remove request is answered with
  * _OST(3, 0x84), eject, _OST(3, 0); passes repeat until one finds no
  * event.  %esi holds the number of CPU slots.
  * Runs from GPA 0x1000 (CS = 0).
  */
-#define GPE0_STS	0x620
-#define CPUHP_SEL	0xcd8
-#define CPUHP_FLAGS	0xcdc
-#define CPUHP_CMD	0xcdd
-#define CPUHP_DATA	0xce0
+#include <linux/khyp_platform.h>
+
+#define GPE0_STS	KHYP_GPE0_PORT
+#define GPE_BIT		(1 << KHYP_GPE_CPU_HOTPLUG)
+#define CPUHP_SEL	(KHYP_CPUHP_BASE + KHYP_CPUHP_SEL)
+#define CPUHP_FLAGS	(KHYP_CPUHP_BASE + KHYP_CPUHP_FLAGS)
+#define CPUHP_CMD	(KHYP_CPUHP_BASE + KHYP_CPUHP_CMD)
+#define CPUHP_DATA	(KHYP_CPUHP_BASE + KHYP_CPUHP_DATA)
 
 	.section .rodata
 	.globl hp_guest_start, hp_guest_end
@@ -22,12 +25,12 @@ hp_guest_start:
 wait:
 	mov $GPE0_STS, %dx
 	inb %dx, %al
-	test $4, %al
+	test $GPE_BIT, %al
 	jnz event
 	pause
 	jmp wait
 event:
-	mov $4, %al
+	mov $GPE_BIT, %al
 	outb %al, %dx			/* write 1 to clear */
 rescan:
 	xor %ebx, %ebx			/* uid */
@@ -39,7 +42,7 @@ scan:
 	mov %ebx, %eax
 	outl %eax, %dx
 	mov $CPUHP_CMD, %dx
-	xor %al, %al
+	mov $KHYP_CPUHP_CMD_NEXT_EVENT, %al
 	outb %al, %dx			/* next CPU with an event */
 	mov $CPUHP_DATA, %dx
 	inl %dx, %eax
@@ -48,17 +51,17 @@ scan:
 	mov %eax, %ebx
 	mov $CPUHP_FLAGS, %dx
 	inb %dx, %al
-	test $2, %al
+	test $KHYP_CPUHP_F_INSERT, %al
 	jz 1f
 	mov $1, %bp
-	mov $2, %al
+	mov $KHYP_CPUHP_F_INSERT, %al
 	outb %al, %dx			/* clear the insert event */
 	mov $1, %ecx
 	xor %edi, %edi
 	call ost
 	mov $CPUHP_FLAGS, %dx
 	inb %dx, %al
-1:	test $4, %al
+1:	test $KHYP_CPUHP_F_REMOVE, %al
 	jnz remove
 next:
 	inc %ebx
@@ -69,13 +72,13 @@ done:
 	jmp wait
 remove:
 	mov $1, %bp
-	mov $4, %al
+	mov $KHYP_CPUHP_F_REMOVE, %al
 	outb %al, %dx			/* clear the remove event */
 	mov $3, %ecx
 	mov $0x84, %edi			/* eject in progress */
 	call ost
 	mov $CPUHP_FLAGS, %dx
-	mov $8, %al
+	mov $KHYP_CPUHP_F_EJECT, %al
 	outb %al, %dx			/* _EJ0 */
 	mov $3, %ecx
 	xor %edi, %edi
@@ -84,13 +87,13 @@ remove:
 /* _OST(event %ecx, status %edi) for the selected CPU */
 ost:
 	mov $CPUHP_CMD, %dx
-	mov $1, %al
+	mov $KHYP_CPUHP_CMD_OST_EVENT, %al
 	outb %al, %dx
 	mov $CPUHP_DATA, %dx
 	mov %ecx, %eax
 	outl %eax, %dx
 	mov $CPUHP_CMD, %dx
-	mov $2, %al
+	mov $KHYP_CPUHP_CMD_OST_STATUS, %al
 	outb %al, %dx
 	mov $CPUHP_DATA, %dx
 	mov %edi, %eax

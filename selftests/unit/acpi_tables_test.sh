@@ -10,7 +10,8 @@
 # compiler ID, which iasl rewrites), then check the content: MADT entries
 # and flags, FADT 6.3 fields, one processor device per possible CPU with
 # _STA, _MAT, _EJ0 and _OST and the CPU hotplug AML in the DSDT.  The RSDP is checked by acpi_test (this iasl
-# cannot disassemble a binary RSDP).  Output is TAP.
+# cannot disassemble a binary RSDP).  Addresses, ports and register layouts
+# are expected as uapi/linux/khyp_platform.h gives them.  Output is TAP.
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -26,6 +27,26 @@ if [ ! -x "$KHYP_RUN" ]; then
 	echo "1..0 # SKIP $KHYP_RUN not built"
 	exit 0
 fi
+
+# abi NAME: the value of a macro of uapi/linux/khyp_platform.h, evaluated
+abi() {
+	local v
+	v=$(printf '#include <linux/khyp_platform.h>\n%s\n' "$1" |
+		cpp -P -I"$HERE/../../uapi" | tr -d '[:space:]')
+	echo $((v))
+}
+# hex WIDTH NAME: as iasl prints it (upper case, zero-padded, no 0x)
+hex() {
+	printf "%0${1}X" "$(abi "$2")"
+}
+# aml_int NAME: an AML integer constant as iasl disassembles it
+aml_int() {
+	case $(abi "$1") in
+	0) echo Zero ;;
+	1) echo One ;;
+	*) printf '0x%02X' "$(abi "$1")" ;;
+	esac
+}
 
 # smp argument, present CPUs, possible CPUs
 CONFIGS=(
@@ -121,23 +142,26 @@ for cfg in "${CONFIGS[@]}"; do
 	expect "enabled CPUs" "$(count 'Processor Enabled : 1' "$apic")" "$cpus"
 	expect "online-capable CPUs" "$(count 'Runtime Online Capable : 1' "$apic")" "$((maxcpus - cpus))"
 	expect "IOAPIC" "$(count 'Subtable Type : 01 \[I/O APIC\]' "$apic")" 1
-	expect "IOAPIC address" "$(count 'Address : FEC00000' "$apic")" 1
+	expect "LAPIC address" "$(count "Local Apic Address : $(hex 8 KHYP_LAPIC_BASE)" "$apic")" 1
+	expect "IOAPIC address" "$(count "Address : $(hex 8 KHYP_IOAPIC_BASE)" "$apic")" 1
+	expect "IRQ 0 -> PIT GSI" "$(grep -A4 'Source : 00' "$apic" | count "Interrupt : $(hex 8 KHYP_GSI_PIT)" -)" 1
+	expect "SCI GSI" "$(grep -A4 "Source : $(hex 2 KHYP_GSI_SCI)" "$apic" | count "Interrupt : $(hex 8 KHYP_GSI_SCI)" -)" 1
 	expect "overrides" "$(count 'Subtable Type : 02 \[Interrupt Source Override\]' "$apic")" 2
 	expect "LAPIC NMI" "$(count 'Subtable Type : 04 \[Local APIC NMI\]' "$apic")" 1
 	expect "PCAT_COMPAT" "$(count 'PC-AT Compatibility : 1' "$apic")" 1
 	expect "FADT revision" "$(grep -m1 -E ' Revision : ' "$facp" | awk '{print $NF}')" 06
 	expect "FADT minor" "$(grep -E 'FADT Minor Revision' "$facp" | awk '{print $NF}')" 03
-	expect "SCI" "$(grep -E 'SCI Interrupt' "$facp" | awk '{print $NF}')" 0009
+	expect "SCI" "$(grep -E 'SCI Interrupt' "$facp" | awk '{print $NF}')" "$(hex 4 KHYP_GSI_SCI)"
 	expect "SMI_CMD" "$(grep -E 'SMI Command Port' "$facp" | awk '{print $NF}')" 00000000
-	expect "PM1a_EVT" "$(grep -E 'PM1A Event Block Address' "$facp" | awk '{print $NF}')" 00000600
-	expect "PM1a_CNT" "$(grep -E 'PM1A Control Block Address' "$facp" | awk '{print $NF}')" 00000604
-	expect "PM_TMR" "$(grep -E 'PM Timer Block Address' "$facp" | awk '{print $NF}')" 00000608
-	expect "GPE0" "$(grep -E 'GPE0 Block Address' "$facp" | awk '{print $NF}')" 00000620
-	expect "GPE0 length" "$(grep -E 'GPE0 Block Length' "$facp" | awk '{print $NF}')" 04
+	expect "PM1a_EVT" "$(grep -E 'PM1A Event Block Address' "$facp" | awk '{print $NF}')" "$(hex 8 KHYP_PM1A_EVT_PORT)"
+	expect "PM1a_CNT" "$(grep -E 'PM1A Control Block Address' "$facp" | awk '{print $NF}')" "$(hex 8 KHYP_PM1A_CNT_PORT)"
+	expect "PM_TMR" "$(grep -E 'PM Timer Block Address' "$facp" | awk '{print $NF}')" "$(hex 8 KHYP_PM_TMR_PORT)"
+	expect "GPE0" "$(grep -E 'GPE0 Block Address' "$facp" | awk '{print $NF}')" "$(hex 8 KHYP_GPE0_PORT)"
+	expect "GPE0 length" "$(grep -E 'GPE0 Block Length' "$facp" | awk '{print $NF}')" "$(hex 2 KHYP_GPE0_LEN)"
 	expect "24-bit PM timer" "$(grep -E '32-bit PM Timer' "$facp" | awk '{print $NF}')" 0
 	expect "reset supported" "$(grep -E 'Reset Register Supported' "$facp" | awk '{print $NF}')" 1
-	expect "reset value" "$(grep -E 'Value to cause reset' "$facp" | awk '{print $NF}')" 06
-	expect "reset port" "$(count 'Address : 0000000000000CF9' "$facp")" 1
+	expect "reset value" "$(grep -E 'Value to cause reset' "$facp" | awk '{print $NF}')" "$(hex 2 KHYP_RESET_VALUE)"
+	expect "reset port" "$(count "Address : $(hex 16 KHYP_RESET_PORT)" "$facp")" 1
 	expect "8042" "$(grep -E '8042 Present' "$facp" | awk '{print $NF}')" 0
 	expect "no VGA" "$(grep -E 'VGA Not Present' "$facp" | awk '{print $NF}')" 1
 	expect "CMOS RTC present" "$(grep -E 'CMOS RTC Not Present' "$facp" | awk '{print $NF}')" 0
@@ -158,11 +182,22 @@ for cfg in "${CONFIGS[@]}"; do
 	expect "_EJ0 (not CPU 0)" "$(count 'Method \(_EJ0, 1' "$dsdt")" "$((maxcpus - 1))"
 	expect "_OST" "$(count 'Method \(_OST, 3' "$dsdt")" "$maxcpus"
 	expect "CTFY notifies" "$(count 'Notify \(C[0-9A-F]{3}, Arg1\)' "$dsdt")" "$maxcpus"
-	expect "hotplug registers" "$(count 'OperationRegion \(PRST, SystemIO, 0x0CD8, 0x0C\)' "$dsdt")" 1
+	expect "hotplug registers" "$(count "OperationRegion \\(PRST, SystemIO, 0x$(hex 4 KHYP_CPUHP_BASE), 0x$(hex 2 KHYP_CPUHP_LEN)\\)" "$dsdt")" 1
+	expect "hotplug flags" "$(grep -A4 "Offset (0x$(hex 2 KHYP_CPUHP_FLAGS))," "$dsdt" | tr -d ' \n')" "Offset(0x$(hex 2 KHYP_CPUHP_FLAGS)),CPEN,1,CINS,1,CRMV,1,CEJ0,1,"
+	expect "hotplug command" "$(grep -A1 "Offset (0x$(hex 2 KHYP_CPUHP_CMD))," "$dsdt" | count 'CCMD, +8' -)" 1
+	expect "hotplug selector at 0" "$(grep -A2 'Field (PRST, DWordAcc' "$dsdt" | count 'CSEL, +32' -)" 1
+	expect "hotplug data" "$(grep -A1 "Offset (0x$(hex 2 KHYP_CPUHP_DATA))," "$dsdt" | count 'CDAT, +32' -)" 1
+	expect "_OST commands" "$(grep -A8 'Method (COST, 4' "$dsdt" | grep -F '\_SB.PRES.CCMD = ' | awk '{print $NF}' | tr '\n' ' ')" \
+		"$(aml_int KHYP_CPUHP_CMD_OST_EVENT) $(aml_int KHYP_CPUHP_CMD_OST_STATUS) "
+	expect "scan command" "$(grep -A40 'Method (CSCN, 0' "$dsdt" | grep -F '\_SB.PRES.CCMD = ' | awk '{print $NF}')" \
+		"$(aml_int KHYP_CPUHP_CMD_NEXT_EVENT)"
 	expect "CPLK mutex" "$(count 'Mutex \(CPLK, 0x00\)' "$dsdt")" 1
-	expect "_E02 -> CSCN" "$(grep -A3 'Method (_E02, 0' "$dsdt" | grep -c 'CSCN ()')" 1
+	gpe=_E$(hex 2 KHYP_GPE_CPU_HOTPLUG)
+	expect "$gpe -> CSCN" "$(grep -A3 "Method ($gpe, 0" "$dsdt" | grep -c 'CSCN ()')" 1
 	expect "last CPU" "$(count "Device \\(C$(printf '%03X' $((maxcpus - 1)))\\)" "$dsdt")" 1
-	expect "_S5" "$(grep -A3 'Name (\\_S5' "$dsdt" | grep -c '0x05')" 2
+	expect "_S5" "$(grep -A3 'Name (\\_S5' "$dsdt" | grep -c "$(aml_int KHYP_SLP_TYP_S5)")" 2
+	expect "COM1 port, IRQ" "$(grep -A12 'Name (_HID, EisaId ("PNP0501")' "$dsdt" | tr -d ' \n' | grep -oE 'IO\(Decode16,0x[0-9A-F]{4}|\{[0-9]+\}' | tr '\n' ' ')" \
+		"IO(Decode16,0x$(hex 4 KHYP_UART_PORT) {$(abi KHYP_GSI_UART)} "
 	expect "COM1" "$(count 'EisaId \("PNP0501"\)' "$dsdt")" 1
 	expect "RTC" "$(count 'EisaId \("PNP0B00"\)' "$dsdt")" 1
 	expect "CPU container" "$(count 'Name \(_HID, "ACPI0010"' "$dsdt")" 1

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * acpi_test.c - the AML emitter and the ACPI tables, checked byte by byte
- * (acpi_tables_test.sh checks them with iasl).
+ * (acpi_tables_test.sh checks them with iasl).  The platform's addresses
+ * and ports are expected as <linux/khyp_platform.h> gives them.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -107,10 +108,10 @@ static const struct acpi_table_header *find(const uint8_t *area,
 	return NULL;
 }
 
-static int build(uint8_t *area, struct smp_topology *t,
-		 struct acpi_layout *l)
+static int build_sta(uint8_t *area, struct smp_topology *t,
+		     struct acpi_layout *l, enum acpi_cpu_sta sta)
 {
-	struct acpi_config c = { .topo = t, .cpu_sta = ACPI_CPU_STA_STATIC };
+	struct acpi_config c = { .topo = t, .cpu_sta = sta };
 	char err[256];
 
 	if (smp_complete(t, err, sizeof(err)))
@@ -118,6 +119,12 @@ static int build(uint8_t *area, struct smp_topology *t,
 	memset(area, 0, AREA_SIZE);
 	return acpi_build(area, KHYP_ACPI_AREA_START, AREA_SIZE, &c, l, err,
 			  sizeof(err));
+}
+
+static int build(uint8_t *area, struct smp_topology *t,
+		 struct acpi_layout *l)
+{
+	return build_sta(area, t, l, ACPI_CPU_STA_STATIC);
 }
 
 /* Count occurrences of a byte pattern. */
@@ -203,25 +210,25 @@ TEST_F(tables, fadt)
 	ASSERT_EQ(276, f->h.length);
 	ASSERT_EQ(6, f->h.revision);
 	ASSERT_EQ(3, f->minor_revision);
-	ASSERT_EQ(9, f->sci_int);
+	ASSERT_EQ(KHYP_GSI_SCI, f->sci_int);
 	ASSERT_EQ(0, f->smi_cmd);
-	ASSERT_EQ(0x600, f->pm1a_evt_blk);
-	ASSERT_EQ(4, f->pm1_evt_len);
-	ASSERT_EQ(0x604, f->pm1a_cnt_blk);
-	ASSERT_EQ(2, f->pm1_cnt_len);
-	ASSERT_EQ(0x608, f->pm_tmr_blk);
-	ASSERT_EQ(4, f->pm_tmr_len);
-	ASSERT_EQ(0x620, f->gpe0_blk);
-	ASSERT_EQ(4, f->gpe0_blk_len);
+	ASSERT_EQ(KHYP_PM1A_EVT_PORT, f->pm1a_evt_blk);
+	ASSERT_EQ(KHYP_PM1A_EVT_LEN, f->pm1_evt_len);
+	ASSERT_EQ(KHYP_PM1A_CNT_PORT, f->pm1a_cnt_blk);
+	ASSERT_EQ(KHYP_PM1A_CNT_LEN, f->pm1_cnt_len);
+	ASSERT_EQ(KHYP_PM_TMR_PORT, f->pm_tmr_blk);
+	ASSERT_EQ(KHYP_PM_TMR_LEN, f->pm_tmr_len);
+	ASSERT_EQ(KHYP_GPE0_PORT, f->gpe0_blk);
+	ASSERT_EQ(KHYP_GPE0_LEN, f->gpe0_blk_len);
 	ASSERT_EQ(0, f->flags & ACPI_FADT_TMR_VAL_EXT);
 	ASSERT_EQ(0, f->flags & ACPI_FADT_HW_REDUCED);
 	ASSERT_NE(0, f->flags & ACPI_FADT_RESET_REG_SUP);
 	ASSERT_NE(0, f->flags & ACPI_FADT_WBINVD);
 	ASSERT_NE(0, f->flags & ACPI_FADT_SLP_BUTTON);
 	ASSERT_EQ(ACPI_AS_IO, f->reset_reg.space_id);
-	ASSERT_EQ(0xcf9, f->reset_reg.address);
+	ASSERT_EQ(KHYP_RESET_PORT, f->reset_reg.address);
 	ASSERT_EQ(8, f->reset_reg.bit_width);
-	ASSERT_EQ(6, f->reset_value);
+	ASSERT_EQ(KHYP_RESET_VALUE, f->reset_value);
 	ASSERT_EQ(0, f->iapc_boot_arch & ACPI_IAPC_8042);
 	ASSERT_NE(0, f->iapc_boot_arch & ACPI_IAPC_NO_VGA);
 	ASSERT_EQ(0, f->iapc_boot_arch & ACPI_IAPC_NO_CMOS_RTC);
@@ -231,12 +238,14 @@ TEST_F(tables, fadt)
 	ASSERT_EQ(0, memcmp(self->area + f->firmware_ctrl -
 			    KHYP_ACPI_AREA_START, "FACS", 4));
 	ASSERT_EQ(0, f->firmware_ctrl & 63);
-	ASSERT_EQ(0x600, f->x_pm1a_evt_blk.address);
-	ASSERT_EQ(32, f->x_pm1a_evt_blk.bit_width);
-	ASSERT_EQ(16, f->x_pm1a_cnt_blk.bit_width);
-	ASSERT_EQ(32, f->x_pm_tmr_blk.bit_width);
-	ASSERT_EQ(0x620, f->x_gpe0_blk.address);
-	ASSERT_EQ(32, f->x_gpe0_blk.bit_width);
+	ASSERT_EQ(KHYP_PM1A_EVT_PORT, f->x_pm1a_evt_blk.address);
+	ASSERT_EQ(8 * KHYP_PM1A_EVT_LEN, f->x_pm1a_evt_blk.bit_width);
+	ASSERT_EQ(KHYP_PM1A_CNT_PORT, f->x_pm1a_cnt_blk.address);
+	ASSERT_EQ(8 * KHYP_PM1A_CNT_LEN, f->x_pm1a_cnt_blk.bit_width);
+	ASSERT_EQ(KHYP_PM_TMR_PORT, f->x_pm_tmr_blk.address);
+	ASSERT_EQ(8 * KHYP_PM_TMR_LEN, f->x_pm_tmr_blk.bit_width);
+	ASSERT_EQ(KHYP_GPE0_PORT, f->x_gpe0_blk.address);
+	ASSERT_EQ(8 * KHYP_GPE0_LEN, f->x_gpe0_blk.bit_width);
 }
 
 static void check_madt(struct __test_metadata *_metadata, const uint8_t *area,
@@ -251,7 +260,7 @@ static void check_madt(struct __test_metadata *_metadata, const uint8_t *area,
 	const struct acpi_madt_iso *iso;
 
 	ASSERT_EQ(5, m->h.revision);
-	ASSERT_EQ(0xfee00000, m->lapic_address);
+	ASSERT_EQ(KHYP_LAPIC_BASE, m->lapic_address);
 	ASSERT_EQ(ACPI_MADT_PCAT_COMPAT, m->flags);
 	while (p < end) {
 		ASSERT_GE(p[1], 2);
@@ -266,17 +275,17 @@ static void check_madt(struct __test_metadata *_metadata, const uint8_t *area,
 			lapics++;
 			break;
 		case ACPI_MADT_TYPE_IOAPIC:
-			ASSERT_EQ(0xfec00000,
+			ASSERT_EQ(KHYP_IOAPIC_BASE,
 				  ((const struct acpi_madt_ioapic *)p)->address);
 			ioapics++;
 			break;
 		case ACPI_MADT_TYPE_ISO:
 			iso = (const void *)p;
 			if (iso->source == 0) {
-				ASSERT_EQ(2, iso->gsi);
+				ASSERT_EQ(KHYP_GSI_PIT, iso->gsi);
 			} else {
-				ASSERT_EQ(9, iso->source);
-				ASSERT_EQ(9, iso->gsi);
+				ASSERT_EQ(KHYP_GSI_SCI, iso->source);
+				ASSERT_EQ(KHYP_GSI_SCI, iso->gsi);
 				ASSERT_EQ(0xd, iso->flags);
 			}
 			isos++;
@@ -340,6 +349,67 @@ TEST_F(tables, madt_and_dsdt_cpus)
 			  count((const uint8_t *)dsdt, dsdt->length,
 				"\x14\x08_STA", 6));
 	}
+}
+
+/* How often the AML in @want occurs in @t (-1: @want is bad); frees it. */
+static int occurrences(const struct acpi_table_header *t, struct aml_buf *want)
+{
+	int n = want->error ? -1 : (int)count((const uint8_t *)t, t->length,
+					      want->data, want->len);
+
+	aml_free(want);
+	return n;
+}
+
+/* Store(@v, \_SB.PRES.@reg), as the hotplug methods write a register */
+static void store_reg(struct aml_buf *b, uint64_t v, const char *reg)
+{
+	char path[16];
+
+	snprintf(path, sizeof(path), "\\_SB.PRES.%s", reg);
+	aml_op(b, AML_OP_STORE);
+	aml_integer(b, v);
+	aml_name(b, path);
+}
+
+/*
+ * The hotplug AML talks to the register block of the header: its port,
+ * its length, and the command values COST and CSCN write.
+ */
+TEST_F(tables, dsdt_cpuhp_abi)
+{
+	struct smp_topology t = { .cpus = 2, .maxcpus = 8 };
+	const struct acpi_table_header *dsdt;
+	struct aml_buf want;
+	char gpe[5];
+
+	ASSERT_EQ(0, build_sta(self->area, &t, &self->l,
+			       ACPI_CPU_STA_HOTPLUG));
+	dsdt = find(self->area, &self->l, "DSDT");
+	ASSERT_NE(NULL, dsdt);
+
+	aml_init(&want);
+	aml_opregion(&want, "PRST", AML_SPACE_SYSTEM_IO, KHYP_CPUHP_BASE,
+		     KHYP_CPUHP_LEN);
+	EXPECT_EQ(1, occurrences(dsdt, &want));
+
+	/* COST: _OST event, then status, each through its command */
+	aml_init(&want);
+	store_reg(&want, KHYP_CPUHP_CMD_OST_EVENT, "CCMD");
+	aml_op(&want, AML_OP_STORE);
+	aml_arg(&want, 1);
+	aml_name(&want, "\\_SB.PRES.CDAT");
+	store_reg(&want, KHYP_CPUHP_CMD_OST_STATUS, "CCMD");
+	EXPECT_EQ(1, occurrences(dsdt, &want));
+
+	/* CSCN: the selector moves on through NEXT_EVENT */
+	aml_init(&want);
+	store_reg(&want, KHYP_CPUHP_CMD_NEXT_EVENT, "CCMD");
+	EXPECT_EQ(1, occurrences(dsdt, &want));
+
+	/* the GPE handler for the hotplug bit */
+	snprintf(gpe, sizeof(gpe), "_E%02X", KHYP_GPE_CPU_HOTPLUG);
+	EXPECT_EQ(1, count((const uint8_t *)dsdt, dsdt->length, gpe, 4));
 }
 
 TEST_F(tables, does_not_fit)

@@ -7,11 +7,19 @@
  *
  * Lives at 0xf0000 (the upper half of a 128 KiB BIOS image whose lower
  * half, at 0xe0000, holds khyp-run's ACPI tables).  Also turns on the
- * PIIX4 ACPI PM registers at 0x600 (as SeaBIOS would) and SCI_EN, so the
- * FADT's PM1 ports and S5 work on QEMU's pc machine.
+ * PIIX4 ACPI PM registers (as SeaBIOS would, but at khyp's PM1a event
+ * block) and SCI_EN, so the FADT's PM1 ports and S5 work on QEMU's pc
+ * machine.
  */
+#include <linux/khyp_platform.h>
+
 	.set	BASE, 0xf0000
 	.set	MSR_EFER, 0xc0000080
+
+	/* PIIX4 puts PM1a_CNT at PMBA + 4 and the PM timer at PMBA + 8. */
+	.if KHYP_PM1A_CNT_PORT - KHYP_PM1A_EVT_PORT - 4 || KHYP_PM_TMR_PORT - KHYP_PM1A_EVT_PORT - 8
+	.error "khyp's PM1 blocks are not laid out as PIIX4's"
+	.endif
 
 	.text
 	.code16
@@ -36,12 +44,12 @@ prot32:
 	movw	%ax, %fs
 	movw	%ax, %gs
 
-	/* PIIX4 PM (00:01.3): PMBA = 0x600, PMIOSE, then SCI_EN */
+	/* PIIX4 PM (00:01.3): PMBA, PMIOSE, then SCI_EN */
 	movw	$0xcf8, %dx
 	movl	$0x80000b40, %eax
 	outl	%eax, %dx
 	movw	$0xcfc, %dx
-	movl	$0x601, %eax
+	movl	$KHYP_PM1A_EVT_PORT | 1, %eax	/* I/O space */
 	outl	%eax, %dx
 	movw	$0xcf8, %dx
 	movl	$0x80000b80, %eax
@@ -49,7 +57,7 @@ prot32:
 	movw	$0xcfc, %dx
 	movb	$1, %al
 	outb	%al, %dx
-	movw	$0x604, %dx
+	movw	$KHYP_PM1A_CNT_PORT, %dx
 	movw	$1, %ax
 	outw	%ax, %dx
 

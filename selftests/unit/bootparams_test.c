@@ -156,9 +156,9 @@ TEST_F(cloud, layout)
 	ASSERT_EQ(0x100000, bp->e820_table[4].addr);
 	ASSERT_EQ(MEM - 0x100000, bp->e820_table[4].size);
 	ASSERT_EQ(E820_TYPE_RAM, bp->e820_table[4].type);
-	ASSERT_EQ(0xfec00000, bp->e820_table[5].addr);
+	ASSERT_EQ(KHYP_IOAPIC_BASE, bp->e820_table[5].addr);
 	ASSERT_EQ(E820_TYPE_RESERVED, bp->e820_table[5].type);
-	ASSERT_EQ(0xfee00000, bp->e820_table[6].addr);
+	ASSERT_EQ(KHYP_LAPIC_BASE, bp->e820_table[6].addr);
 	ASSERT_EQ(E820_TYPE_RESERVED, bp->e820_table[6].type);
 	/* the boot structures and RSDP sit in reserved ranges */
 	ASSERT_GE(KHYP_PML4_ADDR, bp->e820_table[1].addr);
@@ -205,7 +205,7 @@ TEST_F(cloud, layout)
 	for (i = 0; i < 7; i++) {
 		static const uint64_t va[] = {
 			0, 0x1000200, KHYP_ZERO_PAGE_ADDR, KHYP_CMDLINE_ADDR,
-			0xfee00000, 0xfec00000, 0xffffffff,
+			KHYP_LAPIC_BASE, KHYP_IOAPIC_BASE, 0xffffffff,
 		};
 
 		ASSERT_EQ(0, translate(self->mem, sregs.cr3, va[i], &pa));

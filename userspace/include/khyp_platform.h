@@ -1,13 +1,10 @@
-/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
- * khyp_platform.h - the guest-visible PC platform of a khyp VM.
- *
- * One place for every address, port and magic value that the launcher
- * (khyp-run: e820, boot_params, ACPI tables, AML) and the device model
- * (khyp.ko: devices, cpuhp) must agree on.  Plain #defines, no types, so
- * kernel and userspace code can both include it.  Names and spellings of
- * the values kmod/platform.h also defines are token-identical to it, so
- * both may be included together (and one may later replace the other).
+ * khyp_platform.h - khyp-run's layout of guest memory, on top of the
+ * platform the module emulates (<linux/khyp_platform.h>: devices, ports,
+ * interrupt lines, the CPU hotplug registers).  The module does not know
+ * where the launcher puts boot structures and tables; only the launcher
+ * and its tests include this.
  *
  * Guest physical memory map (RAM is one block at GPA 0, see khyp.h):
  *
@@ -39,8 +36,10 @@
  * 3 GiB therefore needs mem_size = requested + 1 GiB: the launcher asks for
  * that and leaves GPA 3 GiB..4 GiB out of e820 (KHYP_MMIO_HOLE_*).
  */
-#ifndef KHYP_PLATFORM_ABI_H
-#define KHYP_PLATFORM_ABI_H
+#ifndef KHYP_RUN_PLATFORM_H
+#define KHYP_RUN_PLATFORM_H
+
+#include <linux/khyp_platform.h>
 
 /* ---- guest physical memory layout ---- */
 
@@ -70,71 +69,4 @@
 #define KHYP_BOOT_CS		0x10	/* __BOOT_CS */
 #define KHYP_BOOT_DS		0x18	/* __BOOT_DS */
 
-/* ---- interrupt controllers ---- */
-
-#define KHYP_LAPIC_BASE		0xfee00000ULL
-#define KHYP_LAPIC_SIZE		0x1000
-#define KHYP_IOAPIC_BASE	0xfec00000ULL
-#define KHYP_IOAPIC_SIZE	0x1000
-#define KHYP_IOAPIC_PINS	24
-/*
- * IOAPIC ID 0, as on QEMU's pc machine.  IOAPIC and local APIC IDs are
- * separate name spaces on every APIC since the xAPIC (no shared APIC bus),
- * and a 64-bit Linux only needs IOAPIC IDs unique among IOAPICs.  A fixed
- * value also means the device model need not know the VM's topology to
- * answer the IOAPIC ID register the same way as the MADT.
- */
-#define KHYP_IOAPIC_ID		0
-#define KHYP_IOAPIC_GSI_BASE	0
-
-/* ---- legacy ISA devices (port I/O) and their GSIs ---- */
-
-#define KHYP_UART_PORT		0x3f8	/* 8 ports, COM1 */
-#define KHYP_RTC_PORT		0x70	/* 2 ports: index, data */
-#define KHYP_RTC_CENTURY_REG	0x32	/* CMOS index, FADT.CENTURY */
-#define KHYP_GSI_PIT		2	/* MADT interrupt source override 0->2 */
-#define KHYP_GSI_UART		4
-#define KHYP_GSI_RTC		8
-#define KHYP_GSI_SCI		9	/* level, active high */
-
-/* Reset control register 0xcf9: RST_CPU with SYS_RST is a reset. */
-#define KHYP_RESET_PORT		0xcf9
-#define KHYP_RESET_VALUE	0x06
-
-/* ---- ACPI fixed hardware (port I/O; not hardware-reduced) ---- */
-
-#define KHYP_PM1A_EVT_PORT	0x600	/* 4: status 0-1, enable 2-3 */
-#define KHYP_PM1A_CNT_PORT	0x604	/* 2 */
-#define KHYP_PM_TMR_PORT	0x608	/* 4, 24-bit counter */
-#define KHYP_GPE0_PORT		0x620	/* 4: status 0-1, enable 2-3 */
-#define KHYP_PM1A_EVT_LEN	4
-#define KHYP_PM1A_CNT_LEN	2
-#define KHYP_PM_TMR_LEN		4
-#define KHYP_GPE0_LEN		4
-#define KHYP_PM_TMR_HZ		3579545
-
-/*
- * Sleep types, as the DSDT's \_S0_ and \_S5_ packages give them to the OS.
- * Writing PM1_CNT with SLP_EN set and SLP_TYP == KHYP_SLP_TYP_S5 powers
- * the VM off (KHYP_VM_POWEROFF).  No other sleep state is offered.
- */
-#define KHYP_SLP_TYP_S0		0
-#define KHYP_SLP_TYP_S5		5
-
-/*
- * The FADT declares a fixed-feature power button (PM1 PWRBTN_STS/EN: QMP
- * system_powerdown) and no sleep button.
- */
-
-/* GPE0 status bits the launcher's DSDT handles (\_GPE._Exx). */
-#define KHYP_GPE_CPU_HOTPLUG	2
-
-/*
- * CPU hotplug register block: QEMU's "modern" ACPI CPU hotplug interface
- * (docs/specs/acpi_cpu_hotplug.rst), at the port of q35's ICH9 (as
- * kmod/cpuhp.h).  Events set GPE0 status bit KHYP_GPE_CPU_HOTPLUG.
- */
-#define KHYP_CPUHP_BASE		0x0cd8	/* as q35's ICH9 LPC */
-#define KHYP_CPUHP_LEN		12
-
-#endif /* KHYP_PLATFORM_ABI_H */
+#endif /* KHYP_RUN_PLATFORM_H */

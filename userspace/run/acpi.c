@@ -166,8 +166,15 @@ static void dsdt_cpu_sta(struct aml_buf *b, const struct acpi_config *cfg,
 
 /*
  * \_SB.PRES: the CPU hotplug register block (QEMU's "modern" interface,
- * kmod/cpuhp.h): a selector, a flags byte, a command byte and a data word.
+ * <linux/khyp_platform.h>): a selector, a flags byte, a command byte and a
+ * data word.  The byte fields name the flags one bit each, in the order of
+ * their bits.
  */
+_Static_assert(KHYP_CPUHP_F_ENABLED == 1 << 0 && KHYP_CPUHP_F_INSERT == 1 << 1 &&
+	       KHYP_CPUHP_F_REMOVE == 1 << 2 && KHYP_CPUHP_F_EJECT == 1 << 3,
+	       "CPEN, CINS, CRMV, CEJ0 are flag bits 0 to 3");
+_Static_assert(KHYP_CPUHP_SEL == 0, "CSEL opens the dword fields");
+
 static void dsdt_cpuhp_regs(struct aml_buf *b, const struct acpi_config *cfg)
 {
 	uint16_t port = cpuhp_port(cfg);
@@ -188,19 +195,19 @@ static void dsdt_cpuhp_regs(struct aml_buf *b, const struct acpi_config *cfg)
 
 	f = aml_field_begin(b, "PRST", AML_FIELD_BYTE_ACC | AML_FIELD_NOLOCK |
 			    AML_FIELD_WRITE_ZEROS);
-	aml_field_reserved(b, 32);	/* the selector, as bytes */
+	aml_field_reserved(b, KHYP_CPUHP_FLAGS * 8);	/* SEL, as bytes */
 	aml_field_named(b, "CPEN", 1);	/* read: enabled (present) */
 	aml_field_named(b, "CINS", 1);	/* insert event; write 1: clear */
 	aml_field_named(b, "CRMV", 1);	/* remove event; write 1: clear */
 	aml_field_named(b, "CEJ0", 1);	/* write 1: eject */
-	aml_field_reserved(b, 4);
+	aml_field_reserved(b, (KHYP_CPUHP_CMD - KHYP_CPUHP_FLAGS) * 8 - 4);
 	aml_field_named(b, "CCMD", 8);	/* command */
 	aml_end(b, f);
 
 	f = aml_field_begin(b, "PRST", AML_FIELD_DWORD_ACC | AML_FIELD_NOLOCK |
 			    AML_FIELD_PRESERVE);
 	aml_field_named(b, "CSEL", 32);	/* selector: CPU index */
-	aml_field_reserved(b, 32);
+	aml_field_reserved(b, (KHYP_CPUHP_DATA - KHYP_CPUHP_SEL - 4) * 8);
 	aml_field_named(b, "CDAT", 32);	/* command data */
 	aml_end(b, f);
 
@@ -268,13 +275,13 @@ static void dsdt_cpuhp_methods(struct aml_buf *b,
 	aml_release(b, CPUHP_LOCK);
 	aml_end(b, m);
 
-	/* COST(i, event, status, buffer): _OST through commands 1 and 2 */
+	/* COST(i, event, status, buffer): _OST through two commands */
 	m = aml_method_begin(b, "COST", 4, 1);
 	aml_acquire(b, CPUHP_LOCK);
 	store_arg(b, 0, CPUHP_REG("CSEL"));
-	store_int(b, 1, CPUHP_REG("CCMD"));
+	store_int(b, KHYP_CPUHP_CMD_OST_EVENT, CPUHP_REG("CCMD"));
 	store_arg(b, 1, CPUHP_REG("CDAT"));
-	store_int(b, 2, CPUHP_REG("CCMD"));
+	store_int(b, KHYP_CPUHP_CMD_OST_STATUS, CPUHP_REG("CCMD"));
 	store_arg(b, 2, CPUHP_REG("CDAT"));
 	aml_release(b, CPUHP_LOCK);
 	aml_end(b, m);
@@ -295,7 +302,7 @@ static void dsdt_cpuhp_methods(struct aml_buf *b,
 	aml_end(b, m);
 
 	/*
-	 * CSCN: from CPU 0 up, let command 0 move the selector to the next
+	 * CSCN: from CPU 0 up, let NEXT_EVENT move the selector to the next
 	 * CPU with an event; notify it (1: device check for an insert, 3:
 	 * eject request for a remove) and clear the event.  Stop when the
 	 * search wraps below where it started or finds no event.
@@ -313,7 +320,7 @@ static void dsdt_cpuhp_methods(struct aml_buf *b,
 		aml_op(b, AML_OP_STORE);
 		aml_local(b, 0);
 		aml_name(b, CPUHP_REG("CSEL"));
-		store_int(b, 0, CPUHP_REG("CCMD"));
+		store_int(b, KHYP_CPUHP_CMD_NEXT_EVENT, CPUHP_REG("CCMD"));
 		aml_op(b, AML_OP_STORE);
 		aml_name(b, CPUHP_REG("CDAT"));
 		aml_local(b, 1);
@@ -472,6 +479,7 @@ static void dsdt_sleep_state(struct aml_buf *b, const char *name,
 
 static int dsdt_build(struct aml_buf *b, const struct acpi_config *cfg)
 {
+	char gpe_method[5];
 	size_t scope, m;
 
 	dsdt_sleep_state(b, "\\_S0", KHYP_SLP_TYP_S0);
@@ -487,9 +495,11 @@ static int dsdt_build(struct aml_buf *b, const struct acpi_config *cfg)
 	dsdt_cpus(b, cfg);
 	aml_end(b, scope);
 
-	/* GPE0 bit 2: CPU hotplug events (an empty method without hotplug) */
+	/* CPU hotplug events (an empty method without hotplug) */
+	snprintf(gpe_method, sizeof(gpe_method), "_E%02X",
+		 KHYP_GPE_CPU_HOTPLUG);
 	scope = aml_scope_begin(b, "\\_GPE");
-	m = aml_method_begin(b, "_E02", 0, 0);
+	m = aml_method_begin(b, gpe_method, 0, 0);
 	if (cfg->cpu_sta == ACPI_CPU_STA_HOTPLUG)
 		aml_name(b, CPUS_METHOD("CSCN"));
 	aml_end(b, m);

@@ -202,8 +202,9 @@ struct acpi_madt_lapic_nmi {
 /*
  * How the DSDT answers _STA for each possible CPU.  STATIC returns a
  * constant from the boot-time topology.  HOTPLUG reads QEMU's "modern"
- * CPU hotplug register block (khyp_platform.h) and adds what hot plug and
- * unplug need: \_GPE._E02 scanning for events, Notify, _EJ0 and _OST.
+ * CPU hotplug register block (<linux/khyp_platform.h>) and adds what hot
+ * plug and unplug need: \_GPE._E02 scanning for events, Notify, _EJ0 and
+ * _OST.
  */
 enum acpi_cpu_sta {
 	ACPI_CPU_STA_STATIC,
@@ -214,7 +215,7 @@ struct acpi_config {
 	const struct smp_topology *topo;
 	enum acpi_cpu_sta cpu_sta;
 	/*
-	 * Port blocks the tables point at; 0 means khyp's (khyp_platform.h).
+	 * Port blocks the tables point at; 0: khyp's (<linux/khyp_platform.h>).
 	 * Tests set QEMU pc's (GPE0 0xafe0, CPU hotplug 0xaf00).
 	 */
 	uint16_t gpe0_port;
