@@ -433,7 +433,7 @@ TEST_F(qmpd, device_add_argument_errors)
 			     "GenericError", "Parameter 'thread-id' expects int32"));
 	EXPECT_TRUE(is_error(ADD(CPU "'id': 'cpu-2', 'die-id': -2147483649"),
 			     "GenericError", "Parameter 'die-id' expects int32"));
-	EXPECT_TRUE(is_error(ADD(CPU "'id': 'an-id-longer-than-khyp-device-id-len-which-is-sixty-four-bytes-long'"),
+	EXPECT_TRUE(is_error(ADD(CPU "'id': 'an-id-of-thirty-two-bytes-or-more-is-refused'"),
 			     "GenericError",
 			     "Parameter 'id' expects an identifier"));
 	EXPECT_EQ(0, fake.adds);
@@ -474,9 +474,9 @@ TEST_F(qmpd, device_del_impossible_names)
 			     "Device '/machine/peripheral/' not found"));
 	EXPECT_TRUE(is_error(DEL(""), "DeviceNotFound",
 			     "Device '' not found"));
-	EXPECT_TRUE(is_error(DEL("an-id-longer-than-khyp-device-id-len-which-is-sixty-four-bytes-long"),
+	EXPECT_TRUE(is_error(DEL("an-id-of-thirty-two-bytes-or-more-is-refused"),
 			     "DeviceNotFound",
-			     "Device 'an-id-longer-than-khyp-device-id-len-which-is-sixty-four-bytes-long' not found"));
+			     "Device 'an-id-of-thirty-two-bytes-or-more-is-refused' not found"));
 	EXPECT_EQ(0, fake.dels);
 }
 
