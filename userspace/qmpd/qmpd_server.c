@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * khyp-qmpd's transport: the QMP wire protocol (docs/interop/qmp-spec.rst
+ * in QEMU) on a UNIX socket.  A greeting, one JSON object per request,
+ * CRLF after each object sent, events with timestamps to the clients past
+ * negotiation.  Several clients at once; bad input gets an error, never
+ * the daemon's end.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "qmpd_server.h"
+
+#define MAX_CLIENTS	16
+#define MAX_INPUT	(1 << 20)	/* bytes without a complete object */
+#define MAX_OUTPUT	(16 << 20)	/* a client that never reads */
+
+struct client {
+	int fd;
+	struct qmp_session session;
+	bool skip_line;		/* dropping bad input up to a newline */
+	char *in;
+	size_t in_len;
+	char *out;
+	size_t out_len;
+};
+
+static struct client clients[MAX_CLIENTS];
+
+/* ---- output ---- */
+
+static void client_close(struct client *c)
+{
+	close(c->fd);
+	free(c->in);
+	free(c->out);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
+static void client_flush(struct client *c)
+{
+	while (c->out_len) {
+		ssize_t n = send(c->fd, c->out, c->out_len,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			client_close(c);
+			return;
+		}
+		memmove(c->out, c->out + n, c->out_len - n);
+		c->out_len -= n;
+	}
+}
+
+/* Queue @obj (reference stolen) and CRLF for @c. */
+static void client_send(struct client *c, json_t *obj)
+{
+	char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	size_t len;
+	char *out;
+
+	json_decref(obj);
+	if (!s)
+		return;
+	len = strlen(s);
+	if (c->out_len + len + 2 > MAX_OUTPUT) {
+		free(s);
+		client_close(c);
+		return;
+	}
+	out = realloc(c->out, c->out_len + len + 2);
+	if (!out) {
+		free(s);
+		return;
+	}
+	memcpy(out + c->out_len, s, len);
+	memcpy(out + c->out_len + len, "\r\n", 2);
+	c->out = out;
+	c->out_len += len + 2;
+	free(s);
+	client_flush(c);
+}
+
+static void send_parse_error(struct client *c, const char *desc)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "JSON parse error, %s", desc);
+	client_send(c, qmp_error_reply(QMP_ERR_GENERIC, buf, NULL));
+}
+
+/* The events @q queued, to every client past negotiation. */
+static void broadcast_events(struct qmp_vm *q)
+{
+	json_t *events = qmp_take_events(q), *ev;
+	struct timeval tv;
+	size_t e;
+	int i;
+
+	gettimeofday(&tv, NULL);
+	json_array_foreach(events, e, ev) {
+		json_object_set_new(ev, "timestamp",
+				    json_pack("{sI sI}", "seconds",
+					      (json_int_t)tv.tv_sec,
+					      "microseconds",
+					      (json_int_t)tv.tv_usec));
+		for (i = 0; i < MAX_CLIENTS; i++)
+			if (clients[i].fd >= 0 && clients[i].session.negotiated)
+				client_send(&clients[i], json_incref(ev));
+	}
+	json_decref(events);
+}
+
+void qmpd_kernel_event(const struct knl_event *ev, void *arg)
+{
+	qmp_kernel_event(arg, ev);
+	broadcast_events(arg);
+}
+
+/* ---- input framing ---- */
+
+/*
+ * Length of the first complete JSON object or array in @buf (after
+ * leading whitespace, counted in), 0 if incomplete, -1 if what starts
+ * there is no object or array.
+ */
+static ssize_t frame_len(const char *buf, size_t len)
+{
+	bool in_str = false, esc = false;
+	int depth = 0;
+	size_t i = 0;
+
+	while (i < len && strchr(" \t\r\n", buf[i]))
+		i++;
+	if (i == len)
+		return 0;
+	if (buf[i] != '{' && buf[i] != '[')
+		return -1;
+	for (; i < len; i++) {
+		char ch = buf[i];
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (ch == '\\')
+				esc = true;
+			else if (ch == '"')
+				in_str = false;
+			continue;
+		}
+		if (ch == '"')
+			in_str = true;
+		else if (ch == '{' || ch == '[')
+			depth++;
+		else if ((ch == '}' || ch == ']') && --depth == 0)
+			return i + 1;
+	}
+	return 0;
+}
+
+static void consume(struct client *c, size_t n)
+{
+	memmove(c->in, c->in + n, c->in_len - n);
+	c->in_len -= n;
+}
+
+static void client_input(struct qmp_vm *q, struct client *c)
+{
+	while (c->fd >= 0 && c->in_len) {
+		ssize_t n = frame_len(c->in, c->in_len);
+		json_error_t err;
+		json_t *req;
+		char *nl;
+
+		if (c->skip_line) {
+			nl = memchr(c->in, '\n', c->in_len);
+			consume(c, nl ? (size_t)(nl - c->in) + 1 : c->in_len);
+			c->skip_line = !nl;
+			continue;
+		}
+		if (n == 0) {
+			size_t i = 0;
+
+			while (i < c->in_len && strchr(" \t\r\n", c->in[i]))
+				i++;
+			consume(c, i);
+			if (c->in_len > MAX_INPUT) {
+				send_parse_error(c, "input too long without a complete object");
+				c->in_len = 0;
+				c->skip_line = true;
+			}
+			return;
+		}
+		if (n < 0) {
+			/* Not an object: report it, skip to the next line. */
+			send_parse_error(c, "invalid token");
+			c->skip_line = true;
+			continue;
+		}
+		req = json_loadb(c->in, n, JSON_DISABLE_EOF_CHECK |
+				 JSON_DECODE_ANY, &err);
+		consume(c, n);
+		if (!req) {
+			send_parse_error(c, err.text);
+			continue;
+		}
+		client_send(c, qmp_dispatch(q, &c->session, req));
+		json_decref(req);
+		broadcast_events(q);
+	}
+}
+
+static void client_read(struct qmp_vm *q, struct client *c)
+{
+	char buf[65536];
+	ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	char *in;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		client_close(c);
+		return;
+	}
+	in = realloc(c->in, c->in_len + n);
+	if (!in) {
+		client_close(c);
+		return;
+	}
+	memcpy(in + c->in_len, buf, n);
+	c->in = in;
+	c->in_len += n;
+	client_input(q, c);
+}
+
+static void client_accept(int listen_fd)
+{
+	int fd, i;
+
+	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return;
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (clients[i].fd < 0)
+			break;
+	if (i == MAX_CLIENTS) {
+		close(fd);
+		return;
+	}
+	clients[i].fd = fd;
+	client_send(&clients[i], qmp_greeting());
+}
+
+/* ---- the socket and the loop ---- */
+
+int qmpd_listen(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "khyp-qmpd: socket path too long\n");
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	/* A socket left by an earlier instance: replace it. */
+	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
+		unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(fd, 8)) {
+		fprintf(stderr, "khyp-qmpd: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void qmpd_serve(struct qmp_vm *q, int listen_fd,
+		const volatile sig_atomic_t *stop)
+{
+	struct pollfd pfd[MAX_CLIENTS + 2];
+	int i, r;
+
+	for (i = 0; i < MAX_CLIENTS; i++)
+		clients[i].fd = -1;
+	while (!*stop) {
+		int n = 0;
+
+		pfd[n].fd = listen_fd;
+		pfd[n++].events = POLLIN;
+		pfd[n].fd = knl_event_fd(q->nl);
+		pfd[n++].events = POLLIN;
+		for (i = 0; i < MAX_CLIENTS; i++) {
+			struct client *c = &clients[i];
+
+			pfd[n].fd = c->fd;
+			pfd[n++].events = c->fd < 0 ? 0 :
+				POLLIN | (c->out_len ? POLLOUT : 0);
+		}
+		r = poll(pfd, n, 1000);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (q->launcher > 0 && kill(q->launcher, 0) && errno == ESRCH)
+			break;
+		if (r <= 0)
+			continue;
+		if (pfd[1].revents)
+			knl_events(q->nl);
+		for (i = 0; i < MAX_CLIENTS; i++) {
+			struct client *c = &clients[i];
+			short re = pfd[i + 2].revents;
+
+			if (c->fd < 0 || !re)
+				continue;
+			if (re & POLLOUT)
+				client_flush(c);
+			if (c->fd >= 0 && (re & (POLLIN | POLLHUP | POLLERR)))
+				client_read(q, c);
+		}
+		if (pfd[0].revents & POLLIN)
+			client_accept(listen_fd);
+	}
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (clients[i].fd >= 0)
+			client_close(&clients[i]);
+	close(listen_fd);
+}
