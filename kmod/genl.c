@@ -23,7 +23,7 @@ enum { KHYP_MCGRP_EVENTS_IDX };
 static const struct genl_multicast_group khyp_genl_mcgrps[] = {
 	[KHYP_MCGRP_EVENTS_IDX] = {
 		.name = KHYP_GENL_MCGRP_EVENTS,
-		.flags = GENL_UNS_ADMIN_PERM,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
 	},
 };
 
