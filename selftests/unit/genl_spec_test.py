@@ -8,11 +8,14 @@ This reads it and fails on any drift from it in uapi/linux/khyp_genl.h
 its group) or in the module (the genl_ops: commands, doit/dumpit, admin
 permission; the request policies: attributes, types, lengths; the
 multicast group and its permission; the type of every attribute the
-module puts).  It also validates the spec with YNL's own schema, from the
+module puts), and that the generated files are what scripts/genl-gen.py
+makes of the spec now.  It also validates the spec with YNL's own schema, from the
 kernel tree that `make -C selftests` extracts into build/ynl.  Prints TAP.
 """
+import importlib.util
 import os
 import re
+import subprocess
 import sys
 
 import yaml
@@ -20,6 +23,13 @@ import yaml
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "selftests", "lib"))
 from tap import Tap  # noqa: E402
+
+# The generator's reading of the spec (names, numbers); what it writes is
+# checked here by parsing the files, not by trusting it.
+_gen = importlib.util.spec_from_file_location(
+    "genl_gen", os.path.join(REPO, "scripts", "genl-gen.py"))
+genl_gen = importlib.util.module_from_spec(_gen)
+_gen.loader.exec_module(genl_gen)
 
 SPEC = os.path.join(REPO, "Documentation", "netlink", "specs", "khyp.yaml")
 HEADER = os.path.join(REPO, "uapi", "linux", "khyp_genl.h")
@@ -71,7 +81,7 @@ def parse_header(path):
             if expr is None:
                 value += 1
             else:
-                m = re.match(r"(\w+)\s*([-+])\s*(\d+)$", expr)
+                m = re.match(r"\(?(\w+)\s*([-+])\s*(\d+)\)?$", expr)
                 if m:
                     value = members[m.group(1)] + \
                         (1 if m.group(2) == "+" else -1) * int(m.group(3))
@@ -144,33 +154,12 @@ def main():
     uapi_defines.update(parse_header(os.path.join(REPO, "uapi", "linux",
                                                   "khyp.h"))[0])
     kmod = kmod_sources()
-    tap = Tap(9)
+    tap = Tap(10)
 
-    # The attribute sets, by the C prefix of their members.
-    sets, attr_c = {}, {}
-    for aset in spec["attribute-sets"]:
-        prefix = c_upper(aset["name-prefix"])
-        value = 0
-        for a in aset["attributes"]:
-            value = a.get("value", value + 1)
-            a["_c"], a["_value"] = prefix + c_upper(a["name"]), value
-            attr_c[a["_c"]] = a
-        sets[aset["name"]] = aset
-    ops = spec["operations"]["list"]
-    op_prefix = c_upper(spec["operations"]["name-prefix"])
-    value = 0
-    for op in ops:
-        value = op.get("value", value + 1)
-        op["_c"], op["_value"] = op_prefix + c_upper(op["name"]), value
-
-    # The names YNL gives the family's defines (genetlink-c may override).
-    family_define = spec.get("c-family-name", spec["name"] + "-family-name")
-    version_define = spec.get("c-version-name",
-                              spec["name"] + "-family-version")
-
-    def mcgrp_define(grp):
-        return grp.get("c-define-name",
-                       spec["name"] + "-mcgrp-" + grp["name"])
+    # The spec as the generator reads it: C names and numbers.
+    fam = genl_gen.Family(spec)
+    sets, ops = fam.sets, fam.ops
+    attr_c = {a["c"]: a for aset in sets.values() for a in aset["attributes"]}
 
     # 1: YNL's schema for the spec's protocol, as YNL itself picks it.
     schema = os.path.join(YNL, "Documentation", "netlink",
@@ -181,24 +170,25 @@ def main():
                             yaml.safe_load(open(schema)))
         tap.result(True, "spec valid under YNL's %s schema" % spec["protocol"])
     except Exception as e:  # missing schema or module, or invalid spec
+        where = "/".join(str(p) for p in getattr(e, "absolute_path", []))
         tap.result(False, "spec valid under YNL's %s schema" %
-                   spec["protocol"], "%s: %s" % (type(e).__name__, e))
+                   spec["protocol"], "%s: %s at %s" %
+                   (type(e).__name__, getattr(e, "message", e), where))
 
     # 2-4: the uapi header.
     bad = []
-    want = {family_define: '"%s"' % spec["name"],
-            version_define: str(spec.get("version", 1))}
-    for grp in spec["mcast-groups"]["list"]:
-        want[mcgrp_define(grp)] = '"%s"' % grp["name"]
+    want = {fam.c_name: '"%s"' % spec["name"], fam.c_version: "1"}
+    for g in fam.groups:
+        want[g["c"]] = '"%s"' % g["name"]
     for d in spec.get("definitions", []):
         if d["type"] == "const":
-            want[d.get("name-prefix", spec["name"] + "-") + d["name"]] = \
-                str(d["value"])
+            want[c_upper(d.get("name-prefix", spec["name"] + "-") +
+                         d["name"])] = str(d["value"])
     for name, v in want.items():
-        if defines.get(c_upper(name)) != v:
+        if defines.get(name) != v:
             bad.append("#define %s: header %r, spec %r" %
-                       (c_upper(name), defines.get(c_upper(name)), v))
-    for name in set(defines) - set(c_upper(n) for n in want):
+                       (name, defines.get(name), v))
+    for name in set(defines) - set(want):
         if not name.startswith("_UAPI_"):
             bad.append("#define %s: in the header only" % name)
     tap.result(not bad, "header defines: family, version, group, constants",
@@ -221,15 +211,13 @@ def main():
 
     bad = []
     for aset in sets.values():
-        prefix = c_upper(aset["name-prefix"])
-        enum = next((m for m in enums.values() if prefix + "MAX" in m), {})
-        bad += check_enum(enum, {a["_c"]: a["_value"]
-                                 for a in aset["attributes"]}, prefix + "MAX")
+        enum = next((m for m in enums.values() if aset["max"] in m), {})
+        bad += check_enum(enum, {a["c"]: a["nr"] for a in aset["attributes"]},
+                          aset["max"])
     tap.result(not bad, "header attribute enums: names and numbers",
                "\n".join(bad))
-    enum = next((m for m in enums.values() if op_prefix + "MAX" in m), {})
-    bad = check_enum(enum, {op["_c"]: op["_value"] for op in ops},
-                     op_prefix + "MAX")
+    enum = next((m for m in enums.values() if fam.cmd_max in m), {})
+    bad = check_enum(enum, {op["c"]: op["nr"] for op in ops}, fam.cmd_max)
     tap.result(not bad, "header command enum: names and numbers",
                "\n".join(bad))
 
@@ -245,7 +233,7 @@ def main():
     if len(by_cmd) != len(table):
         bad.append("a command appears twice in genl_ops")
     for op in ops:
-        e = by_cmd.pop(op["_c"], None)
+        e = by_cmd.pop(op["c"], None)
         if "event" in op:
             if e:
                 bad.append("%s: an event, but in genl_ops" % op["name"])
@@ -287,7 +275,7 @@ def main():
             continue
         got = {d: fields(b) for d, b in entries(body)}
         for a in want:
-            p = got.pop(a["_c"], None)
+            p = got.pop(a["c"], None)
             if p is None:
                 bad.append("%s: %s missing from %s" %
                            (op["name"], a["name"], e["policy"]))
@@ -307,8 +295,8 @@ def main():
         for d in got:
             bad.append("%s: policy accepts %s, not in the spec request" %
                        (op["name"], d))
-        top = max([a["_value"] for a in want], default=0)
-        if size not in (str(top + 1), want and want[-1]["_c"] + " + 1"):
+        top = max([a["nr"] for a in want], default=0)
+        if size not in (str(top + 1), want and want[-1]["c"] + " + 1"):
             bad.append("%s: policy sized [%s], spec needs %d" %
                        (op["name"], size, top + 1))
         if e.get("maxattr") not in ("ARRAY_SIZE(%s) - 1" % e["policy"],
@@ -321,10 +309,8 @@ def main():
     m = re.search(r"struct\s+genl_family\s+\w+\s*(?:__\w+\s*)*=\s*\{(.*?)\};",
                   kmod, re.S)
     got = fields(m.group(1)) if m else {}
-    want = {"name": c_upper(family_define),
-            "version": c_upper(version_define),
-            "maxattr": c_upper(sets[ops[0]["attribute-set"]]["name-prefix"])
-            + "MAX"}
+    want = {"name": fam.c_name, "version": fam.c_version,
+            "maxattr": sets[ops[0]["attribute-set"]]["max"]}
     bad = ["genl_family .%s = %s, spec wants %s" % (k, got.get(k), v)
            for k, v in want.items() if got.get(k) != v]
     tap.result(m is not None and not bad,
@@ -335,11 +321,11 @@ def main():
     bad = []
     table = [fields(b) for _, b in entries(next(iter(grps.values()),
                                                 ("", ""))[1])]
-    names = [c_upper(mcgrp_define(g)) for g in spec["mcast-groups"]["list"]]
+    names = [g["c"] for g in fam.groups]
     if [g.get("name") for g in table] != names:
         bad.append("groups %s, spec %s" %
                    ([g.get("name") for g in table], names))
-    for g, s in zip(table, spec["mcast-groups"]["list"]):
+    for g, s in zip(table, fam.groups):
         perm = "admin-perm" in s.get("flags", [])
         if perm != ("GENL_MCAST_CAP_NET_ADMIN" in g.get("flags", "")):
             bad.append("%s: spec admin-perm %s, .flags %r" %
@@ -358,6 +344,13 @@ def main():
             bad.append("%s(%s): spec type %s" % (fn, attr, a["type"]))
     tap.result(not bad, "attributes put with the spec's types",
                "\n".join(bad))
+
+    # 10: the committed output is what the generator makes of the spec.
+    r = subprocess.run([sys.executable,
+                        os.path.join(REPO, "scripts", "genl-gen.py"),
+                        "--check"], capture_output=True, text=True)
+    tap.result(r.returncode == 0, "generated header and tables up to date "
+               "(make genl)", r.stdout + r.stderr)
     return 1 if tap.failed else 0
 
 
