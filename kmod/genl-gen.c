@@ -90,3 +90,6 @@ struct genl_family khyp_nl_family __ro_after_init = {
 	.mcgrps = khyp_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(khyp_nl_mcgrps),
 };
+
+/* A client resolving the family loads the module. */
+MODULE_ALIAS_GENL_FAMILY(KHYP_GENL_NAME);

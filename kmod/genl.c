@@ -400,6 +400,3 @@ void khyp_genl_exit(void)
 {
 	genl_unregister_family(&khyp_nl_family);
 }
-
-/* A client resolving the family loads the module. */
-MODULE_ALIAS_GENL_FAMILY(KHYP_GENL_NAME);

@@ -8,7 +8,7 @@ Documentation/netlink/specs/khyp.yaml is the source.  This writes the
 uapi header it names (uapi/<uapi-header>: commands, attributes,
 constants, family and group names) and the module's tables
 (kmod/genl-gen.[ch]: request policies, genl_ops, multicast groups, the
-genl_family) in the shape both 6.1's and 6.12's genl API take: one
+genl_family and its module alias) in the shape both 6.1's and 6.12's genl API take: one
 genl_ops per command with its own policy.  The outputs are committed, as
 the kernel commits its YNL output, so that neither kbuild, DKMS nor the
 userspace builds need python3-yaml; --check compares instead of writing,
@@ -212,7 +212,9 @@ class Family:
                 "\t.resv_start_op = %s," % self.ops[0]["c"],
                 "\t.mcgrps = %s_nl_mcgrps," % self.name,
                 "\t.n_mcgrps = ARRAY_SIZE(%s_nl_mcgrps)," % self.name,
-                "};"]
+                "};", "",
+                "/* A client resolving the family loads the module. */",
+                "MODULE_ALIAS_GENL_FAMILY(%s);" % self.c_name]
         return out
 
 

@@ -8,7 +8,7 @@ This reads it and fails on any drift from it in uapi/linux/khyp_genl.h
 its group) or in the module (the genl_ops: commands, doit/dumpit, admin
 permission; the request policies: attributes, types, lengths; the
 multicast group and its permission; the type of every attribute the
-module puts), and that the generated files are what scripts/genl-gen.py
+module puts; the module's alias), and that the generated files are what scripts/genl-gen.py
 makes of the spec now.  It also validates the spec with YNL's own schema, from the
 kernel tree that `make -C selftests` extracts into build/ynl.  Prints TAP.
 """
@@ -154,7 +154,7 @@ def main():
     uapi_defines.update(parse_header(os.path.join(REPO, "uapi", "linux",
                                                   "khyp.h"))[0])
     kmod = kmod_sources()
-    tap = Tap(10)
+    tap = Tap(11)
 
     # The spec as the generator reads it: C names and numbers.
     fam = genl_gen.Family(spec)
@@ -345,7 +345,16 @@ def main():
     tap.result(not bad, "attributes put with the spec's types",
                "\n".join(bad))
 
-    # 10: the committed output is what the generator makes of the spec.
+    # 10: the module autoloads when a client resolves the family.
+    ko = os.path.join(KMOD, "khyp.ko")
+    alias = "net-pf-16-proto-16-family-" + spec["name"]
+    r = subprocess.run(["/sbin/modinfo", "-F", "alias", ko],
+                       capture_output=True, text=True)
+    tap.result(alias in r.stdout.split(), "khyp.ko carries the alias %s "
+               "(MODULE_ALIAS_GENL_FAMILY)" % alias,
+               r.stdout + r.stderr + "(make module first)")
+
+    # 11: the committed output is what the generator makes of the spec.
     r = subprocess.run([sys.executable,
                         os.path.join(REPO, "scripts", "genl-gen.py"),
                         "--check"], capture_output=True, text=True)
