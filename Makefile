@@ -5,6 +5,7 @@
 #   make check    the tests: unit tests here, selftests in the test host
 #   make bench    khyp against KVM, measured in one test-host run
 #   make deps     install what the above need (Debian 12, apt-get, idempotent)
+#   make genl     regenerate the netlink header and tables from the YNL spec
 #
 # KVER/KDIR select the kernel to build against; by default the newest
 # Debian 6.1 generic kernel installed (scripts/kver; the test host boots the
@@ -47,6 +48,9 @@ sparse:
 checkpatch:
 	scripts/checkpatch
 
+genl:
+	scripts/genl-gen.py
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C selftests clean
@@ -56,4 +60,4 @@ clean:
 	$(MAKE) -C selftests/hotplug clean
 	rm -rf build
 
-.PHONY: all module userspace selftests deps check demo bench sparse checkpatch clean
+.PHONY: all module userspace selftests deps check demo bench sparse checkpatch genl clean

@@ -5,6 +5,9 @@
  * semantics (and the refusal messages, sent as extack) follow QEMU's
  * device_add / device_del for x86 CPUs, so that khyp-qmpd only translates.
  *
+ * The policies, ops table and family are generated from the spec
+ * (genl-gen.c); this file holds the handlers and the event senders.
+ *
  * Ops run under genl_mutex (no parallel_ops): a VM found here is pinned
  * with a reference for the duration of the op.
  */
@@ -14,18 +17,8 @@
 #include <net/genetlink.h>
 #include "cpuhp.h"
 #include "genl.h"
+#include "genl-gen.h"
 #include "platform.h"
-
-static struct genl_family khyp_genl_family;
-
-enum { KHYP_MCGRP_EVENTS_IDX };
-
-static const struct genl_multicast_group khyp_genl_mcgrps[] = {
-	[KHYP_MCGRP_EVENTS_IDX] = {
-		.name = KHYP_GENL_MCGRP_EVENTS,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-};
 
 /* ---- formatted extack messages ---- */
 
@@ -49,35 +42,6 @@ const char *khyp_genl_fmt(const char *fmt, ...)
 	spin_unlock(&fmt_lock);
 	return buf;
 }
-
-/* ---- policies ---- */
-
-#define VM_POLICY							\
-	[KHYP_A_VM_ID] = { .type = NLA_U32 },				\
-	[KHYP_A_VM_NAME] = { .type = NLA_NUL_STRING,			\
-			     .len = KHYP_VM_NAME_LEN - 1 }
-
-static const struct nla_policy vm_get_policy[KHYP_A_VM_NAME + 1] = {
-	VM_POLICY,
-};
-
-static const struct nla_policy cpu_add_policy[KHYP_A_THREAD_ID + 1] = {
-	VM_POLICY,
-	[KHYP_A_DEVICE_ID] = { .type = NLA_NUL_STRING,
-			       .len = KHYP_DEVICE_ID_LEN - 1 },
-	[KHYP_A_DRIVER] = { .type = NLA_NUL_STRING, .len = 127 },
-	[KHYP_A_SOCKET_ID] = { .type = NLA_U32 },
-	[KHYP_A_DIE_ID] = { .type = NLA_U32 },
-	[KHYP_A_CORE_ID] = { .type = NLA_U32 },
-	[KHYP_A_THREAD_ID] = { .type = NLA_U32 },
-};
-
-static const struct nla_policy cpu_del_policy[KHYP_A_CPU_INDEX + 1] = {
-	VM_POLICY,
-	[KHYP_A_DEVICE_ID] = { .type = NLA_NUL_STRING,
-			       .len = KHYP_DEVICE_ID_LEN - 1 },
-	[KHYP_A_CPU_INDEX] = { .type = NLA_U32 },
-};
 
 /* ---- helpers ---- */
 
@@ -161,7 +125,7 @@ static int put_slot(struct sk_buff *skb, const struct khyp_cpuhp_slot_info *s)
 
 /* ---- ops ---- */
 
-static int vm_get_doit(struct sk_buff *skb, struct genl_info *info)
+int khyp_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct khyp_vm *vm = vm_lookup(info);
 	struct sk_buff *msg;
@@ -174,7 +138,7 @@ static int vm_get_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		goto out;
-	hdr = genlmsg_put_reply(msg, info, &khyp_genl_family, 0,
+	hdr = genlmsg_put_reply(msg, info, &khyp_nl_family, 0,
 				KHYP_CMD_VM_GET);
 	if (!hdr || put_vm(msg, vm)) {
 		nlmsg_free(msg);
@@ -189,7 +153,7 @@ out:
 }
 
 /* cb->args[0]: the id of the next VM to report. */
-static int vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+int khyp_nl_vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct khyp_vm *vm, *next;
 	void *hdr;
@@ -215,7 +179,7 @@ static int vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		if (!next)
 			break;
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &khyp_genl_family,
+				  cb->nlh->nlmsg_seq, &khyp_nl_family,
 				  NLM_F_MULTI, KHYP_CMD_VM_GET);
 		if (!hdr || put_vm(skb, next)) {
 			if (hdr)
@@ -250,7 +214,7 @@ static int slots_reply(struct genl_info *info, u8 cmd, bool present_only)
 	if (!msg || !s)
 		goto out;
 	r = -EMSGSIZE;
-	hdr = genlmsg_put_reply(msg, info, &khyp_genl_family, 0, cmd);
+	hdr = genlmsg_put_reply(msg, info, &khyp_nl_family, 0, cmd);
 	if (!hdr || nla_put_u32(msg, KHYP_A_VM_ID, vm->id))
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -270,12 +234,12 @@ out:
 	return r;
 }
 
-static int cpu_slots_get_doit(struct sk_buff *skb, struct genl_info *info)
+int khyp_nl_cpu_slots_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return slots_reply(info, KHYP_CMD_CPU_SLOTS_GET, false);
 }
 
-static int cpus_get_doit(struct sk_buff *skb, struct genl_info *info)
+int khyp_nl_cpus_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return slots_reply(info, KHYP_CMD_CPUS_GET, true);
 }
@@ -287,7 +251,7 @@ static s64 get_id_attr(struct genl_info *info, int type)
 	return nla_get_u32(info->attrs[type]);
 }
 
-static int cpu_add_doit(struct sk_buff *skb, struct genl_info *info)
+int khyp_nl_cpu_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct khyp_cpuhp_add_req req = {};
 	struct khyp_vm *vm;
@@ -312,7 +276,7 @@ static int cpu_add_doit(struct sk_buff *skb, struct genl_info *info)
 	return r;
 }
 
-static int cpu_del_doit(struct sk_buff *skb, struct genl_info *info)
+int khyp_nl_cpu_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *id = info->attrs[KHYP_A_DEVICE_ID];
 	struct khyp_vm *vm;
@@ -331,7 +295,7 @@ static int cpu_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return r;
 }
 
-static int vm_powerdown_doit(struct sk_buff *skb, struct genl_info *info)
+int khyp_nl_vm_powerdown_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct khyp_vm *vm = vm_lookup(info);
 
@@ -342,61 +306,6 @@ static int vm_powerdown_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static const struct genl_ops khyp_genl_ops[] = {
-	{
-		.cmd = KHYP_CMD_VM_GET,
-		.doit = vm_get_doit,
-		.dumpit = vm_get_dumpit,
-		.policy = vm_get_policy,
-		.maxattr = ARRAY_SIZE(vm_get_policy) - 1,
-	},
-	{
-		.cmd = KHYP_CMD_CPU_SLOTS_GET,
-		.doit = cpu_slots_get_doit,
-		.policy = vm_get_policy,
-		.maxattr = ARRAY_SIZE(vm_get_policy) - 1,
-	},
-	{
-		.cmd = KHYP_CMD_CPU_ADD,
-		.doit = cpu_add_doit,
-		.policy = cpu_add_policy,
-		.maxattr = ARRAY_SIZE(cpu_add_policy) - 1,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = KHYP_CMD_CPU_DEL,
-		.doit = cpu_del_doit,
-		.policy = cpu_del_policy,
-		.maxattr = ARRAY_SIZE(cpu_del_policy) - 1,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = KHYP_CMD_CPUS_GET,
-		.doit = cpus_get_doit,
-		.policy = vm_get_policy,
-		.maxattr = ARRAY_SIZE(vm_get_policy) - 1,
-	},
-	{
-		.cmd = KHYP_CMD_VM_POWERDOWN,
-		.doit = vm_powerdown_doit,
-		.policy = vm_get_policy,
-		.maxattr = ARRAY_SIZE(vm_get_policy) - 1,
-		.flags = GENL_ADMIN_PERM,
-	},
-};
-
-static struct genl_family khyp_genl_family __ro_after_init = {
-	.name = KHYP_GENL_NAME,
-	.version = KHYP_GENL_VERSION,
-	.maxattr = KHYP_A_MAX,
-	.module = THIS_MODULE,
-	.ops = khyp_genl_ops,
-	.n_ops = ARRAY_SIZE(khyp_genl_ops),
-	.resv_start_op = KHYP_CMD_VM_GET,
-	.mcgrps = khyp_genl_mcgrps,
-	.n_mcgrps = ARRAY_SIZE(khyp_genl_mcgrps),
-};
-
 /* ---- events ---- */
 
 static struct sk_buff *event_new(struct khyp_vm *vm, u8 cmd, gfp_t gfp,
@@ -404,13 +313,13 @@ static struct sk_buff *event_new(struct khyp_vm *vm, u8 cmd, gfp_t gfp,
 {
 	struct sk_buff *skb;
 
-	if (!genl_has_listeners(&khyp_genl_family, &init_net,
-				KHYP_MCGRP_EVENTS_IDX))
+	if (!genl_has_listeners(&khyp_nl_family, &init_net,
+				KHYP_NLGRP_EVENTS))
 		return NULL;
 	skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
 	if (!skb)
 		return NULL;
-	*hdr = genlmsg_put(skb, 0, 0, &khyp_genl_family, 0, cmd);
+	*hdr = genlmsg_put(skb, 0, 0, &khyp_nl_family, 0, cmd);
 	if (!*hdr || nla_put_u32(skb, KHYP_A_VM_ID, vm->id) ||
 	    nla_put_string(skb, KHYP_A_VM_NAME, vm->name)) {
 		nlmsg_free(skb);
@@ -426,7 +335,7 @@ static void event_send(struct sk_buff *skb, void *hdr, bool ok, gfp_t gfp)
 		return;
 	}
 	genlmsg_end(skb, hdr);
-	genlmsg_multicast(&khyp_genl_family, skb, 0, KHYP_MCGRP_EVENTS_IDX,
+	genlmsg_multicast(&khyp_nl_family, skb, 0, KHYP_NLGRP_EVENTS,
 			  gfp);
 }
 
@@ -484,10 +393,10 @@ void khyp_genl_notify_unplug_error(struct khyp_vm *vm, const char *id,
 
 int khyp_genl_init(void)
 {
-	return genl_register_family(&khyp_genl_family);
+	return genl_register_family(&khyp_nl_family);
 }
 
 void khyp_genl_exit(void)
 {
-	genl_unregister_family(&khyp_genl_family);
+	genl_unregister_family(&khyp_nl_family);
 }
