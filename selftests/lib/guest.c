@@ -1,24 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * The runtime of C guest programs (guest.h): the entry point and the
- * ucall.
- */
+/* The runtime of C guest programs (guest.h): the entry point and the ucall. */
 #include "guest.h"
-
-/*
- * The host starts the vCPU here with RSP 16-byte aligned; the call leaves
- * it as the ABI expects on entry to guest_main.  RDI passes through.
- */
-asm(".section .text.entry, \"ax\"\n"
-    ".globl guest_entry\n"
-    "guest_entry:\n"
-    "	call guest_main\n"
-    "	call guest_done\n"
-    "1:	hlt\n"
-    "	jmp 1b\n"
-    ".previous\n");
-
-void guest_done(void);
 
 void ucall(uint64_t cmd, const char *text, const char *file, uint64_t line,
 	   uint64_t a0, uint64_t a1)
@@ -40,7 +22,16 @@ void ucall(uint64_t cmd, const char *text, const char *file, uint64_t line,
 		asm volatile("hlt");
 }
 
-void guest_done(void)
+/*
+ * First in the image (guest.lds.S): the host starts the vCPU here with
+ * RDI as guest_main's argument and RSP 16-byte aligned, which is not what
+ * the ABI has on a function's entry, hence the realignment.
+ */
+__attribute__((section(".text.entry"), force_align_arg_pointer, noreturn))
+void guest_entry(uint64_t arg)
 {
+	guest_main(arg);
 	GUEST_DONE();
+	for (;;)
+		asm volatile("hlt");
 }
