@@ -10,6 +10,7 @@
 # GROUP: smp, generic, reboot, triple, bad (default: all).  Needs the cloud kernel
 # (/boot/vmlinuz-*-cloud-amd64), busybox-static and userspace/bin/khyp-run.
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/../lib/suite.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
 need "make all" userspace/bin/khyp-run
 export PATH=$repo/userspace/bin:/usr/bin:/bin:/usr/sbin:/sbin:$PATH

@@ -10,6 +10,7 @@
 # Needs /boot/vmlinuz-*-cloud-amd64 and busybox-static (for the test
 # initramfs).
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/../lib/suite.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
 need "make all" userspace/bin/khyp-run userspace/bin/khyp-qmpd
 E2E_WORKDIR=$work /usr/bin/python3 "$repo/selftests/e2e/e2e_test.py"

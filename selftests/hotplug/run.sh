@@ -6,6 +6,7 @@
 #   make all
 #   selftests/testhost/run selftests/hotplug/run.sh
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/../lib/suite.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
 need "make all" selftests/bin/hp_vm selftests/bin/topology_test \
 	userspace/bin/khyp-qmpd

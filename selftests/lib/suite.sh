@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Sourced by a suite's run.sh (after "set -euo pipefail"): $repo is the
 # tree, $work a scratch directory removed at exit.
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
