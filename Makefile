@@ -25,7 +25,6 @@ userspace:
 selftests: userspace
 	$(MAKE) -C selftests
 	$(MAKE) -C selftests/unit
-	$(MAKE) -C selftests/hotplug
 
 deps:
 	scripts/install-deps
@@ -57,7 +56,6 @@ clean:
 	$(MAKE) -C userspace/run clean
 	$(MAKE) -C userspace/qmpd clean
 	$(MAKE) -C selftests/unit clean
-	$(MAKE) -C selftests/hotplug clean
 	rm -rf build
 
 .PHONY: all module userspace selftests deps check demo bench sparse checkpatch genl clean

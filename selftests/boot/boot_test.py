@@ -30,7 +30,6 @@ Environment: VMM (default khyp-run), KERNEL (default the newest
 240), INITRD (skip building one).  Console markers and process
 exits are waited for with deadlines; nothing sleeps to synchronise.
 """
-import glob
 import os
 import re
 import shlex
@@ -44,11 +43,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'lib'))
 from tap import Tap  # noqa: E402
-from vmm_proc import (STATS, VmmProcess as Vmm, khyp_stats,  # noqa: E402
-                      khyp_threads)
-REPO = os.path.dirname(os.path.dirname(HERE))
-UP_RE = r'KHYP-GUEST-UP cpus=(\d+) possible=(\d+)'
-PROMPT = r'khyp# '
+from vmm_proc import (PROMPT, STATS, UP_RE, VmmProcess as Vmm,  # noqa: E402
+                      build_initramfs, cloud_kernel, khyp_stats, khyp_threads)
 
 
 # ---- nothing left behind ----
@@ -145,7 +141,7 @@ class Suite:
 
     def leftovers(self, what):
         problem = clean_state()
-        self.tap.result(problem is None, '%s: nothing left behind%s' %
+        self.tap.ok(problem is None, '%s: nothing left behind%s' %
                         (what, ' (%s)' % problem if problem else ''))
 
     def smp(self, n, kernel=None):
@@ -161,14 +157,14 @@ class Suite:
                 int(m.group(2)) == 8
             got = ' (got cpus=%s possible=%s)' % (
                 m.group(1).decode(), m.group(2).decode()) if m else ''
-            self.tap.result(ok, name + got, g.log())
+            self.tap.ok(ok, name + got, g.log())
             ok = ok and g.expect(PROMPT, 60) is not None
             if ok and n == 4 and not kernel:
                 self.dmesg_report(g)
             if ok:
                 g.send('poweroff -f\n')
             rc = g.wait(60) if ok else None
-            self.tap.result(rc == 0, '%s: poweroff -f ends khyp-run '
+            self.tap.ok(rc == 0, '%s: poweroff -f ends khyp-run '
                             'with 0 (got %s)' % (what, rc), g.log())
         finally:
             g.kill()
@@ -181,15 +177,15 @@ class Suite:
         start = g.pos
         m = g.expect(r'\nKHYP-DMESG-42', 60)
         if not m:
-            self.tap.comment('dmesg of the -smp 4 boot: no answer')
+            self.tap.diag('dmesg of the -smp 4 boot: no answer')
             return
         text = g.out[start:m.start()].decode(errors='replace')
         lines = [ln for ln in text.replace('\r', '').splitlines()
                  if ln.startswith('[')]
-        self.tap.comment('dmesg of the -smp 4 boot: %d lines match '
+        self.tap.diag('dmesg of the -smp 4 boot: %d lines match '
                          'warn|error|fail|bug' % len(lines))
         for ln in lines:
-            self.tap.comment('dmesg: ' + ln)
+            self.tap.diag('dmesg: ' + ln)
         g.expect(PROMPT, 10)
 
     def reboot(self):
@@ -201,13 +197,13 @@ class Suite:
                 g.send('reboot -f\n')
                 m = g.expect(UP_RE, self.timeout)
                 ok = m is not None and m.group(1) == b'2'
-            self.tap.result(ok, 'reboot -f without -no-reboot: the guest '
+            self.tap.ok(ok, 'reboot -f without -no-reboot: the guest '
                             'boots again (KHYP-GUEST-UP twice)', g.log())
             rc = None
             if ok and g.expect(PROMPT, 60) is not None:
                 g.send('poweroff -f\n')
                 rc = g.wait(60)
-            self.tap.result(rc == 0, 'after the reboot, poweroff -f ends '
+            self.tap.ok(rc == 0, 'after the reboot, poweroff -f ends '
                             'khyp-run with 0 (got %s)' % rc, g.log())
         finally:
             g.kill()
@@ -225,7 +221,7 @@ class Suite:
             rc = g.wait(self.timeout)
             reached = b'KHYP-TRIPLE-FAULT-GUEST' in g.out
             said = re.search(msg.encode(), g.err) is not None
-            self.tap.result(reached and said and rc == 0,
+            self.tap.ok(reached and said and rc == 0,
                             'triple fault with -no-reboot: reported on '
                             'stderr, exit 0 (guest ran: %s, reported: %s, '
                             'status %s)' % (reached, said, rc), g.log())
@@ -237,14 +233,14 @@ class Suite:
         try:
             ok = g.expect_err(msg, 3, self.timeout)
             runs = g.out.count(b'KHYP-TRIPLE-FAULT-GUEST')
-            self.tap.result(ok and runs >= 3 and g.p.poll() is None,
+            self.tap.ok(ok and runs >= 3 and g.p.poll() is None,
                             'triple fault without -no-reboot: the VM is '
                             'reset and runs again (%d runs, %d reports)' %
                             (runs, g.err.count(b'triple fault')), g.log())
             if g.p.poll() is None:
                 g.p.send_signal(signal.SIGTERM)
             rc = g.wait(30)
-            self.tap.result(rc == 0, 'triple fault loop: SIGTERM ends '
+            self.tap.ok(rc == 0, 'triple fault loop: SIGTERM ends '
                             'khyp-run with 0 (got %s)' % rc, g.log())
         finally:
             g.kill()
@@ -293,7 +289,7 @@ class Suite:
             problem = clean_state()
             ok = rc == 1 and re.search(want, err) is not None and \
                 problem is None
-            self.tap.result(ok, 'bad input, %s: exit 1 with "%s"' %
+            self.tap.ok(ok, 'bad input, %s: exit 1 with "%s"' %
                             (name, err.splitlines()[-1] if err else
                              '(no message)') +
                             ('' if rc == 1 else ' (got status %s)' % rc) +
@@ -302,8 +298,7 @@ class Suite:
 
 
 def main():
-    kernel = os.environ.get('KERNEL') or \
-        (sorted(glob.glob('/boot/vmlinuz-*-cloud-amd64')) or [None])[-1]
+    kernel = cloud_kernel()
     vmm = shlex.split(os.environ.get('VMM', 'khyp-run'))
     timeout = float(os.environ.get('BOOT_TIMEOUT', '240'))
     only = sys.argv[1:]
@@ -324,9 +319,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix='khyp-boot.')
     initrd = os.environ.get('INITRD')
     if not initrd:
-        initrd = os.path.join(tmp, 'guest.cpio.gz')
-        subprocess.check_call([os.path.join(REPO, 'selftests', 'guest',
-                                            'mkinitramfs.sh'), initrd])
+        initrd = build_initramfs(os.path.join(tmp, 'guest.cpio.gz'))
     s = Suite(tap, vmm, kernel, initrd, tmp, timeout)
     for g, _ in groups:
         if g == 'smp':

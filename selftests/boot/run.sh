@@ -10,12 +10,8 @@
 # GROUP: smp, generic, reboot, triple, bad (default: all).  Needs the cloud kernel
 # (/boot/vmlinuz-*-cloud-amd64), busybox-static and userspace/bin/khyp-run.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-if [[ ! -x $repo/userspace/bin/khyp-run ]]; then
-	echo "1..1"
-	echo "not ok 1 - $repo/userspace/bin/khyp-run missing (make all)"
-	exit 1
-fi
+# shellcheck source=SCRIPTDIR/../lib/suite.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
+need "make all" userspace/bin/khyp-run
 export PATH=$repo/userspace/bin:/usr/bin:/bin:/usr/sbin:/sbin:$PATH
-exec /usr/bin/python3 "$here/boot_test.py" "$@"
+/usr/bin/python3 "$repo/selftests/boot/boot_test.py" "$@"

@@ -16,6 +16,7 @@
 #include <cpuid.h>
 #include "kselftest_harness.h"
 #include "khyp_test.h"
+#include "lm_guest.h"
 
 GUEST_SNIPPET(rm_cpuid);
 GUEST_SNIPPET(rm_io);
@@ -30,7 +31,7 @@ GUEST_SNIPPET(rm_spin);
 GUEST_SNIPPET(rm_mem);
 GUEST_SNIPPET(lm_mmio);
 GUEST_SNIPPET(lm_sse);
-GUEST_SNIPPET(lm_cpuid);
+GUEST_SNIPPET(lm_guest);
 
 #define MEM_4M	(4ULL << 20)
 #define CODE	0x1000
@@ -405,24 +406,56 @@ TEST_F(vm, guest_and_host_see_same_memory)
 	EXPECT_EQ((uint32_t)~0x5eed1234, v);
 }
 
-TEST(memory_above_2m_long_mode)
-{
+/* A C guest (lm_guest.c) from here on; see Documentation/testing.rst. */
+FIXTURE(lm) {
 	struct tvm vm;
 	struct tvcpu vcpu;
+	struct ucall uc;
+};
+
+FIXTURE_SETUP(lm)
+{
+	ASSERT_EQ(0, tvm_create(&self->vm, 64ULL << 20, 1, 0));
+	ASSERT_EQ(0, tvcpu_create(&self->vm, &self->vcpu, 0));
+	tvm_load(&self->vm, TEST_GUEST_BASE, lm_guest_start,
+		 SNIPPET_LEN(lm_guest));
+	ASSERT_EQ(0, tvcpu_set_long_mode(&self->vcpu, TEST_GUEST_BASE));
+}
+
+FIXTURE_TEARDOWN(lm)
+{
+	close(self->vcpu.fd);
+	tvm_destroy(&self->vm);
+}
+
+TEST_F(lm, memory_above_2m_long_mode)
+{
 	unsigned int a, b, c, d;
 
-	ASSERT_EQ(0, tvm_create(&vm, 64ULL << 20, 1, 0));
-	ASSERT_EQ(0, tvcpu_create(&vm, &vcpu, 0));
-	tvm_load(&vm, CODE, lm_cpuid_start, SNIPPET_LEN(lm_cpuid));
-	*(uint64_t *)(vm.mem + 0x200000) = 0x0123456789abcdefULL;
-	ASSERT_EQ(0, tvcpu_set_long_mode(&vcpu, CODE));
+	*(uint64_t *)(self->vm.mem + LM_HIGH_MEMORY) = 0x0123456789abcdefULL;
+	ASSERT_EQ(0, tvcpu_set_arg(&self->vcpu, LM_CPUID_HIGH_MEMORY));
 	__cpuid(0, a, b, c, d);
-	EXPECT_EQ(b, expect_report(_metadata, &vcpu));
-	EXPECT_EQ(0x89abcdef, expect_report(_metadata, &vcpu));
-	EXPECT_EQ(0x01234567, expect_report(_metadata, &vcpu));
-	expect_done(_metadata, &vcpu);
-	close(vcpu.fd);
-	tvm_destroy(&vm);
+	ASSERT_UCALL(UCALL_SYNC, &self->vcpu, &self->uc);
+	EXPECT_EQ(b, self->uc.args[0]);
+	ASSERT_UCALL(UCALL_SYNC, &self->vcpu, &self->uc);
+	EXPECT_EQ(0x0123456789abcdefULL, self->uc.args[0]);
+	ASSERT_UCALL(UCALL_DONE, &self->vcpu, &self->uc);
+}
+
+/* The guest's PRINT and failed assertion reach the host intact. */
+TEST_F(lm, ucall_print_and_failed_assert)
+{
+	struct ucall *uc = &self->uc;
+
+	ASSERT_EQ(0, tvcpu_set_arg(&self->vcpu, LM_FAILED_ASSERT));
+	ASSERT_UCALL(UCALL_PRINT, &self->vcpu, uc);
+	EXPECT_STREQ(LM_PRINT_TEXT, tvm_str(&self->vm, uc->text));
+	ASSERT_UCALL(UCALL_ABORT, &self->vcpu, uc);
+	EXPECT_STREQ("which == 0", tvm_str(&self->vm, uc->text));
+	EXPECT_STREQ("core/lm_guest.c", tvm_str(&self->vm, uc->file));
+	EXPECT_GT(uc->line, 0);
+	EXPECT_EQ(LM_FAILED_ASSERT, uc->args[0]);
+	EXPECT_EQ(0, uc->args[1]);
 }
 
 TEST_F(vm, physical_interrupts_exit_and_return)

@@ -3,7 +3,8 @@
  * Platform devices of a KHYP_VM_PLATFORM VM, exercised by a 64-bit guest
  * (devices_guest.S) that reports one letter per check on COM1 and then
  * powers off through ACPI S5.  vCPU 1 starts in wait-for-SIPI and is
- * brought up twice by the guest with INIT/SIPI/SIPI.  Prints TAP.
+ * brought up twice by the guest with INIT/SIPI/SIPI.  The guest runs once,
+ * before the harness starts; each check is a test on what it left.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,64 +15,51 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "khyp_test.h"
+#include "kselftest_harness.h"
 
 GUEST_SNIPPET(dev_guest);
 
-static const struct {
-	char pass;
-	const char *name;
-} checks[] = {
-	{ 'A', "guest started in 64-bit mode on a platform VM" },
-	{ 'T', "LAPIC timer, one-shot" },
-	{ 'I', "LAPIC self-IPI" },
-	{ 'D', "LAPIC timer, TSC-deadline" },
-	{ 'R', "LAPIC timer, periodic" },
-	{ 'U', "UART THRE interrupt through IOAPIC pin 4" },
-	{ 'Z', "PIT channel 0 interrupt on GSI 2" },
-	{ 'M', "ACPI PM timer advances" },
-	{ 'Q', "CMOS RTC register B and century" },
-	{ 'K', "PIT channel 2 OUT2 in port 0x61" },
-	{ 'B', "PCI config ports: address latches, data floats" },
-	{ 'L', "UART loopback as Linux autoconfig probes it" },
-	{ 'W', "IOAPIC level pin redelivered after EOI" },
-	{ 'k', "console input reaches the guest (RDA interrupt)" },
-	{ 'a', "AP started by INIT/SIPI/SIPI" },
-	{ 'b', "AP started again after a second INIT" },
-	{ 'S', "timers left running into teardown" },
-	{ 'P', "S5 through PM1a_CNT" },
-};
+/* What the guest left: its console, the VM's last state, the trace. */
+static struct {
+	const char *failed;	/* the setup step that failed, or NULL */
+	int err;
+	uint32_t state;
+	char out[256];
+	size_t len;
+	int tracing;		/* tracefs worked */
+	char want[96];		/* the trace line the UART interrupt leaves */
+	char *trace;
+} run;
 
-int main(void)
+static void run_guest(void)
 {
 	struct khyp_vcpu_config apcfg = { .id = 1, .apic_id = 1,
 					  .flags = KHYP_VCPU_WAIT_SIPI };
 	struct khyp_vm_state st = { 0 };
+	struct khyp_vm_info info = { 0 };
 	struct tvm vm;
 	struct tvcpu bsp;
-	char out[256] = "";
-	size_t len = 0, i;
-	int ap, failed = 0, sent = 0, tracing, traced;
-	struct khyp_vm_info info = { 0 };
-	char want[96], *trace = NULL;
+	int ap, sent = 0;
 	double end;
 
-	printf("1..%zu\n", ARRAY_SIZE(checks) + 3);
 	if (tvm_create(&vm, 4 << 20, 2, KHYP_VM_PLATFORM) ||
 	    tvcpu_create(&vm, &bsp, 0)) {
-		printf("not ok 1 - platform VM: %s\n", strerror(errno));
-		return 1;
+		run.failed = "platform VM";
+		run.err = errno;
+		return;
 	}
 	/* Interrupts the guest takes reach events/khyp/khyp_irq_taken. */
-	tracing = !tracefs_mount() &&
-		  !tracefs_write("events/khyp/khyp_irq_taken/enable", "1") &&
-		  !tracefs_write("trace", "");
+	run.tracing = !tracefs_mount() &&
+		      !tracefs_write("events/khyp/khyp_irq_taken/enable", "1") &&
+		      !tracefs_write("trace", "");
 	ap = ioctl(vm.fd, KHYP_CREATE_VCPU, &apcfg);
 	tvm_load(&vm, 0x100000, dev_guest_start, SNIPPET_LEN(dev_guest));
 	if (ap < 0 || ioctl(ap, KHYP_VCPU_START) ||
 	    tvcpu_set_long_mode(&bsp, 0x100000) ||
 	    ioctl(bsp.fd, KHYP_VCPU_START)) {
-		printf("not ok 1 - vCPU setup: %s\n", strerror(errno));
-		return 1;
+		run.failed = "vCPU setup";
+		run.err = errno;
+		return;
 	}
 	fcntl(vm.fd, F_SETFL, O_NONBLOCK);
 	end = now_sec() + 60;
@@ -80,60 +68,131 @@ int main(void)
 		ssize_t n;
 
 		poll(&p, 1, 1000);
-		n = read(vm.fd, out + len, sizeof(out) - 1 - len);
+		n = read(vm.fd, run.out + run.len,
+			 sizeof(run.out) - 1 - run.len);
 		if (n > 0)
-			len += n;
-		out[len] = 0;
+			run.len += n;
+		run.out[run.len] = 0;
 		/* The guest waits for a byte of input after 'W'. */
-		if (!sent && strchr(out, 'W'))
+		if (!sent && strchr(run.out, 'W'))
 			sent = write(vm.fd, "k", 1) == 1;
 		ioctl(vm.fd, KHYP_GET_VM_STATE, &st);
 	}
 	ioctl(bsp.fd, KHYP_VCPU_STOP);
 	ioctl(ap, KHYP_VCPU_STOP);
-	printf("%s VM powered off (state %u)\n",
-	       st.state == KHYP_VM_POWEROFF ? "ok 1 -" : "not ok 1 -",
-	       st.state);
-	failed += st.state != KHYP_VM_POWEROFF;
-	for (i = 0; i < ARRAY_SIZE(checks); i++) {
-		int ok = memchr(out, checks[i].pass, len) != NULL;
-
-		printf("%s %zu - %s\n", ok ? "ok" : "not ok", i + 2,
-		       checks[i].name);
-		failed += !ok;
-	}
-	/* Any other letter is a failure the guest reported (lower case). */
-	for (i = 0; i < len && out[i] != '\n'; i++) {
-		size_t j;
-
-		for (j = 0; j < ARRAY_SIZE(checks); j++)
-			if (out[i] == checks[j].pass)
-				break;
-		if (j == ARRAY_SIZE(checks))
-			break;
-	}
-	printf("%s %zu - the guest reported no failed sub-check\n",
-	       i < len && out[i] != '\n' ? "not ok" : "ok",
-	       ARRAY_SIZE(checks) + 2);
-	failed += i < len && out[i] != '\n';
-	if (tracing) {
+	run.state = st.state;
+	if (run.tracing) {
 		tracefs_write("events/khyp/khyp_irq_taken/enable", "0");
-		trace = tracefs_read_trace();
+		run.trace = tracefs_read_trace();
+		tracefs_write("trace", "");
 	}
 	ioctl(vm.fd, KHYP_GET_VM_INFO, &info);
 	/* 0x45: the UART's THRE interrupt through IOAPIC pin 4. */
-	snprintf(want, sizeof(want), "khyp_irq_taken: vm %u vcpu 0 vector 69",
-		 info.id);
-	traced = trace && strstr(trace, want);
-	printf("%s %zu - tracepoint khyp_irq_taken: \"%s\"%s\n",
-	       traced ? "ok" : "not ok", ARRAY_SIZE(checks) + 3, want,
-	       tracing ? "" : " (no tracefs)");
-	failed += !traced;
-	free(trace);
-	tracefs_write("trace", "");
-	printf("# console: %s", out);
+	snprintf(run.want, sizeof(run.want),
+		 "khyp_irq_taken: vm %u vcpu 0 vector 69", info.id);
+	printf("# console: %s\n", run.out);
 	close(ap);
 	close(bsp.fd);
 	tvm_destroy(&vm);
-	return failed ? 1 : 0;
+}
+
+static void assert_guest_ran(struct __test_metadata *_metadata)
+{
+	ASSERT_EQ(NULL, run.failed)
+		TH_LOG("%s: %s", run.failed, strerror(run.err));
+}
+
+TEST(vm_powered_off)
+{
+	assert_guest_ran(_metadata);
+	EXPECT_EQ(KHYP_VM_POWEROFF, run.state);
+}
+
+/*
+ * One test per check of the guest, which prints the letter when the check
+ * passes; each letter also lands in section pass_letters, the set of
+ * letters that mean "passed".
+ */
+FIXTURE(check) {};
+FIXTURE_VARIANT(check) {
+	char pass;
+	const char *what;
+};
+FIXTURE_SETUP(check) {}
+FIXTURE_TEARDOWN(check) {}
+
+#define CHECK(letter, name, text)					\
+	FIXTURE_VARIANT_ADD(check, name) { .pass = letter, .what = text }; \
+	static const char name##_letter					\
+		__attribute__((section("pass_letters"), used)) = letter
+
+CHECK('A', long_mode_on_platform_vm,
+	"guest started in 64-bit mode on a platform VM");
+CHECK('T', lapic_timer_oneshot, "LAPIC timer, one-shot");
+CHECK('I', lapic_self_ipi, "LAPIC self-IPI");
+CHECK('D', lapic_timer_tsc_deadline, "LAPIC timer, TSC-deadline");
+CHECK('R', lapic_timer_periodic, "LAPIC timer, periodic");
+CHECK('U', uart_thre_irq_ioapic_pin4,
+	"UART THRE interrupt through IOAPIC pin 4");
+CHECK('Z', pit_ch0_irq_gsi2, "PIT channel 0 interrupt on GSI 2");
+CHECK('M', acpi_pm_timer_advances, "ACPI PM timer advances");
+CHECK('Q', rtc_regb_and_century, "CMOS RTC register B and century");
+CHECK('K', pit_ch2_out2_port61, "PIT channel 2 OUT2 in port 0x61");
+CHECK('B', pci_cfg_latch_and_float,
+	"PCI config ports: address latches, data floats");
+CHECK('L', uart_loopback_autoconfig,
+	"UART loopback as Linux autoconfig probes it");
+CHECK('W', ioapic_level_redelivered_after_eoi,
+	"IOAPIC level pin redelivered after EOI");
+CHECK('k', console_input_rda_irq,
+	"console input reaches the guest (RDA interrupt)");
+CHECK('a', ap_init_sipi_sipi, "AP started by INIT/SIPI/SIPI");
+CHECK('b', ap_second_init, "AP started again after a second INIT");
+CHECK('S', timers_running_into_teardown, "timers left running into teardown");
+CHECK('P', s5_through_pm1a_cnt, "S5 through PM1a_CNT");
+
+/* The linker's bounds of a section named like a C identifier. */
+#define SECTION_BOUNDS(name)						\
+	extern const char __start_##name[], __stop_##name[]
+SECTION_BOUNDS(pass_letters);
+
+TEST_F(check, passed)
+{
+	assert_guest_ran(_metadata);
+	EXPECT_NE(NULL, memchr(run.out, variant->pass, run.len))
+		TH_LOG("%s: no '%c' on the console", variant->what,
+		       variant->pass);
+}
+
+/* Any other letter is a failure the guest reported. */
+TEST(no_failed_subcheck)
+{
+	size_t i;
+
+	assert_guest_ran(_metadata);
+	for (i = 0; i < run.len && run.out[i] != '\n'; i++) {
+		EXPECT_NE(NULL, memchr(__start_pass_letters, run.out[i],
+				       __stop_pass_letters - __start_pass_letters))
+			TH_LOG("the guest reported '%c'", run.out[i]);
+	}
+}
+
+TEST(tracepoint_irq_taken)
+{
+	assert_guest_ran(_metadata);
+	ASSERT_TRUE(run.tracing) TH_LOG("no tracefs");
+	ASSERT_NE(NULL, run.trace);
+	EXPECT_NE(NULL, strstr(run.trace, run.want))
+		TH_LOG("no \"%s\" in the trace", run.want);
+}
+
+/* The guest runs once, before the harness forks a child per test. */
+#define main harness_main
+TEST_HARNESS_MAIN
+#undef main
+
+int main(int argc, char **argv)
+{
+	run_guest();
+	return harness_main(argc, argv);
 }

@@ -35,46 +35,17 @@ import sys
 import tempfile
 import traceback
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from guest import (Guest, GuestError, ONLINE_RE, GONE_RE,  # noqa: E402
-                   build_initramfs, cloud_kernel, khyp_stats, khyp_threads)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'lib'))
+from tap import Tap  # noqa: E402
+from vmm_proc import (Guest, GuestError, ONLINE_RE, GONE_RE,  # noqa: E402
+                      build_initramfs, cloud_kernel, khyp_stats, khyp_threads)
 
 BOOT_TIMEOUT = float(os.environ.get('E2E_BOOT_TIMEOUT', '180'))
 EVENT_TIMEOUT = 60          # guest reaction to one plug or unplug
 PARAM = '/sys/module/khyp/parameters/unplug_timeout'
 BOOT_PATH = '/machine/unattached/device[%d]'
 PEER_PATH = '/machine/peripheral/%s'
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-        print('TAP version 13', flush=True)
-
-    def ok(self, cond, what, diag=None):
-        self.n += 1
-        print('%sok %d - %s' % ('' if cond else 'not ', self.n, what),
-              flush=True)
-        if not cond:
-            self.failed += 1
-            if diag:
-                for line in str(diag).splitlines()[-60:]:
-                    print('# ' + line)
-            sys.stdout.flush()
-        return cond
-
-    def skip(self, what, why):
-        self.n += 1
-        print('ok %d - %s # SKIP %s' % (self.n, what, why), flush=True)
-
-    def diag(self, text):
-        for line in str(text).splitlines():
-            print('# ' + line)
-        sys.stdout.flush()
-
-    def done(self):
-        print('1..%d' % self.n, flush=True)
 
 
 class Topo:

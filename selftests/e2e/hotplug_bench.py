@@ -22,8 +22,9 @@ import statistics
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from guest import Guest, GuestError  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'lib'))
+from vmm_proc import Guest, GuestError  # noqa: E402
 
 import time  # noqa: E402
 

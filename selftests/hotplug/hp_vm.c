@@ -10,13 +10,7 @@
  * of hp_guest.S, which answers hotplug events the way the DSDT's AML does.
  * Prints "READY <vm id>" and keeps the VM until stdin reaches EOF or a
  * SIGTERM arrives.
- *
- *   hp_vm --check-topology
- *
- * Checks KHYP_SET_TOPOLOGY's validation; prints TAP-style lines, exits 1
- * on a failure.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -68,67 +62,6 @@ static int create_vcpu(int vm, unsigned int id, unsigned int apic)
 	return ioctl(vm, KHYP_CREATE_VCPU, &cfg);
 }
 
-static int failures, checks;
-
-static void check(int ok, const char *what)
-{
-	checks++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", checks, what);
-	if (!ok)
-		failures++;
-}
-
-static int set_topo(int vm, unsigned int s, unsigned int d, unsigned int c,
-		    unsigned int t, const char *model)
-{
-	struct khyp_topology topo = {
-		.sockets = s, .dies = d, .cores = c, .threads = t,
-	};
-
-	snprintf(topo.model, sizeof(topo.model), "%s", model);
-	return ioctl(vm, KHYP_SET_TOPOLOGY, &topo) ? -errno : 0;
-}
-
-static int check_topology(void)
-{
-	struct khyp_topology t = {};
-	int dev = khyp_open(), vm;
-
-	if (dev < 0) {
-		perror("/dev/khyp");
-		return 1;
-	}
-	vm = create_vm(dev, "topo-check", 8);
-	if (vm < 0) {
-		perror("KHYP_CREATE_VM");
-		return 1;
-	}
-	check(!ioctl(vm, KHYP_GET_TOPOLOGY, &t) && t.sockets == 1 &&
-	      t.dies == 1 && t.cores == 8 && t.threads == 1 &&
-	      !strcmp(t.model, "qemu64"), "default topology 1x1x8x1 qemu64");
-	check(set_topo(vm, 2, 1, 2, 1, "") == -EINVAL,
-	      "product != max_vcpus refused");
-	check(set_topo(vm, 0, 1, 8, 1, "") == -EINVAL, "zero count refused");
-	check(set_topo(vm, 2, 1, 4, 1, "bad model!") == -EINVAL,
-	      "model with odd characters refused");
-	t = (struct khyp_topology){ .sockets = 2, .dies = 1, .cores = 4,
-				    .threads = 1, .reserved = { 1 } };
-	check(ioctl(vm, KHYP_SET_TOPOLOGY, &t) && errno == EINVAL,
-	      "reserved field refused");
-	check(set_topo(vm, 2, 1, 2, 2, "IvyBridge-IBRS") == 0,
-	      "2 sockets x 2 cores x 2 threads accepted");
-	memset(&t, 0, sizeof(t));
-	check(!ioctl(vm, KHYP_GET_TOPOLOGY, &t) && t.sockets == 2 &&
-	      t.cores == 2 && t.threads == 2 &&
-	      !strcmp(t.model, "IvyBridge-IBRS"), "topology reads back");
-	check(create_vcpu(vm, 0, 0) >= 0, "boot vCPU created");
-	check(set_topo(vm, 1, 1, 8, 1, "") == -EBUSY,
-	      "EBUSY once a vCPU exists");
-	close(vm);
-	close(dev);
-	return failures ? 1 : 0;
-}
-
 static volatile sig_atomic_t stop;
 
 static void on_term(int sig)
@@ -148,7 +81,6 @@ int main(int argc, char **argv)
 		{ "model", required_argument, NULL, 'M' },
 		{ "boot", required_argument, NULL, 'b' },
 		{ "no-guest", no_argument, NULL, 'G' },
-		{ "check-topology", no_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct khyp_topology topo = { .sockets = 1, .dies = 1, .threads = 1 };
@@ -192,8 +124,6 @@ int main(int argc, char **argv)
 		case 'G':
 			guest = false;
 			break;
-		case 'T':
-			return check_topology();
 		default:
 			return 2;
 		}

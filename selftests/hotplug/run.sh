@@ -3,19 +3,11 @@
 # selftests/hotplug/run.sh: the vCPU hotplug tests.  Runs inside the test
 # host (khyp.ko loaded), prints TAP, exits non-zero on a failure:
 #
-#   make module && make -C selftests/hotplug && make -C userspace/qmpd
+#   make all
 #   selftests/testhost/run selftests/hotplug/run.sh
-#
-# Needs selftests/bin/hp_vm, userspace/bin/khyp-qmpd and python3.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-for f in "$repo/selftests/bin/hp_vm" "$repo/userspace/bin/khyp-qmpd"; do
-	if [[ ! -x $f ]]; then
-		echo "not ok 1 - $f missing (make -C selftests/hotplug; make -C userspace/qmpd)"
-		exit 1
-	fi
-done
-work=$(mktemp -d /tmp/khyp-hotplug.XXXXXX)
-trap 'rm -rf -- "$work"' EXIT
-KHYP_HP_WORKDIR=$work python3 "$here/test_qmp.py"
+# shellcheck source=SCRIPTDIR/../lib/suite.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
+need "make all" selftests/bin/hp_vm selftests/bin/topology_test \
+	userspace/bin/khyp-qmpd
+KHYP_HP_WORKDIR=$work /usr/bin/python3 "$repo/selftests/hotplug/test_qmp.py"

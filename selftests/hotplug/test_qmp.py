@@ -5,39 +5,30 @@
 hp_vm holds a platform VM whose vCPU 0 runs a real-mode stand-in for the
 DSDT's hotplug AML (it acknowledges inserts with _OST and ejects CPUs it is
 asked to remove); khyp-qmpd serves QMP for it; this script is the QMP
-client (standard library only, QEMU's wire format).  Prints TAP.
+client (selftests/lib/qmp.py).  Prints TAP; topology_test's results
+(KHYP_SET_TOPOLOGY) come first.
 Waits are on events or polls with deadlines, never fixed sleeps.
 """
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from qmp import Qmp  # noqa: E402
+from tap import Tap  # noqa: E402
+from vmm_proc import REPO, khyp_stats, khyp_threads  # noqa: E402
+
 HP_VM = os.path.join(REPO, "selftests", "bin", "hp_vm")
+TOPOLOGY_TEST = os.path.join(REPO, "selftests", "bin", "topology_test")
 QMPD = os.path.join(REPO, "userspace", "bin", "khyp-qmpd")
 WORK = os.environ.get("KHYP_HP_WORKDIR", "/tmp")
 PARAM = "/sys/module/khyp/parameters/unplug_timeout"
 MODEL = "IvyBridge-IBRS"
 TYPE = MODEL + "-x86_64-cpu"
-
-n_tests = 0
-n_failed = 0
-
-
-def tap(ok, name, diag=None):
-    global n_tests, n_failed
-    n_tests += 1
-    if not ok:
-        n_failed += 1
-    print("%sok %d - %s" % ("" if ok else "not ", n_tests, name), flush=True)
-    if not ok and diag is not None:
-        for line in str(diag).splitlines():
-            print("# " + line, flush=True)
-
 
 TRACEFS = "/sys/kernel/tracing"
 
@@ -78,82 +69,12 @@ def wait_until(pred, timeout=10.0, step=0.02):
         time.sleep(step)
 
 
-class QMP:
-    def __init__(self, path, negotiate=True, timeout=10.0):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        end = time.monotonic() + timeout
-        while True:
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                if time.monotonic() > end:
-                    raise
-                time.sleep(0.02)
-        self.buf = b""
-        self.events = []
-        self.seq = 0
-        self.greeting = self.recv(timeout)
-        if negotiate:
-            r = self.cmd("qmp_capabilities")
-            assert r.get("return") == {}, r
-
-    def close(self):
-        self.sock.close()
-
-    def send_raw(self, data):
-        self.sock.sendall(data)
-
-    def recv(self, timeout=10.0):
-        """The next JSON object the server sends (each ends with CRLF)."""
-        end = time.monotonic() + timeout
-        while b"\r\n" not in self.buf:
-            left = end - time.monotonic()
-            if left <= 0:
-                raise TimeoutError("no reply from khyp-qmpd")
-            self.sock.settimeout(left)
-            data = self.sock.recv(65536)
-            if not data:
-                raise EOFError("khyp-qmpd closed the connection")
-            self.buf += data
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return json.loads(line)
-
-    def reply(self, timeout=10.0):
-        while True:
-            o = self.recv(timeout)
-            if "event" in o:
-                self.events.append(o)
-                continue
-            return o
-
-    def cmd(self, name, args=None, **kw):
-        self.seq += 1
-        req = {"execute": name, "id": "__qmp#%05d" % self.seq}
-        if args is not None:
-            req["arguments"] = args
-        req.update(kw)
-        self.send_raw(json.dumps(req).encode() + b"\n")
-        r = self.reply()
-        if r.get("id") != req["id"]:
-            raise AssertionError("id not echoed: %r" % r)
-        return r
-
-    def event(self, name, pred=lambda e: True, timeout=10.0):
-        end = time.monotonic() + timeout
-        while True:
-            for i, e in enumerate(self.events):
-                if e["event"] == name and pred(e):
-                    return self.events.pop(i)
-            left = end - time.monotonic()
-            if left <= 0:
-                return None
-            try:
-                o = self.recv(left)
-            except TimeoutError:
-                return None
-            if "event" in o:
-                self.events.append(o)
+def event(q, name, pred=None, timeout=10.0):
+    """The event, or None at the deadline."""
+    try:
+        return q.event(name, pred, timeout)
+    except TimeoutError:
+        return None
 
 
 def err(r):
@@ -178,23 +99,8 @@ def start_qmpd(vm, path, pid=None):
     return subprocess.Popen(args)
 
 
-def stats():
-    with open("/sys/class/misc/khyp/stats") as f:
-        return {k: int(v) for k, v in (l.split() for l in f)}
-
-
-def khyp_threads(vm_id):
-    n = 0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/comm" % pid) as f:
-                if f.read().startswith("khyp/%d/" % vm_id):
-                    n += 1
-        except OSError:
-            pass
-    return n
+def vm_threads(vm_id):
+    return len(khyp_threads(vm_id))
 
 
 def comm(tid):
@@ -209,14 +115,13 @@ def cpus_fast(q):
     return {c["cpu-index"]: c for c in q.cmd("query-cpus-fast")["return"]}
 
 
-def main():
+def main(t):
+    tap = t.ok
     os.makedirs(WORK, exist_ok=True)
-    base = stats()
+    base = khyp_stats()
 
     # ---- the kernel ABI for the topology ----
-    r = subprocess.run([HP_VM, "--check-topology"], capture_output=True,
-                       text=True)
-    tap(r.returncode == 0, "KHYP_SET_TOPOLOGY validation", r.stdout)
+    t.harness("KHYP_SET_TOPOLOGY: ", [TOPOLOGY_TEST])
 
     # ---- the seed walkthrough: -smp 1,maxcpus=2 + 2 sockets here ----
     vm, vm_id = start_vm("hp1", "--max", "4", "--sockets", "2",
@@ -225,7 +130,7 @@ def main():
     path = os.path.join(WORK, "qmp-hp1.sock")
     qmpd = start_qmpd("hp1", path, vm.pid)
 
-    raw = QMP(path, negotiate=False)
+    raw = Qmp(path, negotiate=False)
     g = raw.greeting
     tap(g == {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2,
                                            "major": 8},
@@ -240,7 +145,7 @@ def main():
     tap(err(r)[0] == "CommandNotFound", "second negotiation refused", r)
     raw.close()
 
-    q = QMP(path)
+    q = Qmp(path)
     r = q.cmd("query-version")["return"]
     tap(r["qemu"] == {"micro": 0, "minor": 2, "major": 8}, "query-version", r)
     tap(q.cmd("query-status")["return"] == {"status": "running",
@@ -265,7 +170,7 @@ def main():
     r = q.cmd("device_add", {"id": "cpu-2", "driver": TYPE, "socket-id": 0,
                              "core-id": 1, "thread-id": 0})
     tap(r.get("return") == {}, "device_add cpu-2", r)
-    e = q.event("ACPI_DEVICE_OST")
+    e = event(q, "ACPI_DEVICE_OST")
     tap(e is not None and e["data"] == {"info": {
         "device": "cpu-2", "slot": "1", "slot-type": "CPU", "source": 1,
         "status": 0}} and set(e["timestamp"]) == {"seconds", "microseconds"},
@@ -355,16 +260,16 @@ def main():
     tap(r.get("return") == {"name": "hp1"}, "serving after oversized input")
 
     # ---- a second client sees the same events ----
-    q2 = QMP(path)
+    q2 = Qmp(path)
     tracefs("events/khyp/khyp_cpuhp/enable", "1")
     tracefs("trace", "")
     r = q.cmd("device_del", {"id": "cpu-2"})
     tap(r.get("return") == {}, "device_del cpu-2", r)
-    e = q.event("DEVICE_DELETED")
+    e = event(q, "DEVICE_DELETED")
     tap(e is not None and e["data"] == {
         "device": "cpu-2", "path": "/machine/peripheral/cpu-2"},
         "DEVICE_DELETED after the guest's eject", e)
-    e2 = q2.event("DEVICE_DELETED")
+    e2 = event(q2, "DEVICE_DELETED")
     tap(e2 is not None and e2["data"]["device"] == "cpu-2",
         "second client got DEVICE_DELETED too", e2)
     tracefs("events/khyp/khyp_cpuhp/enable", "0")
@@ -392,17 +297,17 @@ def main():
     qmpd.kill()
     qmpd.wait()
     qmpd = start_qmpd(str(vm_id), path, vm.pid)
-    q = QMP(path)
+    q = Qmp(path)
     cpus = cpus_fast(q)
     tap(cpus.get(3, {}).get("qom-path") == "/machine/peripheral/cpu-5",
         "restarted daemon (by VM id) sees the plugged CPU", cpus)
     r = q.cmd("device_del", {"id": "/machine/peripheral/cpu-5"})
-    tap(r.get("return") == {} and q.event("DEVICE_DELETED") is not None,
+    tap(r.get("return") == {} and event(q, "DEVICE_DELETED") is not None,
         "device_del by QOM path after restart", r)
 
     # ---- 100 plug/unplug cycles: nothing left behind ----
-    vcpus_before = stats()["vcpus"]
-    threads_before = khyp_threads(vm_id)
+    vcpus_before = khyp_stats()["vcpus"]
+    threads_before = vm_threads(vm_id)
     ok = True
     t0 = time.monotonic()
     for i in range(100):
@@ -413,18 +318,18 @@ def main():
             ok = False
             break
         r = q.cmd("device_del", {"id": "cpu-%d" % (10 + i)})
-        if r.get("return") != {} or not q.event(
-                "DEVICE_DELETED",
+        if r.get("return") != {} or not event(
+                q, "DEVICE_DELETED",
                 lambda e, i=i: e["data"]["device"] == "cpu-%d" % (10 + i)):
             ok = False
             break
         q.events.clear()
     tap(ok, "100 plug/unplug cycles (%.1f s)" % (time.monotonic() - t0), r)
-    tap(wait_until(lambda: stats()["vcpus"] == vcpus_before, 5),
-        "vCPU count back to baseline", (stats(), vcpus_before))
-    tap(wait_until(lambda: khyp_threads(vm_id) == threads_before, 5),
+    tap(wait_until(lambda: khyp_stats()["vcpus"] == vcpus_before, 5),
+        "vCPU count back to baseline", (khyp_stats(), vcpus_before))
+    tap(wait_until(lambda: vm_threads(vm_id) == threads_before, 5),
         "kthread count back to baseline",
-        (khyp_threads(vm_id), threads_before))
+        (vm_threads(vm_id), threads_before))
 
     # ---- quit ends the VM (SIGTERM to the --pid) ----
     r = q.cmd("quit")
@@ -442,7 +347,7 @@ def main():
     vm, vm_id = start_vm("deaf", "--max", "2", "--no-guest")
     path = os.path.join(WORK, "qmp-deaf.sock")
     qmpd = start_qmpd("deaf", path)
-    q = QMP(path)
+    q = Qmp(path)
     r = q.cmd("device_add", {"id": "cpu-1", "driver": "qemu64-x86_64-cpu",
                              "socket-id": 0, "core-id": 1, "thread-id": 0})
     tap(r.get("return") == {}, "device_add on a default-topology VM", r)
@@ -450,13 +355,13 @@ def main():
     r2 = q.cmd("device_del", {"id": "cpu-1"})
     tap(r1.get("return") == {} and r2.get("return") == {},
         "repeated device_del while pending is accepted", (r1, r2))
-    e = q.event("DEVICE_UNPLUG_GUEST_ERROR", timeout=10)
+    e = event(q, "DEVICE_UNPLUG_GUEST_ERROR", timeout=10)
     tap(e is not None and e["data"] == {
         "device": "cpu-1", "path": "/machine/peripheral/cpu-1"},
         "DEVICE_UNPLUG_GUEST_ERROR when the guest does not eject", e)
     tap(1 in cpus_fast(q), "the CPU stays after the unplug error")
     r = q.cmd("system_powerdown")
-    tap(r.get("return") == {} and q.event("POWERDOWN") is not None,
+    tap(r.get("return") == {} and event(q, "POWERDOWN") is not None,
         "system_powerdown", r)
     r = q.cmd("quit")
     tap(err(r)[0] == "GenericError", "quit without --pid refused", r)
@@ -468,19 +373,19 @@ def main():
     vm.stdin.close()
     vm.wait()
 
-    tap(wait_until(lambda: stats()["vms"] == base["vms"] and
-                   stats()["vcpus"] == base["vcpus"], 10),
-        "every VM and vCPU freed", (stats(), base))
-    print("1..%d" % n_tests)
-    return 1 if n_failed else 0
+    tap(wait_until(lambda: khyp_stats()["vms"] == base["vms"] and
+                   khyp_stats()["vcpus"] == base["vcpus"], 10),
+        "every VM and vCPU freed", (khyp_stats(), base))
+    return 1 if t.failed else 0
 
 
 if __name__ == "__main__":
+    tap = Tap()
     try:
-        sys.exit(main())
+        rc = main(tap)
     except Exception as ex:  # a crash is a failed test, with the reason
-        tap(False, "test script crashed: %r" % ex)
         import traceback
-        traceback.print_exc()
-        print("1..%d" % n_tests)
-        sys.exit(1)
+        tap.ok(False, "test script crashed: %r" % ex, traceback.format_exc())
+        rc = 1
+    tap.done()
+    sys.exit(rc)

@@ -2,13 +2,13 @@
 /*
  * Guest code for the selftests.  Each snippet runs from GPA 0x1000 (the
  * test copies [name_start, name_end) there), reports values with OUT to
- * port 0x10 and says "done" with OUT to port 0x11.  Addresses inside a
+ * TEST_PORT_REPORT and says "done" with OUT to TEST_PORT_DONE.  New guest
+ * programs are written in C instead (guest.h).  Addresses inside a
  * snippet are written as (label - start + ORG).
  */
 #define ORG		0x1000
 #define REL(s, l)	((l) - (s) + ORG)
-#define REPORT		0x10
-#define DONE		0x11
+#include "test_abi.h"
 
 	.section .rodata
 	.globl rm_cpuid_start, rm_cpuid_end
@@ -24,7 +24,6 @@
 	.globl rm_mem_start, rm_mem_end
 	.globl lm_mmio_start, lm_mmio_end
 	.globl lm_sse_start, lm_sse_end
-	.globl lm_cpuid_start, lm_cpuid_end
 
 	.code16
 /* CPUID 0 and the khyp signature leaf. */
@@ -32,34 +31,34 @@ rm_cpuid_start:
 	xor %eax, %eax
 	cpuid
 	mov %ebx, %eax
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	mov %edx, %eax
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	mov %ecx, %eax
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	mov $0x40000000, %eax
 	cpuid
 	mov %ebx, %eax
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	mov $1, %eax
 	cpuid
 	mov %ebx, %eax
-	out %eax, $REPORT
-	out %al, $DONE
+	out %eax, $TEST_PORT_REPORT
+	out %al, $TEST_PORT_DONE
 rm_cpuid_end:
 
 /* IN from port 0x12 (answered by userspace), report it plus one; 8/16/32. */
 rm_io_start:
 	in $0x12, %eax
 	inc %eax
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	mov $0x1234, %dx
 	inw %dx, %ax
-	out %ax, $REPORT
+	out %ax, $TEST_PORT_REPORT
 	xor %eax, %eax
 	inb $0x13, %al
-	out %eax, $REPORT
-	out %al, $DONE
+	out %eax, $TEST_PORT_REPORT
+	out %al, $TEST_PORT_DONE
 rm_io_end:
 
 /* Allowed MSRs answer; unknown ones raise #GP (IVT 13 reports 0x6060). */
@@ -68,7 +67,7 @@ rm_msr_start:
 	movw $0, (13 * 4 + 2)
 	mov $0x2ff, %ecx		/* MTRRdefType */
 	rdmsr
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	mov $0x12345, %ecx		/* nobody's MSR */
 	rdmsr
 	mov $0xc0010400, %ecx		/* nor this one, written */
@@ -78,10 +77,10 @@ rm_msr_start:
 	mov %eax, %esi
 	rdmsr
 	sub %esi, %eax
-	out %eax, $REPORT
-	out %al, $DONE
+	out %eax, $TEST_PORT_REPORT
+	out %al, $TEST_PORT_DONE
 1:	mov $0x6060, %eax
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	pop %bx
 	add $2, %bx			/* skip RDMSR/WRMSR */
 	push %bx
@@ -91,14 +90,14 @@ rm_msr_end:
 rm_hlt_start:
 	hlt
 	mov $0x4c54, %eax
-	out %eax, $REPORT
-	out %al, $DONE
+	out %eax, $TEST_PORT_REPORT
+	out %al, $TEST_PORT_DONE
 rm_hlt_end:
 
 /* With IDTR.limit = 0, INT3 cannot be delivered: triple fault. */
 rm_int3_start:
 	int3
-	out %al, $DONE
+	out %al, $TEST_PORT_DONE
 rm_int3_end:
 
 /* SVM instructions and friends are refused with #UD (IVT 6: 0x0606). */
@@ -111,9 +110,9 @@ rm_ud_start:
 	vmsave
 	stgi
 	clgi
-	out %al, $DONE
+	out %al, $TEST_PORT_DONE
 1:	mov $0x0606, %eax
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	pop %bx
 	add $3, %bx
 	push %bx
@@ -123,8 +122,8 @@ rm_ud_end:
 rm_invd_start:
 	invd
 	mov $0x1d, %eax
-	out %eax, $REPORT
-	out %al, $DONE
+	out %eax, $TEST_PORT_REPORT
+	out %al, $TEST_PORT_DONE
 rm_invd_end:
 
 /* XSETBV: a valid XCR0 is taken, an invalid one gives #GP (0x6060). */
@@ -136,16 +135,16 @@ rm_xsetbv_start:
 	mov $3, %eax
 	xsetbv
 	xgetbv
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	mov $7, %eax			/* x87 SSE AVX */
 	xsetbv
 	xgetbv
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	mov $0xd, %eax
 	xor %ecx, %ecx
 	cpuid				/* EBX: the size for this XCR0 */
 	mov %ebx, %eax
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	xor %ecx, %ecx
 	xor %edx, %edx
 	mov $2, %eax			/* no x87: invalid */
@@ -153,9 +152,9 @@ rm_xsetbv_start:
 	mov $1, %ecx			/* XCR1 does not exist */
 	mov $3, %eax
 	xsetbv
-	out %al, $DONE
+	out %al, $TEST_PORT_DONE
 1:	mov $0x6060, %eax
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	pop %bx
 	add $3, %bx
 	push %bx
@@ -168,23 +167,23 @@ rm_cpuid_loop_start:
 	cpuid
 	dec %esi
 	jnz 1b
-	out %al, $DONE
+	out %al, $TEST_PORT_DONE
 rm_cpuid_loop_end:
 
 /* Spin ESI iterations (physical interrupts arrive meanwhile). */
 rm_spin_start:
 1:	dec %esi
 	jnz 1b
-	out %al, $DONE
+	out %al, $TEST_PORT_DONE
 rm_spin_end:
 
 /* Read the dword at 0x3000, report it, write ~it at 0x3004. */
 rm_mem_start:
 	mov (0x3000), %eax
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	not %eax
 	mov %eax, (0x3004)
-	out %al, $DONE
+	out %al, $TEST_PORT_DONE
 rm_mem_end:
 
 	.code64
@@ -197,23 +196,23 @@ lm_mmio_start:
 	mov %r9, 8(%rbx)			/* REX.WR 89 */
 	movw $0xbeef, 2(%rbx)			/* 66 C7 imm16 */
 	mov 0x10(%rbx), %eax			/* 8B read 4 */
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	movzbl 0x14(%rbx), %ecx			/* 0F B6 */
 	mov %ecx, %eax
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	movswq 0x18(%rbx), %r10			/* REX.W 0F BF */
 	mov %r10, %rax
 	shr $32, %rax
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	mov $0x11223344, %eax
 	movb 0x20(%rbx), %ah			/* 8A, high byte */
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	movabs 0xd0000040, %eax			/* A1 moffs64 */
-	out %eax, $REPORT
+	out %eax, $TEST_PORT_REPORT
 	mov 0x48(%rbx,%rcx,1), %r11d		/* SIB + REX.R */
 	mov %r11d, %eax
-	out %eax, $REPORT
-	out %al, $DONE
+	out %eax, $TEST_PORT_REPORT
+	out %al, $TEST_PORT_DONE
 lm_mmio_end:
 
 /*
@@ -255,25 +254,11 @@ lm_sse_start:
 3:	dec %esi
 	jnz 1b
 	mov %edi, %eax
-	out %eax, $REPORT
-	out %al, $DONE
+	out %eax, $TEST_PORT_REPORT
+	out %al, $TEST_PORT_DONE
 	.balign 16
 pattern:
 	.quad 0x0123456789abcdef, 0x0fedcba987654321
 lm_sse_end:
-
-/* 64-bit CPUID and memory above 1 MiB: report leaf 0 EBX, read 0x200000. */
-lm_cpuid_start:
-	xor %eax, %eax
-	cpuid
-	mov %ebx, %eax
-	out %eax, $REPORT
-	mov $0x200000, %rbx
-	mov (%rbx), %rax
-	out %eax, $REPORT
-	shr $32, %rax
-	out %eax, $REPORT
-	out %al, $DONE
-lm_cpuid_end:
 
 	.section .note.GNU-stack, "", @progbits

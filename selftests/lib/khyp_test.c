@@ -152,6 +152,44 @@ int tvcpu_get_regs(struct tvcpu *vcpu, struct khyp_regs *regs)
 	return ioctl(vcpu->fd, KHYP_GET_REGS, regs) ? -errno : 0;
 }
 
+int tvcpu_set_arg(struct tvcpu *vcpu, uint64_t arg)
+{
+	struct khyp_regs r;
+	int err = tvcpu_get_regs(vcpu, &r);
+
+	if (err)
+		return err;
+	r.rdi = arg;
+	return ioctl(vcpu->fd, KHYP_SET_REGS, &r) ? -errno : 0;
+}
+
+int tvcpu_ucall(struct tvcpu *vcpu, struct ucall *uc)
+{
+	struct khyp_exit e = {};
+	uint64_t gpa;
+
+	memset(uc, 0, sizeof(*uc));
+	if (tvcpu_run(vcpu, &e))
+		return UCALL_NONE;
+	gpa = e.io.data;
+	if (e.reason != KHYP_EXIT_IO || e.io.port != TEST_PORT_UCALL ||
+	    !e.io.is_write || e.io.size != 4 ||
+	    gpa > vcpu->vm->mem_size - sizeof(*uc)) {
+		uc->args[0] = e.reason;
+		return UCALL_NONE;
+	}
+	memcpy(uc, vcpu->vm->mem + gpa, sizeof(*uc));
+	return uc->cmd;
+}
+
+const char *tvm_str(struct tvm *vm, uint64_t gpa)
+{
+	if (gpa >= vm->mem_size ||
+	    !memchr(vm->mem + gpa, 0, vm->mem_size - gpa))
+		return "";
+	return (const char *)vm->mem + gpa;
+}
+
 int tvcpu_state(struct tvcpu *vcpu, struct khyp_vcpu_state *st)
 {
 	return ioctl(vcpu->fd, KHYP_VCPU_GET_STATE, st) ? -errno : 0;

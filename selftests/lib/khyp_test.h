@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/khyp.h>
+#include "test_abi.h"
+#include "ucall.h"
 
 struct tvm {
 	int dev;		/* /dev/khyp */
@@ -32,9 +34,6 @@ struct tvcpu {
 	extern const uint8_t name##_start[], name##_end[]
 #define SNIPPET_LEN(name)	((size_t)(name##_end - name##_start))
 
-/* The port guest code reports on, and the one where it says "done". */
-#define TEST_PORT_REPORT	0x10
-#define TEST_PORT_DONE		0x11
 #define TEST_MMIO_BASE		0xd0000000ULL
 
 int khyp_open(void);
@@ -49,6 +48,34 @@ int tvcpu_set_long_mode(struct tvcpu *vcpu, uint64_t rip);
 void tvm_load(struct tvm *vm, uint64_t gpa, const void *code, size_t len);
 int tvcpu_run(struct tvcpu *vcpu, struct khyp_exit *exit);
 int tvcpu_get_regs(struct tvcpu *vcpu, struct khyp_regs *regs);
+/* Set RDI: a C guest's guest_main() argument. */
+int tvcpu_set_arg(struct tvcpu *vcpu, uint64_t arg);
+/*
+ * Run to the vCPU's next ucall (ucall.h) and copy it to @uc: its command,
+ * or UCALL_NONE with the exit reason in args[0] if it stopped otherwise.
+ */
+int tvcpu_ucall(struct tvcpu *vcpu, struct ucall *uc);
+/* A string at guest address @gpa ("" if it does not fit in memory). */
+const char *tvm_str(struct tvm *vm, uint64_t gpa);
+
+/*
+ * In a harness test: run to the next ucall, which must be @cmd; a guest
+ * assertion that failed instead is logged with its file and line.
+ */
+#define ASSERT_UCALL(cmd, vcpu, uc)					\
+	do {								\
+		int __cmd = tvcpu_ucall(vcpu, uc);			\
+		struct tvm *__vm = (vcpu)->vm;				\
+									\
+		if (__cmd == UCALL_ABORT && (cmd) != UCALL_ABORT)	\
+			TH_LOG("guest %s:%llu: %s failed (%#llx, %#llx)",\
+			       tvm_str(__vm, (uc)->file),		\
+			       (unsigned long long)(uc)->line,		\
+			       tvm_str(__vm, (uc)->text),		\
+			       (unsigned long long)(uc)->args[0],	\
+			       (unsigned long long)(uc)->args[1]);	\
+		ASSERT_EQ(cmd, __cmd);					\
+	} while (0)
 int tvcpu_state(struct tvcpu *vcpu, struct khyp_vcpu_state *st);
 int tvcpu_stats(struct tvcpu *vcpu, struct khyp_vcpu_stats *st);
 /* Wait (poll, deadline @ms) until the vCPU reports @state. */

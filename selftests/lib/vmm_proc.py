@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 """vmm_proc.py - a VMM process whose console the Linux-guest tests drive,
-and what khyp.ko shows of its VMs (shared by the boot, guest and e2e
-suites).
+the test guest on it, and what khyp.ko shows of its VMs (shared by the
+boot, guest, e2e and hotplug suites and the benches).
 
 VmmProcess starts a VMM (khyp-run or qemu-system-x86_64) with the serial
 console on stdout, keeps stdout and stderr apart (or merged), and
-searches the console for regular expressions with deadlines: each
-expect() continues after the previous match.  Nothing here sleeps to
-wait; every wait is a select() with a deadline.
+searches the console for regular expressions with deadlines: expect()
+continues after the previous match, or from a mark().  Guest adds the
+test guest's command line (selftests/guest/mkinitramfs.sh), QMP and a
+shell.  Nothing here sleeps to wait; every wait is a select() with a
+deadline.
 """
 import glob
 import os
@@ -16,7 +18,29 @@ import select
 import subprocess
 import time
 
+from qmp import Qmp
+
 STATS = '/sys/class/misc/khyp/stats'
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+KHYP_RUN = os.path.join(REPO, 'userspace', 'bin', 'khyp-run')
+MKINITRAMFS = os.path.join(REPO, 'selftests', 'guest', 'mkinitramfs.sh')
+
+# The test guest's console markers and shell prompt.
+UP_RE = r'KHYP-GUEST-UP cpus=(\d+) possible=(\d+)'
+ONLINE_RE = r'KHYP-GUEST-CPU-ONLINE (\d+)'
+GONE_RE = r'KHYP-GUEST-CPU-GONE (\d+)'
+PROMPT = r'khyp# '
+
+
+def cloud_kernel():
+    """$KERNEL, else the newest /boot/vmlinuz-*-cloud-amd64, else None."""
+    return os.environ.get('KERNEL') or \
+        (sorted(glob.glob('/boot/vmlinuz-*-cloud-amd64')) or [None])[-1]
+
+
+def build_initramfs(out):
+    subprocess.check_call([MKINITRAMFS, out])
+    return out
 
 
 class VmmProcess:
@@ -50,12 +74,19 @@ class VmmProcess:
                 self.err += data
         return bool(self.open)
 
-    def expect(self, pattern, timeout):
-        """Wait for a regex on the console after the last match."""
-        rx = re.compile(pattern.encode())
+    def mark(self):
+        """A console position: expect(.., since=mark()) sees what follows."""
+        self.pump(0)
+        return len(self.out)
+
+    def expect(self, pattern, timeout, since=None, flags=0):
+        """Wait for a regex on the console after the last match (or at or
+        after @since)."""
+        rx = re.compile(pattern.encode(), flags)
+        start = self.pos if since is None else since
         end = time.monotonic() + timeout
         while True:
-            m = rx.search(self.out, self.pos)
+            m = rx.search(self.out, start)
             if m:
                 self.pos = m.end()
                 return m
@@ -63,7 +94,7 @@ class VmmProcess:
             if left <= 0:
                 return None
             if not self.pump(min(left, 0.5)) and self.p.poll() is not None:
-                m = rx.search(self.out, self.pos)
+                m = rx.search(self.out, start)
                 if m:
                     self.pos = m.end()
                 return m
@@ -112,9 +143,87 @@ class VmmProcess:
         while self.pump(0):
             pass
 
+    def alive(self):
+        return self.p.poll() is None
+
     def log(self):
         return (self.out.decode(errors='replace') +
                 '\n--- stderr ---\n' + self.err.decode(errors='replace'))
+
+    def tail(self, n=40):
+        """The last @n console lines."""
+        text = self.out.decode(errors='replace').replace('\r', '')
+        return '\n'.join(text.splitlines()[-n:])
+
+
+class GuestError(Exception):
+    pass
+
+
+class Guest(VmmProcess):
+    """The test guest on a VMM (@vmm: the argv prefix, by default
+    khyp-run -name @name), console and stderr merged, QMP on a UNIX
+    socket in @workdir."""
+
+    def __init__(self, workdir, name, smp, kernel, initrd, mem=256,
+                 append='console=ttyS0', vmm=None, extra=()):
+        self.name = name
+        self.qmp_path = os.path.join(workdir, name + '.qmp')
+        self.qmp = None
+        self.nsh = 0
+        vmm = list(vmm) if vmm else [KHYP_RUN, '-name', name]
+        super().__init__(vmm + [
+            '-m', str(mem), '-smp', smp, '-kernel', kernel,
+            '-initrd', initrd, '-append', append, '-display', 'none',
+            '-nodefaults', '-serial', 'stdio',
+            '-qmp', 'unix:%s,server=on,wait=off' % self.qmp_path,
+        ] + list(extra), merge_stderr=True)
+
+    def connect(self, timeout=10.0):
+        """Connect and negotiate QMP (the socket may not exist yet)."""
+        self.qmp = Qmp(self.qmp_path, timeout=timeout)
+        return self.qmp
+
+    def boot(self, timeout=180):
+        """Wait for the boot marker and the prompt, connect QMP:
+        (cpus, possible)."""
+        m = self.expect(UP_RE, timeout)
+        if not m:
+            raise GuestError('no boot marker within %d s' % timeout)
+        # The shell prompt: the console accepts input from here on.
+        self.expect(PROMPT, 30)
+        self.connect()
+        return int(m.group(1)), int(m.group(2))
+
+    def sh(self, cmd, timeout=30):
+        """Run @cmd in the guest shell: (status, output) or raise."""
+        self.nsh += 1
+        tag = 'SH%d' % self.nsh
+        since = self.mark()
+        # The quotes keep the echoed command line from matching.
+        self.send('echo "@@%s""-B@@"; %s; echo "@@%s""-E@@ rc=$?"\n' %
+                  (tag, cmd, tag))
+        m = self.expect(r'@@%s-B@@\r?\n(.*?)@@%s-E@@ rc=(\d+)' % (tag, tag),
+                        timeout, since, re.S)
+        if not m:
+            raise GuestError('guest shell did not run %r within %d s' %
+                             (cmd, timeout))
+        out = m.group(1).decode(errors='replace').replace('\r', '')
+        return int(m.group(2)), out
+
+    def poweroff(self, timeout=60):
+        """poweroff -f in the guest; the VMM's exit status (None: killed)."""
+        self.send('poweroff -f\n')
+        rc = self.wait(timeout)
+        if rc is None:
+            self.kill()
+        return rc
+
+    def kill(self):
+        if self.qmp:
+            self.qmp.close()
+            self.qmp = None
+        super().kill()
 
 
 def khyp_stats():
@@ -127,8 +236,10 @@ def khyp_stats():
         return None
 
 
-def khyp_threads():
-    """The khyp vCPU kthreads now running, as "khyp/VM/VCPU(PID)"."""
+def khyp_threads(vm_id=None):
+    """The khyp vCPU kthreads now running (of VM @vm_id, or all), as
+    "khyp/VM/VCPU(PID)"."""
+    prefix = 'khyp/' if vm_id is None else 'khyp/%d/' % vm_id
     names = []
     for d in glob.glob('/proc/[0-9]*'):
         try:
@@ -136,6 +247,6 @@ def khyp_threads():
                 comm = f.read().strip()
         except OSError:
             continue
-        if comm.startswith('khyp/'):
+        if comm.startswith(prefix):
             names.append('%s(%s)' % (comm, os.path.basename(d)))
     return sorted(names)

@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
-"""qmp_client.py - a small QMP client (standard library only).
+"""qmp.py - the selftests' QMP client (standard library only).
 
 Speaks QEMU's wire format (docs/interop/qmp-spec.rst): read the
 greeting, negotiate with qmp_capabilities, send one JSON object per
 command with an "id", match the reply by that id, queue the events that
 arrive in between.  Works against khyp-qmpd and against QEMU itself.
-Every wait has a deadline; nothing sleeps for synchronisation.
+send_raw() and reply() without an id let a test write malformed or
+oddly framed input.  Every wait has a deadline; the only sleep is the
+poll for a socket that does not exist yet.
 """
 import json
 import select
@@ -63,20 +65,25 @@ class Qmp:
     def send(self, name, args=None):
         """Send a command; return its id (read the reply with reply())."""
         self.seq += 1
-        req = {'execute': name, 'id': 'e2e-%d' % self.seq}
-        if args:
+        req = {'execute': name, 'id': 'test-%d' % self.seq}
+        if args is not None:
             req['arguments'] = args
-        self.sock.sendall(json.dumps(req).encode() + b'\r\n')
+        self.send_raw(json.dumps(req).encode() + b'\r\n')
         return req['id']
 
-    def reply(self, rid, timeout=10.0):
+    def send_raw(self, data):
+        """Write bytes as they are (framing and parser tests)."""
+        self.sock.sendall(data)
+
+    def reply(self, rid=None, timeout=10.0):
+        """The next reply, queueing events; with @rid it must carry it."""
         end = time.monotonic() + timeout
         while True:
             o = self.recv(max(0.0, end - time.monotonic()))
             if 'event' in o:
                 self.events.append(o)
                 continue
-            if o.get('id') != rid:
+            if rid is not None and o.get('id') != rid:
                 raise QmpError('reply for %r while waiting for %r: %r' %
                                (o.get('id'), rid, o))
             return o
