@@ -17,21 +17,11 @@ readonly here
 readonly run=$here/run
 readonly max_secs=${KHYP_TESTHOST_SELFTEST_MAXSECS:-15}
 
-n=0 failed=0 tmp=""
+tmp=""
+# shellcheck source=selftests/lib/tap.sh
+. "$here/../lib/tap.sh"
 
 cleanup() { [[ -n $tmp && -d $tmp ]] && rm -rf -- "$tmp"; return 0; }
-
-check() {  # check NAME COMMAND...: one TAP line from COMMAND's status
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $name"
-	else
-		echo "not ok $n - $name"
-		failed=$((failed + 1))
-	fi
-}
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -173,8 +163,7 @@ $(printf 'x\ty\001z')
 	th_in /proc "$run" --no-module true
 	check "cwd under /proc is refused (120)" eval 'rc_is 120 && err_has "is shadowed"'
 
-	echo "1..$n"
-	((failed == 0)) || { echo "# $failed of $n checks failed"; exit 1; }
+	tap_end
 }
 
 main "$@"
