@@ -47,6 +47,20 @@ installed_ko() {
 	find "$tmp/modules/$1" -name 'khyp.ko*' -print -quit 2>/dev/null
 }
 
+under() { [[ $1 == "$2"* ]] || { echo "# installed as '$1'"; return 1; }; }
+
+dkms_src() {
+	make -s -C "$top" --no-print-directory dkms-src DESTDIR="$tmp" >"$tmp/src.log" 2>&1 &&
+		test -f "$tmp/usr/src/khyp-$version/dkms.conf"
+}
+
+none_left() {
+	local left
+	left=$(find "$tmp/dkms" "$tmp/modules" -name 'khyp*') && [[ -z $left ]]
+}
+
+machine_unchanged() { [[ $(machine) == "$before" ]]; }
+
 for_kernel() {  # for_kernel SERIES
 	local k ko err
 	k=$("$top/scripts/kver" "$1") || { skip "dkms build for $1" "no $1 kernel installed (make deps)"; return; }
@@ -67,19 +81,15 @@ for_kernel() {  # for_kernel SERIES
 	mkdir -p "$tmp/modules/$k"
 	check "dkms install for $k" dk install -m khyp -v "$version" -k "$k" --no-depmod
 	ko=$(installed_ko "$k")
-	check "installed under $k's updates/" eval '[[ $ko == "$tmp/modules/$k/updates/"* ]]'
+	check "installed under $k's updates/" under "$ko" "$tmp/modules/$k/updates/"
 	check "installed module's vermagic is $k" vermagic_is "$ko" "$k"
 }
 
-check "make dkms-src puts the sources in a sourcetree" \
-	eval 'make -s -C "$top" --no-print-directory dkms-src DESTDIR="$tmp" >"$tmp/src.log" 2>&1 &&
-		test -f "$tmp/usr/src/khyp-$version/dkms.conf"'
+check "make dkms-src puts the sources in a sourcetree" dkms_src
 check "dkms add" dk add -m khyp -v "$version"
 for_kernel 6.1
 for_kernel 6.12
 check "dkms remove --all" dk remove -m khyp -v "$version" --all
-check "nothing of khyp left in the trees" \
-	eval 'left=$(find "$tmp/dkms" "$tmp/modules" -name "khyp*") && [[ -z $left ]]'
-check "the machine's dkms tree, /usr/src and /lib/modules are untouched" \
-	eval '[[ $(machine) == "$before" ]]'
+check "nothing of khyp left in the trees" none_left
+check "the machine's dkms tree, /usr/src and /lib/modules are untouched" machine_unchanged
 tap_end
