@@ -6,12 +6,21 @@
 #   make bench    khyp against KVM, measured in one test-host run
 #   make deps     install what the above need (Debian 12, apt-get, idempotent)
 #   make genl     regenerate the netlink header and tables from the YNL spec
+#   make install  the module (for KVER), tools, udev rule and man pages;
+#                 make uninstall removes them again (README.md, Install)
+#   make dkms-src the module's sources in /usr/src/khyp-VERSION, for dkms
+#   make check-dkms  dkms build against every installed Debian kernel
 #
 # KVER/KDIR select the kernel to build against; by default the newest
 # Debian 6.1 generic kernel installed (scripts/kver; the test host boots the
 # matching /boot/vmlinuz).
 KVER ?= $(shell $(CURDIR)/scripts/kver)
 KDIR ?= /lib/modules/$(KVER)/build
+# make install: PREFIX for the tools and man pages, DESTDIR to stage, and
+# KHYP_GROUP to give a group read/write access to /dev/khyp.
+PREFIX ?= /usr/local
+KHYP_GROUP ?=
+KHYP_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
 
 all: module userspace selftests
 
@@ -26,8 +35,30 @@ selftests: userspace
 	$(MAKE) -C selftests
 	$(MAKE) -C selftests/unit
 
+module-clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
 deps:
 	scripts/install-deps
+
+install: module userspace
+	DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' KVER='$(KVER)' KHYP_GROUP='$(KHYP_GROUP)' \
+		scripts/install
+
+uninstall:
+	DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' scripts/install --uninstall
+
+# What dkms builds from: the module's sources and this Makefile, no objects.
+dkms-src:
+	rm -rf '$(DESTDIR)/usr/src/khyp-$(KHYP_VERSION)'
+	mkdir -p '$(DESTDIR)/usr/src/khyp-$(KHYP_VERSION)'
+	find Makefile Kbuild dkms.conf scripts/kver uapi kmod -type f \
+		\( -name '*.[chS]' ! -name '*.mod.c' -o -name Kbuild -o -name '*.mk' \
+		-o -path scripts/kver -o -name Makefile -o -name dkms.conf \) \
+		-exec cp --parents -t '$(DESTDIR)/usr/src/khyp-$(KHYP_VERSION)' {} +
+
+check-dkms:
+	selftests/dkms_test.sh
 
 check: deps
 	$(MAKE) all
@@ -51,11 +82,12 @@ genl:
 	scripts/genl-gen.py
 
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) module-clean
 	$(MAKE) -C selftests clean
 	$(MAKE) -C userspace/run clean
 	$(MAKE) -C userspace/qmpd clean
 	$(MAKE) -C selftests/unit clean
 	rm -rf build
 
-.PHONY: all module userspace selftests deps check demo bench sparse checkpatch genl clean
+.PHONY: all module userspace selftests module-clean deps install uninstall dkms-src \
+	check-dkms check demo bench sparse checkpatch genl clean

@@ -5,7 +5,8 @@
 #
 # Builds tiny modules (hello, WARN on load, failing init, NULL-deref on load,
 # no exit function) in a temp dir under /var/tmp against the test host kernel's
-# headers, boots the test host a few times (~1.5 min) and prints TAP lines
+# headers, boots the test host a few times (~1.5 min; 6.1, and 6.12 for
+# --kernel), runs it from a checkout under /tmp, and prints TAP lines
 # "ok N - name" / "not ok N - name". Exits non-zero if any check failed.
 # Env: KHYP_TESTHOST_SELFTEST_MAXSECS (default 15): limit for a trivial run.
 # shellcheck disable=SC2016 # CMD strings expand inside the test host
@@ -16,32 +17,25 @@ readonly here
 readonly run=$here/run
 readonly max_secs=${KHYP_TESTHOST_SELFTEST_MAXSECS:-15}
 
-n=0 failed=0 tmp=""
+tmp=""
+# shellcheck source=selftests/lib/tap.sh
+. "$here/../lib/tap.sh"
 
 cleanup() { [[ -n $tmp && -d $tmp ]] && rm -rf -- "$tmp"; return 0; }
-
-check() {  # check NAME COMMAND...: one TAP line from COMMAND's status
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $name"
-	else
-		echo "not ok $n - $name"
-		failed=$((failed + 1))
-	fi
-}
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 diag() { sed 's/^/# /' "$@"; }
 
-# Run the test host; $tmp/out, $tmp/err, $rc, $secs hold the result.
-th() {
-	local t0
+# Run the test host; $tmp/out, $tmp/err, $rc, $ms hold the result.
+th() { th_in "$here" "$run" "$@"; }
+
+th_in() {  # th_in DIR RUN ARG...: RUN (a testhost/run) from DIR
+	local t0 dir=$1 runner=$2
+	shift 2
 	t0=$(now_ms)
 	rc=0
-	(cd "$here" && "$run" "$@") >"$tmp/out" 2>"$tmp/err" || rc=$?
+	(cd "$dir" && "$runner" "$@") >"$tmp/out" 2>"$tmp/err" || rc=$?
 	ms=$(($(now_ms) - t0))
 }
 
@@ -79,6 +73,25 @@ write_mod() {  # write_mod NAME INIT-BODY EXIT-BODY ('-': no exit function)
 timed_lines() {
 	local line
 	while IFS= read -r line; do printf '%s %s\n' "$(now_ms)" "$line"; done
+}
+
+# A checkout under /tmp (just what testhost/run needs, and a script) runs
+# CMD from its own directory although the test host mounts a tmpfs on /tmp.
+clone_in_tmp() {
+	local c
+	c=$(mktemp -d /tmp/khyp-testhost-clone.XXXXXX)
+	mkdir -p "$c/selftests/testhost" "$c/scripts" "$c/sub"
+	cp "$run" "$c/selftests/testhost/"
+	cp "$here/../../scripts/kver" "$c/scripts/"
+	echo 'echo "clone: $(pwd -P)"' >"$c/sub/hello.sh"
+	th_in "$c/sub" "$c/selftests/testhost/run" --no-module sh -c 'sh hello.sh && echo w >/tmp/w && cat /tmp/w'
+	check "a checkout under /tmp runs CMD in its cwd" eval 'rc_is 0 && out_is "clone: $c/sub
+w
+"'
+	th_in /tmp "$c/selftests/testhost/run" --no-module true
+	check "cwd under /tmp outside the checkout is refused (120)" \
+		eval 'rc_is 120 && err_has "outside the checkout"'
+	rm -rf -- "$c"
 }
 
 main() {
@@ -139,8 +152,18 @@ $(printf 'x\ty\001z')
 	th --module "$tmp/missing.ko" true
 	check "missing module fails clearly (120)" eval 'rc_is 120 && err_has "does not exist"'
 
-	echo "1..$n"
-	((failed == 0)) || { echo "# $failed of $n checks failed"; exit 1; }
+	th --no-module --kernel 6.12 uname -r
+	check "--kernel 6.12 boots the newest 6.12" out_is "$("$here/../../scripts/kver" 6.12)
+"
+	th --module "$mod/hello.ko" --kernel 6.12 true
+	check "a module built for another kernel fails clearly (120)" \
+		eval 'rc_is 120 && err_has "was built for"'
+
+	clone_in_tmp
+	th_in /proc "$run" --no-module true
+	check "cwd under /proc is refused (120)" eval 'rc_is 120 && err_has "is shadowed"'
+
+	tap_end
 }
 
 main "$@"

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# tap.sh - TAP lines for the shell suites (source it): check NAME COMMAND...
+# prints "ok N - NAME" or "not ok N - NAME" from COMMAND's status; skip NAME
+# REASON prints a skipped test; tap_end prints the plan and fails if any
+# check failed.
+tap_n=0 tap_failed=0
+
+check() {
+	local name=$1
+	shift
+	tap_n=$((tap_n + 1))
+	if "$@"; then
+		echo "ok $tap_n - $name"
+	else
+		echo "not ok $tap_n - $name"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1 # SKIP $2"
+}
+
+tap_end() {
+	echo "1..$tap_n"
+	((tap_failed == 0)) || { echo "# $tap_failed of $tap_n checks failed"; return 1; }
+}
