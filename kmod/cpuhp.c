@@ -26,7 +26,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
-#include <asm/unaligned.h>
+#include "compat.h"
 #include "cpuhp.h"
 #include "platform.h"
 #include "trace.h"

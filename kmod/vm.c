@@ -15,6 +15,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include "arch_ops.h"
+#include "compat.h"
 #include "cpuhp.h"
 #include "khyp.h"
 #include "stats.h"
@@ -455,7 +456,7 @@ static int vm_fd_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (off >= vm->mem.size || len > vm->mem.size - off)
 		return -EINVAL;
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
 		/* Each mapped page holds its own reference. */
 		r = vm_insert_page(vma, addr, gpa_page(vm, off));
