@@ -101,7 +101,7 @@ def main():
     tap = Tap(11)
     for f in (CLI, SCHEMA, HP_VM):
         if not os.path.exists(f):
-            tap.result(False, "%s exists (make -C selftests)" % f)
+            tap.ok(False, "%s exists (make -C selftests)" % f)
             return 1
 
     vm = subprocess.Popen([HP_VM, "--name", "ynl", "--max", "4",
@@ -110,25 +110,25 @@ def main():
                           stdout=subprocess.PIPE, text=True)
     line = vm.stdout.readline().split()
     if line[:1] != ["READY"]:
-        tap.result(False, "hp_vm holds a VM", line)
+        tap.ok(False, "hp_vm holds a VM", line)
         return 1
     vm_id = int(line[1])
     listener = None
     try:
         rc, out, log = ynl("--dump", "vm-get")
         mine = [v for v in out or [] if v.get("vm-name") == "ynl"]
-        tap.result(rc == 0 and mine == [{
+        tap.ok(rc == 0 and mine == [{
             "vm-id": vm_id, "vm-name": "ynl", "max-cpus": 4, "nr-cpus": 1,
             "sockets": 2, "dies": 1, "cores": 2, "threads": 1,
             "cpu-model": MODEL}], "--dump vm-get lists the VM", log)
 
         rc, out, log = do("vm-get", {"vm-name": "ynl"})
-        tap.result(rc == 0 and out and out.get("vm-id") == vm_id,
+        tap.ok(rc == 0 and out and out.get("vm-id") == vm_id,
                    "--do vm-get by vm-name", log)
 
         rc, out, log = do("cpu-slots-get", {"vm-id": vm_id})
         slots = (out or {}).get("slot", [])
-        tap.result(rc == 0 and [
+        tap.ok(rc == 0 and [
             (s.get("cpu-index"), s.get("socket-id"), s.get("core-id"),
              s.get("thread-id"), s.get("apic-id"), "present" in s,
              "boot" in s) for s in slots] == [
@@ -139,40 +139,40 @@ def main():
         rc, out, log = do("cpu-add", {"vm-id": vm_id, "device-id": "cpu-2",
                                       "socket-id": 0, "core-id": 1,
                                       "thread-id": 0}, prefix=NOBODY)
-        tap.result(rc != 0 and "Operation not permitted" in log,
+        tap.ok(rc != 0 and "Operation not permitted" in log,
                    "cpu-add without CAP_NET_ADMIN: EPERM (admin-perm)", log)
         rc, out, log = ynl("--subscribe", "events", "--sleep", "1",
                            prefix=NOBODY)
-        tap.result(rc != 0 and "PermissionError" in log,
+        tap.ok(rc != 0 and "PermissionError" in log,
                    "joining events without CAP_NET_ADMIN refused", log)
 
         listener = subprocess.Popen(
             cli_argv("--subscribe", "events", "--sleep", str(LISTEN)),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        tap.result(wait_until(lambda: netlink_groups(listener.pid), 60),
+        tap.ok(wait_until(lambda: netlink_groups(listener.pid), 60),
                    "--subscribe events: the listener joined the group")
 
         rc, out, log = do("cpu-add", {"vm-id": vm_id, "device-id": "cpu-2",
                                       "driver": TYPE, "socket-id": 0,
                                       "core-id": 1, "thread-id": 0})
-        tap.result(rc == 0, "--do cpu-add cpu-2", log)
+        tap.ok(rc == 0, "--do cpu-add cpu-2", log)
 
         rc, out, log = do("cpus-get", {"vm-id": vm_id})
         cpus = {s.get("cpu-index"): s for s in (out or {}).get("slot", [])}
         tid = cpus.get(1, {}).get("host-tid", 0)
-        tap.result(rc == 0 and sorted(cpus) == [0, 1] and
+        tap.ok(rc == 0 and sorted(cpus) == [0, 1] and
                    cpus[1].get("device-id") == "cpu-2" and
                    comm(tid) == "khyp/%d/1" % vm_id,
                    "--do cpus-get: cpu-2 present in slot 1, its kthread "
                    "runs", log)
 
         rc, out, log = do("cpu-del", {"vm-id": vm_id, "device-id": "cpu-9"})
-        tap.result(rc != 0 and "No such device" in log and
+        tap.ok(rc != 0 and "No such device" in log and
                    "Device 'cpu-9' not found" in log,
                    "--do cpu-del of an unknown id: ENODEV, QEMU's words", log)
 
         rc, out, log = do("cpu-del", {"vm-id": vm_id, "device-id": "cpu-2"})
-        tap.result(rc == 0 and wait_until(lambda: comm(tid) is None, 30),
+        tap.ok(rc == 0 and wait_until(lambda: comm(tid) is None, 30),
                    "--do cpu-del cpu-2: the guest ejects it", log)
 
         out, _ = listener.communicate(timeout=LISTEN + 60)
@@ -186,7 +186,7 @@ def main():
                             "ost-status": 0})
         deleted = dict(base, **{"device-path": "/machine/peripheral/cpu-2"})
         got = [(e.get("name"), e.get("msg")) for e in events]
-        tap.result(("event-ost", ost) in got and
+        tap.ok(("event-ost", ost) in got and
                    ("event-device-deleted", deleted) in got and
                    got.index(("event-ost", ost)) <
                    got.index(("event-device-deleted", deleted)),

@@ -168,10 +168,10 @@ def main():
         import jsonschema
         jsonschema.validate(yaml.safe_load(open(SPEC)),
                             yaml.safe_load(open(schema)))
-        tap.result(True, "spec valid under YNL's %s schema" % spec["protocol"])
+        tap.ok(True, "spec valid under YNL's %s schema" % spec["protocol"])
     except Exception as e:  # missing schema or module, or invalid spec
         where = "/".join(str(p) for p in getattr(e, "absolute_path", []))
-        tap.result(False, "spec valid under YNL's %s schema" %
+        tap.ok(False, "spec valid under YNL's %s schema" %
                    spec["protocol"], "%s: %s at %s" %
                    (type(e).__name__, getattr(e, "message", e), where))
 
@@ -191,7 +191,7 @@ def main():
     for name in set(defines) - set(want):
         if not name.startswith("_UAPI_"):
             bad.append("#define %s: in the header only" % name)
-    tap.result(not bad, "header defines: family, version, group, constants",
+    tap.ok(not bad, "header defines: family, version, group, constants",
                "\n".join(bad))
 
     def check_enum(members, want, last):
@@ -214,11 +214,11 @@ def main():
         enum = next((m for m in enums.values() if aset["max"] in m), {})
         bad += check_enum(enum, {a["c"]: a["nr"] for a in aset["attributes"]},
                           aset["max"])
-    tap.result(not bad, "header attribute enums: names and numbers",
+    tap.ok(not bad, "header attribute enums: names and numbers",
                "\n".join(bad))
     enum = next((m for m in enums.values() if fam.cmd_max in m), {})
     bad = check_enum(enum, {op["c"]: op["nr"] for op in ops}, fam.cmd_max)
-    tap.result(not bad, "header command enum: names and numbers",
+    tap.ok(not bad, "header command enum: names and numbers",
                "\n".join(bad))
 
     # 5: the genl_ops, one per request op, with the spec's handlers and
@@ -253,7 +253,7 @@ def main():
         op["_genl"] = e
     for cmd in by_cmd:
         bad.append("%s: in genl_ops, not in the spec" % cmd)
-    tap.result(not bad, "genl_ops: commands, doit/dumpit, GENL_ADMIN_PERM",
+    tap.ok(not bad, "genl_ops: commands, doit/dumpit, GENL_ADMIN_PERM",
                "\n".join(bad))
 
     # 6: each op's policy accepts exactly the spec's request attributes,
@@ -302,7 +302,7 @@ def main():
         if e.get("maxattr") not in ("ARRAY_SIZE(%s) - 1" % e["policy"],
                                     str(top)):
             bad.append("%s: .maxattr %s" % (op["name"], e.get("maxattr")))
-    tap.result(not bad, "request policies: attributes, types, max-len",
+    tap.ok(not bad, "request policies: attributes, types, max-len",
                "\n".join(bad))
 
     # 7: the family.
@@ -313,7 +313,7 @@ def main():
             "maxattr": sets[ops[0]["attribute-set"]]["max"]}
     bad = ["genl_family .%s = %s, spec wants %s" % (k, got.get(k), v)
            for k, v in want.items() if got.get(k) != v]
-    tap.result(m is not None and not bad,
+    tap.ok(m is not None and not bad,
                "genl_family: name, version, maxattr", "\n".join(bad))
 
     # 8: the multicast groups, by name, with the spec's permission.
@@ -330,7 +330,7 @@ def main():
         if perm != ("GENL_MCAST_CAP_NET_ADMIN" in g.get("flags", "")):
             bad.append("%s: spec admin-perm %s, .flags %r" %
                        (s["name"], perm, g.get("flags")))
-    tap.result(not bad, "multicast groups: names, permission",
+    tap.ok(not bad, "multicast groups: names, permission",
                "\n".join(bad))
 
     # 9: what the module puts has the spec's type.
@@ -342,7 +342,7 @@ def main():
             bad.append("%s(%s): no such attribute in the spec" % (fn, attr))
         elif TYPES[a["type"]][1] != fn.replace("_noflag", ""):
             bad.append("%s(%s): spec type %s" % (fn, attr, a["type"]))
-    tap.result(not bad, "attributes put with the spec's types",
+    tap.ok(not bad, "attributes put with the spec's types",
                "\n".join(bad))
 
     # 10: the module autoloads when a client resolves the family.
@@ -350,7 +350,7 @@ def main():
     alias = "net-pf-16-proto-16-family-" + spec["name"]
     r = subprocess.run(["/sbin/modinfo", "-F", "alias", ko],
                        capture_output=True, text=True)
-    tap.result(alias in r.stdout.split(), "khyp.ko carries the alias %s "
+    tap.ok(alias in r.stdout.split(), "khyp.ko carries the alias %s "
                "(MODULE_ALIAS_GENL_FAMILY)" % alias,
                r.stdout + r.stderr + "(make module first)")
 
@@ -358,7 +358,7 @@ def main():
     r = subprocess.run([sys.executable,
                         os.path.join(REPO, "scripts", "genl-gen.py"),
                         "--check"], capture_output=True, text=True)
-    tap.result(r.returncode == 0, "generated header and tables up to date "
+    tap.ok(r.returncode == 0, "generated header and tables up to date "
                "(make genl)", r.stdout + r.stderr)
     return 1 if tap.failed else 0
 
