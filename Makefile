@@ -20,6 +20,7 @@ module:
 userspace:
 	$(MAKE) -C userspace/run
 	$(MAKE) -C userspace/qmpd
+	$(MAKE) -C userspace/ctl
 
 selftests: userspace
 	$(MAKE) -C selftests
@@ -52,6 +53,7 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C userspace/run clean
 	$(MAKE) -C userspace/qmpd clean
+	$(MAKE) -C userspace/ctl clean
 	$(MAKE) -C selftests/unit clean
 	$(MAKE) -C selftests/hotplug clean
 	rm -rf build
