@@ -34,7 +34,7 @@ struct cmd {
 
 static const struct cmd cmds[];
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	const struct cmd *c;
 
@@ -511,15 +511,15 @@ int main(int argc, char **argv)
 			json_out = true;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind == argc) {
-		usage(stderr);
+		print_usage(stderr);
 		return EXIT_USAGE;
 	}
 	cmd_name = argv[optind];
