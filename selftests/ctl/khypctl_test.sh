@@ -14,7 +14,7 @@ CTL=$repo/userspace/bin/khypctl
 HP_VM=$repo/selftests/bin/hp_vm
 MODEL=IvyBridge-IBRS
 
-echo "1..26"
+echo "1..27"
 for f in "$CTL" "$HP_VM"; do
 	if [[ ! -x $f ]]; then
 		echo "not ok 1 - $f missing (make)"
@@ -192,6 +192,9 @@ check "cpu-del of the boot CPU: extack message" \
 ctl cpu-del "$vm" id=nosuch
 check "cpu-del of an unknown id: extack message" \
 	expect_fail 1 "khypctl: cpu-del: Device 'nosuch' not found"
+ctl cpu-del "$vm" socket=0 core=7 thread=0
+check "cpu-del at coordinates of no slot: says so, status 1" \
+	expect_fail 1 "khypctl: cpu-del: VM $vm has no CPU slot at socket=0 core=7 thread=0"
 ctl slots 4242
 check "bad VM id: 'No such VM', status 1" \
 	expect_fail 1 "khypctl: VM '4242': No such VM"

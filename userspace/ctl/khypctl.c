@@ -29,7 +29,6 @@ struct cmd {
 	const char *name;
 	const char *args;
 	int (*fn)(int argc, char **argv);
-	bool events;		/* needs the "events" group */
 };
 
 static const struct cmd cmds[];
@@ -74,6 +73,15 @@ static void json_print(json_t *j)
 	json_decref(j);
 }
 
+/*
+ * Opened once the arguments are known to be good, so that bad usage is
+ * status 2 even without the module.  With @fn: join the "events" group.
+ */
+static int nl_connect(knl_event_fn fn)
+{
+	return knl_open(&nl, fn, NULL) ? EXIT_REFUSED : 0;
+}
+
 /* @arg as a vm-id if it is a number, else as a vm-name. */
 static int find_vm(const char *arg, struct knl_vm *vm)
 {
@@ -81,7 +89,7 @@ static int find_vm(const char *arg, struct knl_vm *vm)
 	long id = strtol(arg, &end, 10);
 	char what[64];
 
-	if (*end || end == arg || id < 0 ?
+	if (*end || end == arg || id < 0 || id > UINT32_MAX ?
 	    knl_vm_get(&nl, -1, arg, vm) : knl_vm_get(&nl, id, NULL, vm)) {
 		snprintf(what, sizeof(what), "VM '%s'", arg);
 		return refused(what);
@@ -117,6 +125,8 @@ static int parse_kv(int argc, char **argv, struct kv *kv)
 	for (i = 0; i < argc; i++) {
 		eq = strchr(argv[i], '=');
 		k = eq ? kv_find(kv, argv[i], eq - argv[i]) : NULL;
+		if (!k && !kv->key)
+			return bad_usage("unexpected argument '%s'", argv[i]);
 		if (!k) {
 			fprintf(stderr, "khypctl: %s: unknown argument '%s' (expected",
 				cmd_name, argv[i]);
@@ -131,7 +141,7 @@ static int parse_kv(int argc, char **argv, struct kv *kv)
 		if (!k->number)
 			continue;
 		errno = 0;
-		k->num = strtoll(k->str, &end, 0);
+		k->num = strtoll(k->str, &end, 10);
 		if (!*k->str || *end || errno || k->num < 0 ||
 		    k->num > UINT32_MAX)
 			return bad_usage("%s: not a number from 0 to %u",
@@ -141,14 +151,16 @@ static int parse_kv(int argc, char **argv, struct kv *kv)
 }
 
 /* A VM argument, then key=value pairs. */
-static int vm_and_kv(int argc, char **argv, struct knl_vm *vm, struct kv *kv)
+static int vm_kv(int argc, char **argv, struct kv *kv)
 {
-	int r;
-
 	if (argc < 1)
 		return bad_usage("VM missing");
-	r = parse_kv(argc - 1, argv + 1, kv);
-	return r ? r : find_vm(argv[0], vm);
+	return parse_kv(argc - 1, argv + 1, kv);
+}
+
+static int open_vm(const char *arg, struct knl_vm *vm)
+{
+	return nl_connect(NULL) ? EXIT_REFUSED : find_vm(arg, vm);
 }
 
 /* ---- list, slots ---- */
@@ -185,6 +197,8 @@ static int cmd_list(int argc, char **argv)
 
 	if (argc)
 		return bad_usage("takes no arguments");
+	if (nl_connect(NULL))
+		return EXIT_REFUSED;
 	if (knl_vm_list(&nl, &vms, &n))
 		return refused("list");
 	if (json_out) {
@@ -238,8 +252,10 @@ static int cmd_slots(int argc, char **argv)
 	struct knl_vm vm;
 	unsigned int n, i;
 	json_t *j, *a;
-	int r = vm_and_kv(argc, argv, &vm, kv);
+	int r = vm_kv(argc, argv, kv);
 
+	if (!r)
+		r = open_vm(argv[0], &vm);
 	if (r)
 		return r;
 	if (knl_slots(&nl, vm.id, false, &s, &n))
@@ -312,8 +328,10 @@ static int cmd_cpu_add(int argc, char **argv)
 	char id[KHYP_DEVICE_ID_LEN];
 	struct knl_slot slot;
 	struct knl_vm vm;
-	int r = vm_and_kv(argc, argv, &vm, kv);
+	int r = vm_kv(argc, argv, kv);
 
+	if (!r)
+		r = open_vm(argv[0], &vm);
 	if (r)
 		return r;
 	req = (struct knl_cpu_add){
@@ -350,7 +368,7 @@ static int cmd_cpu_del(int argc, char **argv)
 	struct knl_vm vm;
 	int64_t index;
 	bool by_topo;
-	int r = vm_and_kv(argc, argv, &vm, kv);
+	int r = vm_kv(argc, argv, kv);
 
 	if (r)
 		return r;
@@ -358,11 +376,14 @@ static int cmd_cpu_del(int argc, char **argv)
 		  kv[KV_THREAD].str;
 	if (!!kv[KV_ID].str + !!kv[KV_INDEX].str + by_topo != 1)
 		return bad_usage("name the CPU one way: id=ID, index=N or socket= [die=] core= thread=");
+	if (by_topo && (!kv[KV_SOCKET].str || !kv[KV_CORE].str ||
+			!kv[KV_THREAD].str))
+		return bad_usage("socket=, core= and thread= go together");
+	r = open_vm(argv[0], &vm);
+	if (r)
+		return r;
 	index = kv[KV_INDEX].num;
 	if (by_topo) {
-		if (kv[KV_SOCKET].num < 0 || kv[KV_CORE].num < 0 ||
-		    kv[KV_THREAD].num < 0)
-			return bad_usage("socket=, core= and thread= go together");
 		if (find_slot(&vm, kv, &slot)) {
 			if (nl.err)
 				return refused("cpu-del");
@@ -382,8 +403,10 @@ static int cmd_powerdown(int argc, char **argv)
 {
 	struct kv kv[] = { { .key = NULL } };
 	struct knl_vm vm;
-	int r = vm_and_kv(argc, argv, &vm, kv);
+	int r = vm_kv(argc, argv, kv);
 
+	if (!r)
+		r = open_vm(argv[0], &vm);
 	if (r)
 		return r;
 	if (knl_powerdown(&nl, vm.id))
@@ -459,12 +482,15 @@ static void on_event(const struct knl_event *ev, void *arg)
 
 static int cmd_monitor(int argc, char **argv)
 {
-	struct pollfd pfd = { .fd = knl_event_fd(&nl), .events = POLLIN };
+	struct pollfd pfd = { .events = POLLIN };
 	struct knl_vm vm;
 	int r;
 
 	if (argc > 1)
 		return bad_usage("takes at most a VM");
+	if (nl_connect(on_event))
+		return EXIT_REFUSED;
+	pfd.fd = knl_event_fd(&nl);
 	if (argc) {
 		r = find_vm(argv[0], &vm);
 		if (r)
@@ -491,7 +517,7 @@ static const struct cmd cmds[] = {
 	  .args = "VM id=ID | index=N | socket=S [die=D] core=C thread=T",
 	  .fn = cmd_cpu_del },
 	{ .name = "powerdown", .args = "VM", .fn = cmd_powerdown },
-	{ .name = "monitor", .args = "[VM]", .fn = cmd_monitor, .events = true },
+	{ .name = "monitor", .args = "[VM]", .fn = cmd_monitor },
 	{ .name = NULL }
 };
 
@@ -530,8 +556,6 @@ int main(int argc, char **argv)
 			cmd_name);
 		return EXIT_USAGE;
 	}
-	if (knl_open(&nl, c->events ? on_event : NULL, NULL))
-		return EXIT_REFUSED;
 	r = c->fn(argc - optind - 1, argv + optind + 1);
 	knl_close(&nl);
 	return r;
