@@ -30,6 +30,7 @@ module:
 userspace:
 	$(MAKE) -C userspace/run
 	$(MAKE) -C userspace/qmpd
+	$(MAKE) -C userspace/ctl
 
 selftests: userspace
 	$(MAKE) -C selftests
@@ -86,6 +87,7 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C userspace/run clean
 	$(MAKE) -C userspace/qmpd clean
+	$(MAKE) -C userspace/ctl clean
 	$(MAKE) -C selftests/unit clean
 	rm -rf build
 

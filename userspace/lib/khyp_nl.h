@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * khyp-qmpd's side of the "khyp" generic netlink family: one socket for
- * requests (replies and extack errors), one subscribed to "events".
+ * The "khyp" generic netlink family for khyp-qmpd and khypctl: one socket
+ * for requests (replies and extack errors), one subscribed to "events".
  */
 #ifndef KHYP_NL_H
 #define KHYP_NL_H
@@ -33,6 +33,7 @@ struct knl_slot {
 struct knl_event {
 	uint8_t cmd;		/* KHYP_CMD_EVENT_* */
 	uint32_t vm_id;
+	char vm_name[KHYP_VM_NAME_LEN];
 	uint32_t cpu_index;
 	uint32_t ost_source, ost_status;
 	char id[KHYP_DEVICE_ID_LEN];
@@ -53,6 +54,7 @@ struct knl {
 	char errmsg[256];		/* extack message, or strerror */
 };
 
+/* Without @fn no event socket is opened (joining "events" needs privilege). */
 int knl_open(struct knl *k, knl_event_fn fn, void *arg);
 void knl_close(struct knl *k);
 /* The event socket's fd, for poll(); knl_events() drains it. */
@@ -62,6 +64,8 @@ void knl_events(struct knl *k);
 /* Requests: 0 or a negative errno, k->errmsg says why. */
 int knl_vm_get(struct knl *k, int64_t id, const char *name,
 	       struct knl_vm *out);
+/* Every VM (a vm-get dump), *@vms malloc-ed, *@n entries. */
+int knl_vm_list(struct knl *k, struct knl_vm **vms, unsigned int *n);
 /* *@slots is malloc-ed, *@n entries; @present_only: cpus-get. */
 int knl_slots(struct knl *k, uint32_t vm, bool present_only,
 	      struct knl_slot **slots, unsigned int *n);

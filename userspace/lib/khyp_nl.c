@@ -149,6 +149,48 @@ static struct nl_msg *new_req(struct knl *k, uint8_t cmd, int flags)
 	return msg;
 }
 
+/* A reply that lists things: a malloc-ed array its parser appends to. */
+struct vec {
+	void *v;
+	unsigned int n, cap;
+};
+
+/* A new zeroed entry of @size at the end of @v, or NULL. */
+static void *vec_add(struct vec *v, size_t size)
+{
+	char *e;
+
+	if (v->n == v->cap) {
+		unsigned int cap = v->cap ? v->cap * 2 : 16;
+		void *nv = realloc(v->v, cap * size);
+
+		if (!nv)
+			return NULL;
+		v->v = nv;
+		v->cap = cap;
+	}
+	e = (char *)v->v + v->n++ * size;
+	memset(e, 0, size);
+	return e;
+}
+
+/* request() with @parse filling a struct vec, handed out as *@out. */
+static int request_vec(struct knl *k, struct nl_msg *msg,
+		       int (*parse)(struct nl_msg *, void *),
+		       void **out, unsigned int *n)
+{
+	struct vec v = {};
+	int r = request(k, msg, parse, &v);
+
+	if (r) {
+		free(v.v);
+		return r;
+	}
+	*out = v.v;
+	*n = v.n;
+	return 0;
+}
+
 static int parse_vm(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[KHYP_A_MAX + 1];
@@ -184,16 +226,28 @@ int knl_vm_get(struct knl *k, int64_t id, const char *name,
 	return request(k, msg, parse_vm, out);
 }
 
-struct slots_ctx {
-	struct knl_slot *v;
-	unsigned int n, cap;
-};
+static int parse_vms(struct nl_msg *msg, void *arg)
+{
+	struct knl_vm *vm = vec_add(arg, sizeof(*vm));
+
+	if (!vm)
+		return NL_STOP;
+	return parse_vm(msg, vm);
+}
+
+int knl_vm_list(struct knl *k, struct knl_vm **vms, unsigned int *n)
+{
+	struct nl_msg *msg = new_req(k, KHYP_CMD_VM_GET, NLM_F_DUMP);
+
+	if (!msg)
+		return -ENOMEM;
+	return request_vec(k, msg, parse_vms, (void **)vms, n);
+}
 
 static int parse_slots(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[KHYP_A_MAX + 1];
 	struct nlattr *st[KHYP_SLOT_A_MAX + 1];
-	struct slots_ctx *c = arg;
 	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
 	struct nlattr *a;
 	int rem;
@@ -208,17 +262,9 @@ static int parse_slots(struct nl_msg *msg, void *arg)
 			continue;
 		if (nla_parse_nested(st, KHYP_SLOT_A_MAX, a, NULL))
 			continue;
-		if (c->n == c->cap) {
-			unsigned int cap = c->cap ? c->cap * 2 : 16;
-			struct knl_slot *v = realloc(c->v, cap * sizeof(*v));
-
-			if (!v)
-				return NL_STOP;
-			c->v = v;
-			c->cap = cap;
-		}
-		s = &c->v[c->n++];
-		memset(s, 0, sizeof(*s));
+		s = vec_add(arg, sizeof(*s));
+		if (!s)
+			return NL_STOP;
 		s->index = get_u32(st[KHYP_SLOT_A_CPU_INDEX], 0);
 		s->socket = get_u32(st[KHYP_SLOT_A_SOCKET_ID], 0);
 		s->die = get_u32(st[KHYP_SLOT_A_DIE_ID], 0);
@@ -239,8 +285,6 @@ int knl_slots(struct knl *k, uint32_t vm, bool present_only,
 {
 	struct nl_msg *msg = new_req(k, present_only ? KHYP_CMD_CPUS_GET :
 					 KHYP_CMD_CPU_SLOTS_GET, 0);
-	struct slots_ctx c = {};
-	int r;
 
 	if (!msg)
 		return -ENOMEM;
@@ -248,14 +292,7 @@ int knl_slots(struct knl *k, uint32_t vm, bool present_only,
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
-	r = request(k, msg, parse_slots, &c);
-	if (r) {
-		free(c.v);
-		return r;
-	}
-	*slots = c.v;
-	*n = c.n;
-	return 0;
+	return request_vec(k, msg, parse_slots, (void **)slots, n);
 }
 
 static int put_opt_u32(struct nl_msg *msg, int type, int64_t v)
@@ -327,6 +364,7 @@ static int event_valid(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 	ev.cmd = gh->cmd;
 	ev.vm_id = get_u32(tb[KHYP_A_VM_ID], ~0U);
+	copy_str(ev.vm_name, sizeof(ev.vm_name), tb[KHYP_A_VM_NAME]);
 	ev.cpu_index = get_u32(tb[KHYP_A_CPU_INDEX], 0);
 	ev.ost_source = get_u32(tb[KHYP_A_OST_SOURCE], 0);
 	ev.ost_status = get_u32(tb[KHYP_A_OST_STATUS], 0);
@@ -358,21 +396,14 @@ int knl_open(struct knl *k, knl_event_fn fn, void *arg)
 	k->on_event = fn;
 	k->event_arg = arg;
 	k->req = nl_socket_alloc();
-	k->ev = nl_socket_alloc();
-	if (!k->req || !k->ev)
-		goto fail;
-	if (genl_connect(k->req) || genl_connect(k->ev))
+	if (!k->req || genl_connect(k->req))
 		goto fail;
 	k->family = genl_ctrl_resolve(k->req, KHYP_GENL_NAME);
 	if (k->family < 0) {
-		fprintf(stderr, "khyp-qmpd: generic netlink family \"%s\" not found (is khyp.ko loaded?)\n",
-			KHYP_GENL_NAME);
+		fprintf(stderr, "%s: generic netlink family \"%s\" not found (is khyp.ko loaded?)\n",
+			program_invocation_short_name, KHYP_GENL_NAME);
 		goto fail;
 	}
-	grp = genl_ctrl_resolve_grp(k->req, KHYP_GENL_NAME,
-				    KHYP_GENL_MCGRP_EVENTS);
-	if (grp < 0)
-		goto fail;
 	/* Large slot lists: peek at the size rather than truncate. */
 	nl_socket_enable_msg_peek(k->req);
 	nl_socket_set_msg_buf_size(k->req, 65536);
@@ -380,11 +411,21 @@ int knl_open(struct knl *k, knl_event_fn fn, void *arg)
 		   &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(k->req), SOL_NETLINK, NETLINK_CAP_ACK,
 		   &one, sizeof(one));
+	if (!fn)
+		return 0;
 
+	grp = genl_ctrl_resolve_grp(k->req, KHYP_GENL_NAME,
+				    KHYP_GENL_MCGRP_EVENTS);
+	k->ev = nl_socket_alloc();
+	if (grp < 0 || !k->ev || genl_connect(k->ev))
+		goto fail;
 	nl_socket_disable_seq_check(k->ev);
 	nl_socket_modify_cb(k->ev, NL_CB_VALID, NL_CB_CUSTOM, event_valid, k);
-	if (nl_socket_add_membership(k->ev, grp))
+	if (nl_socket_add_membership(k->ev, grp)) {
+		fprintf(stderr, "%s: cannot join the \"%s\" group (needs CAP_NET_ADMIN)\n",
+			program_invocation_short_name, KHYP_GENL_MCGRP_EVENTS);
 		goto fail;
+	}
 	nl_socket_set_nonblocking(k->ev);
 	nl_socket_set_buffer_size(k->ev, 1 << 20, 0);
 	return 0;
