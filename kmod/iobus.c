@@ -57,7 +57,7 @@ void khyp_io_bus_unregister(struct khyp_vm *vm, enum khyp_bus_kind kind,
 
 static struct khyp_io_dev *range_dev(void *state, const struct khyp_io_range *r)
 {
-	return state + r->dev;
+	return state + r->dev_offset;
 }
 
 int khyp_io_bus_register_ranges(struct khyp_vm *vm, enum khyp_bus_kind kind,

@@ -66,11 +66,11 @@ void khyp_io_bus_unregister(struct khyp_vm *vm, enum khyp_bus_kind kind,
 			    struct khyp_io_dev *dev);
 
 /*
- * A range as a device declares it, in a static table: @dev is where the
- * struct khyp_io_dev that claims it sits in the device's state.
+ * A range as a device declares it, in a static table: @dev_offset is
+ * where the struct khyp_io_dev that claims it sits in the device's state.
  */
 struct khyp_io_range {
-	size_t dev;
+	size_t dev_offset;
 	u64 base;
 	u64 len;
 	const char *name;
@@ -78,7 +78,8 @@ struct khyp_io_range {
 };
 
 #define KHYP_IO_RANGE(type, member, _base, _len, _name, _read, _write)	\
-	{ .dev = offsetof(type, member), .base = (_base), .len = (_len),\
+	{ .dev_offset = offsetof(type, member),				\
+	  .base = (_base), .len = (_len),				\
 	  .name = (_name), .ops = { .read = (_read), .write = (_write) } }
 
 /*
