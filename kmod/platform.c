@@ -181,21 +181,6 @@ void khyp_platform_ack_irq(struct khyp_vcpu *vcpu, int vector)
 	khyp_lapic_ack_irq(vcpu, vector);
 }
 
-/*
- * True if a maskable interrupt is deliverable by the LAPIC's priorities
- * (the caller still checks the guest's RFLAGS.IF) or an NMI, INIT or
- * SIPI is waiting.
- */
-bool khyp_platform_wakeup_pending(struct khyp_vcpu *vcpu)
-{
-	if (READ_ONCE(vcpu->nmi_pending) ||
-	    test_bit(KHYP_REQ_NMI, &vcpu->requests) ||
-	    test_bit(KHYP_REQ_INIT, &vcpu->requests) ||
-	    test_bit(KHYP_REQ_SIPI, &vcpu->requests))
-		return true;
-	return khyp_lapic_pending_irq(vcpu) >= 0;
-}
-
 int khyp_platform_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val)
 {
 	return khyp_lapic_msr_read(vcpu, index, val);

@@ -460,7 +460,7 @@ static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
 	case SVM_EXIT_IRET:
 		/* The NMI handler is returning: NMIs are deliverable again. */
 		set_intercept(to_svm(vcpu)->vmcb, INTERCEPT_IRET, false);
-		e->kind = KHYP_AEXIT_PAUSE;
+		e->kind = KHYP_AEXIT_IRET;
 		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMMCALL:
