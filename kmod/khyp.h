@@ -220,7 +220,6 @@ struct khyp_arch_exit {
 			u8 size;
 			bool in;
 			bool string;
-			bool rep;
 			u64 next_rip;
 		} io;
 		struct {
@@ -307,8 +306,7 @@ int khyp_vcpu_fd_install(struct khyp_vcpu *vcpu);
 void khyp_vcpu_put(struct khyp_vcpu *vcpu);
 /* Stop the thread for good and drop the VM's reference (teardown, eject). */
 void khyp_vcpu_destroy(struct khyp_vcpu *vcpu);
-/* Make the vCPU notice a request: wake it or force a #VMEXIT. */
-void khyp_vcpu_kick(struct khyp_vcpu *vcpu);
+/* Post a KHYP_REQ_* and make the vCPU notice: wake it or force a #VMEXIT. */
 void khyp_vcpu_request(struct khyp_vcpu *vcpu, int req);
 /* Let a parked (wait-for-SIPI) vCPU of a platform VM run on its own. */
 void khyp_vcpu_start_autonomous(struct khyp_vcpu *vcpu);

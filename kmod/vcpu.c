@@ -57,7 +57,8 @@ u64 khyp_vcpu_read_tsc(struct khyp_vcpu *vcpu)
 	return rdtsc() + vcpu->vm->tsc_offset;
 }
 
-void khyp_vcpu_kick(struct khyp_vcpu *vcpu)
+/* Make the vCPU notice a request: wake it or force a #VMEXIT. */
+static void vcpu_kick(struct khyp_vcpu *vcpu)
 {
 	wake_up(&vcpu->wq);
 	/* A vCPU in guest mode on another CPU leaves it on the IPI. */
@@ -69,7 +70,7 @@ void khyp_vcpu_request(struct khyp_vcpu *vcpu, int req)
 	set_bit(req, &vcpu->requests);
 	/* Pairs with the vCPU reading requests with IRQs off before VMRUN. */
 	smp_mb__after_atomic();
-	khyp_vcpu_kick(vcpu);
+	vcpu_kick(vcpu);
 }
 
 void khyp_vcpu_stop_for_user(struct khyp_vcpu *vcpu, u32 state, bool dead)

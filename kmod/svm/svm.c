@@ -422,7 +422,6 @@ static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
 		e->io.size = e->io.size == 4 ? 4 : e->io.size == 2 ? 2 : 1;
 		e->io.in = e->info1 & SVM_IOIO_TYPE_MASK;
 		e->io.string = e->info1 & SVM_IOIO_STR_MASK;
-		e->io.rep = e->info1 & SVM_IOIO_REP_MASK;
 		e->io.next_rip = e->info2;
 		break;
 	case SVM_EXIT_NPF:
