@@ -3,11 +3,14 @@
  * The one table between khyp's generic core and a hardware backend
  * (svm/ today, vmx/ later).  Kept small on purpose, as bhyve's vmm_ops:
  * the backend turns native exits into struct khyp_arch_exit and the core
- * does the rest.
+ * does the rest.  The core calls the hooks through static calls
+ * (khyp_arch_call()), direct calls once the backend has registered: no
+ * indirect branch, hence no retpoline, on the way in and out of the guest.
  */
 #ifndef KHYP_ARCH_OPS_H
 #define KHYP_ARCH_OPS_H
 
+#include <linux/static_call.h>
 #include "khyp.h"
 
 struct seq_file;
@@ -71,7 +74,13 @@ struct khyp_arch_ops {
 	void (*debug_show)(struct seq_file *m, struct khyp_vcpu *vcpu);
 };
 
-extern const struct khyp_arch_ops *khyp_arch;
 extern const struct khyp_arch_ops khyp_svm_ops;
+
+#define KHYP_ARCH_OP(func)						\
+	DECLARE_STATIC_CALL(khyp_arch_##func,				\
+			    *(((struct khyp_arch_ops *)0)->func))
+#include "arch_ops_list.h"
+
+#define khyp_arch_call(func)	static_call(khyp_arch_##func)
 
 #endif /* KHYP_ARCH_OPS_H */

@@ -305,7 +305,7 @@ void khyp_cpuid_lookup(struct khyp_vcpu *vcpu, u32 fn, u32 idx,
 	switch (fn) {
 	case 1:
 		*ebx = (*ebx & 0x00ffffff) | (vcpu->apic_id << 24);
-		khyp_arch->get_sregs(vcpu, &s);
+		khyp_arch_call(get_sregs)(vcpu, &s);
 		if (s.cr4 & X86_CR4_OSXSAVE)
 			*ecx |= L1_ECX_OSXSAVE;
 		if (!vcpu->vm->platform)

@@ -34,7 +34,7 @@ static int vm_state_show(struct seq_file *m, void *unused)
 			   READ_ONCE(vcpu->nmi_pending),
 			   READ_ONCE(vcpu->requests), READ_ONCE(vcpu->rip),
 			   READ_ONCE(vcpu->rflags));
-		khyp_arch->debug_show(m, vcpu);
+		khyp_arch_call(debug_show)(m, vcpu);
 		if (vcpu->lapic)
 			khyp_lapic_debug_show(m, vcpu);
 	}

@@ -29,7 +29,7 @@ static void guest_mode_get(struct khyp_vcpu *vcpu, struct guest_mode *m)
 {
 	struct khyp_sregs s;
 
-	khyp_arch->get_sregs(vcpu, &s);
+	khyp_arch_call(get_sregs)(vcpu, &s);
 	m->paging = (s.cr0 & X86_CR0_PG) && (s.cr0 & X86_CR0_PE);
 	m->pae = s.cr4 & X86_CR4_PAE;
 	m->pse = s.cr4 & X86_CR4_PSE;

@@ -3,7 +3,7 @@
  * khyp internal interfaces, shared by the generic core (main, vm, vcpu,
  * iobus, emulate, msr, cpuid), the devices and the arch backend.
  * Common code never includes a backend's private header: everything arch
- * specific goes through struct khyp_arch_ops (arch_ops.h).
+ * specific goes through the backend hooks (arch_ops.h).
  */
 #ifndef KHYP_H
 #define KHYP_H
@@ -199,24 +199,41 @@ enum khyp_reg {
 #define KHYP_REQ_EVENT		4	/* re-evaluate interrupts */
 #define KHYP_REQ_EJECT		5	/* hot-unplugged: leave for good */
 
+/*
+ * The generic exit kinds, once: X(kind, name, stat) for each but the last,
+ * LAST() for the last, so that a consumer can build a list without a
+ * trailing comma (the tracepoint's symbols).  name is what the khyp_exit
+ * tracepoint prints; stat the counter exits.c counts the kind in, or 0
+ * (KHYP_STAT_EXITS, counted for every exit) when it has none of its own
+ * or its handler picks one.
+ */
+#define KHYP_EXIT_KINDS(X, LAST) KHYP_EXPAND(				\
+	X(NONE, "none", KHYP_STAT_OTHER)	/* backend filled nothing */ \
+	X(CPUID, "cpuid", KHYP_STAT_CPUID)				\
+	X(IO, "io", KHYP_STAT_IO)					\
+	X(NPF, "npf", KHYP_STAT_NPF)					\
+	X(MSR, "msr", 0)			/* MSR_READ or MSR_WRITE */ \
+	X(HLT, "hlt", KHYP_STAT_HLT)					\
+	X(INTR, "intr", KHYP_STAT_INTR)					\
+	X(NMI, "nmi", KHYP_STAT_NMI)					\
+	X(SHUTDOWN, "shutdown", KHYP_STAT_SHUTDOWN)			\
+	X(UD, "ud", KHYP_STAT_UD_INJECTED)	/* refused: inject #UD */ \
+	X(INVD, "invd", KHYP_STAT_INVD)					\
+	X(XSETBV, "xsetbv", KHYP_STAT_XSETBV)				\
+	X(FAIL_ENTRY, "fail_entry", 0)					\
+	X(EXCEPTION, "exception", 0)		/* intercepted #AC, #DB */ \
+	X(PAUSE, "pause", 0)						\
+	X(IRET, "iret", 0)			/* the NMI handler is done */ \
+	LAST(UNKNOWN, "unknown", KHYP_STAT_OTHER)) /* no generic kind */
+
+/* One macro call around a list: checkpatch reads bare calls as complex. */
+#define KHYP_EXPAND(...)	__VA_ARGS__
+
+#define KHYP_AEXIT_ENUM(kind, name, stat)	KHYP_AEXIT_##kind,
+
 /* Generic exit record, filled by the backend after each #VMEXIT. */
 enum khyp_arch_exit_kind {
-	KHYP_AEXIT_NONE,
-	KHYP_AEXIT_CPUID,
-	KHYP_AEXIT_IO,
-	KHYP_AEXIT_NPF,
-	KHYP_AEXIT_MSR,
-	KHYP_AEXIT_HLT,
-	KHYP_AEXIT_INTR,
-	KHYP_AEXIT_NMI,
-	KHYP_AEXIT_SHUTDOWN,
-	KHYP_AEXIT_UD,		/* instructions we refuse: inject #UD */
-	KHYP_AEXIT_INVD,
-	KHYP_AEXIT_XSETBV,
-	KHYP_AEXIT_FAIL_ENTRY,
-	KHYP_AEXIT_EXCEPTION,	/* intercepted exception (#AC, #DB) */
-	KHYP_AEXIT_PAUSE,
-	KHYP_AEXIT_UNKNOWN,
+	KHYP_EXIT_KINDS(KHYP_AEXIT_ENUM, KHYP_AEXIT_ENUM)
 };
 
 struct khyp_arch_exit {
@@ -232,7 +249,6 @@ struct khyp_arch_exit {
 			u8 size;
 			bool in;
 			bool string;
-			bool rep;
 			u64 next_rip;
 		} io;
 		struct {
@@ -318,12 +334,29 @@ int khyp_vcpu_fd_install(struct khyp_vcpu *vcpu);
 void khyp_vcpu_put(struct khyp_vcpu *vcpu);
 /* Stop the thread for good and drop the VM's reference (teardown, eject). */
 void khyp_vcpu_destroy(struct khyp_vcpu *vcpu);
-/* Make the vCPU notice a request: wake it or force a #VMEXIT. */
-void khyp_vcpu_kick(struct khyp_vcpu *vcpu);
+/* Post a KHYP_REQ_* and make the vCPU notice: wake it or force a #VMEXIT. */
 void khyp_vcpu_request(struct khyp_vcpu *vcpu, int req);
 /* Let a parked (wait-for-SIPI) vCPU of a platform VM run on its own. */
 void khyp_vcpu_start_autonomous(struct khyp_vcpu *vcpu);
 u64 khyp_vcpu_read_tsc(struct khyp_vcpu *vcpu);
+
+/* Stop for userspace: last_exit is filled; @state says where we rest. */
+void khyp_vcpu_stop_for_user(struct khyp_vcpu *vcpu, u32 state, bool dead);
+/* An NMI, or an interrupt the guest's IF lets in, should end a HLT. */
+bool khyp_vcpu_wakeup_pending(struct khyp_vcpu *vcpu);
+
+/* ---- exit handlers (exits.c), called by the run loop in vcpu.c ---- */
+
+enum khyp_exit_action {
+	KHYP_RESUME,		/* re-enter the guest at once */
+	KHYP_LEAVE,		/* leave the stretch; the outer loop decides */
+};
+
+/* IRQs on, preemption off (inside kernel_fpu_begin()): must not sleep. */
+enum khyp_exit_action khyp_handle_exit(struct khyp_vcpu *vcpu,
+				       const struct khyp_arch_exit *e);
+/* Before re-entry after a stop for userspace: apply its answer. */
+void khyp_complete_user_exit(struct khyp_vcpu *vcpu);
 
 /* ---- exit handling helpers (emulate.c, msr.c, cpuid.c) ---- */
 

@@ -18,9 +18,47 @@
 #include "khyp.h"
 #include "stats.h"
 
-const struct khyp_arch_ops *khyp_arch = &khyp_svm_ops;
 struct khyp_stats khyp_stats;
 bool khyp_rebooting;
+
+static int __init arch_op_missing(const struct khyp_arch_ops *ops,
+				  const char *func)
+{
+	pr_err("the %s backend has no %s hook\n", ops->name, func);
+	return -EINVAL;
+}
+
+/* Each hook's static call, and its setter for khyp_arch_register(). */
+#define KHYP_ARCH_OP(func)						\
+	DEFINE_STATIC_CALL_NULL(khyp_arch_##func,			\
+				*(((struct khyp_arch_ops *)0)->func));	\
+	static int __init arch_set_##func(const struct khyp_arch_ops *ops) \
+	{								\
+		if (!ops->func)						\
+			return arch_op_missing(ops, #func);		\
+		static_call_update(khyp_arch_##func, ops->func);	\
+		return 0;						\
+	}
+#include "arch_ops_list.h"
+
+static int (* const setters[])(const struct khyp_arch_ops *) __initconst = {
+#define KHYP_ARCH_OP(func) arch_set_##func,
+#include "arch_ops_list.h"
+};
+
+/* Point every hook at @ops: a backend that lacks one does not load. */
+static int __init khyp_arch_register(const struct khyp_arch_ops *ops)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(setters); i++) {
+		r = setters[i](ops);
+		if (r)
+			return r;
+	}
+	return 0;
+}
 
 static DEFINE_MUTEX(hw_lock);
 static unsigned int hw_users;	/* [hw_lock] live VMs */
@@ -28,12 +66,12 @@ static int hw_cpuhp_state;	/* [hw_lock] dynamic cpuhp state, if on */
 
 static int hw_cpu_online(unsigned int cpu)
 {
-	return khyp_arch->cpu_enable();
+	return khyp_arch_call(cpu_enable)();
 }
 
 static int hw_cpu_offline(unsigned int cpu)
 {
-	khyp_arch->cpu_disable();
+	khyp_arch_call(cpu_disable)();
 	return 0;
 }
 
@@ -73,7 +111,7 @@ void khyp_hw_put(void)
 
 static void hw_disable_this_cpu(void *unused)
 {
-	khyp_arch->cpu_disable();
+	khyp_arch_call(cpu_disable)();
 }
 
 /* A reboot or kexec must not leave EFER.SVME set behind. */
@@ -174,11 +212,14 @@ static int __init khyp_init(void)
 {
 	int r;
 
-	r = khyp_arch->probe();
+	r = khyp_arch_register(&khyp_svm_ops);
+	if (r)
+		return r;
+	r = khyp_arch_call(probe)();
 	if (r)
 		return r;
 	khyp_fpu_size = cpuid_ecx(0xd);	/* XSAVE area for all features */
-	r = khyp_arch->setup();
+	r = khyp_arch_call(setup)();
 	if (r)
 		return r;
 	r = register_reboot_notifier(&khyp_reboot_nb);
@@ -191,7 +232,7 @@ static int __init khyp_init(void)
 	if (r)
 		goto fail_misc;
 	khyp_debugfs_init();
-	pr_info("loaded (%s backend, API %d)\n", khyp_arch->name,
+	pr_info("loaded (%s backend, API %d)\n", khyp_svm_ops.name,
 		KHYP_API_VERSION);
 	return 0;
 
@@ -200,7 +241,7 @@ fail_misc:
 fail_reboot:
 	unregister_reboot_notifier(&khyp_reboot_nb);
 fail_setup:
-	khyp_arch->teardown();
+	khyp_arch_call(teardown)();
 	return r;
 }
 
@@ -210,7 +251,7 @@ static void __exit khyp_exit(void)
 	khyp_genl_exit();
 	misc_deregister(&khyp_misc);
 	unregister_reboot_notifier(&khyp_reboot_nb);
-	khyp_arch->teardown();
+	khyp_arch_call(teardown)();
 }
 
 module_init(khyp_init);

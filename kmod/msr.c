@@ -15,7 +15,7 @@ int khyp_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val)
 {
 	int r;
 
-	if (khyp_arch->get_msr(vcpu, index, val))
+	if (khyp_arch_call(get_msr)(vcpu, index, val))
 		return 0;
 	r = khyp_lapic_msr_read(vcpu, index, val);
 	if (r != -ENOENT)
@@ -54,7 +54,7 @@ int khyp_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val)
 {
 	int r;
 
-	r = khyp_arch->set_msr(vcpu, index, val);
+	r = khyp_arch_call(set_msr)(vcpu, index, val);
 	if (r != -ENOENT)
 		return r;
 	r = khyp_lapic_msr_write(vcpu, index, val);

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Module-wide object counters, shown in /sys/class/misc/khyp/stats. */
+/*
+ * Module-wide object counters, shown in /sys/class/misc/khyp/stats.
+ * The per-vCPU exit counters (enum khyp_stat) are in struct khyp_vcpu;
+ * an exit kind's counter is named once, in KHYP_EXIT_KINDS (khyp.h).
+ */
 #ifndef KHYP_STATS_H
 #define KHYP_STATS_H
 

@@ -27,28 +27,18 @@ enum khyp_trace_cpuhp_step {
 #include "khyp.h"
 
 /* So that user-space parsers of the print formats know the values. */
-TRACE_DEFINE_ENUM(KHYP_AEXIT_NONE);
-TRACE_DEFINE_ENUM(KHYP_AEXIT_CPUID);
-TRACE_DEFINE_ENUM(KHYP_AEXIT_IO);
-TRACE_DEFINE_ENUM(KHYP_AEXIT_NPF);
-TRACE_DEFINE_ENUM(KHYP_AEXIT_MSR);
-TRACE_DEFINE_ENUM(KHYP_AEXIT_HLT);
-TRACE_DEFINE_ENUM(KHYP_AEXIT_INTR);
-TRACE_DEFINE_ENUM(KHYP_AEXIT_NMI);
-TRACE_DEFINE_ENUM(KHYP_AEXIT_SHUTDOWN);
-TRACE_DEFINE_ENUM(KHYP_AEXIT_UD);
-TRACE_DEFINE_ENUM(KHYP_AEXIT_INVD);
-TRACE_DEFINE_ENUM(KHYP_AEXIT_XSETBV);
-TRACE_DEFINE_ENUM(KHYP_AEXIT_FAIL_ENTRY);
-TRACE_DEFINE_ENUM(KHYP_AEXIT_EXCEPTION);
-TRACE_DEFINE_ENUM(KHYP_AEXIT_PAUSE);
-TRACE_DEFINE_ENUM(KHYP_AEXIT_UNKNOWN);
+#define KHYP_AEXIT_TRACE_ENUM(kind, name, stat) \
+	KHYP_EXPAND(TRACE_DEFINE_ENUM(KHYP_AEXIT_##kind);)
+KHYP_EXIT_KINDS(KHYP_AEXIT_TRACE_ENUM, KHYP_AEXIT_TRACE_ENUM)
 TRACE_DEFINE_ENUM(KHYP_TRACE_CPUHP_PLUG);
 TRACE_DEFINE_ENUM(KHYP_TRACE_CPUHP_UNPLUG);
 TRACE_DEFINE_ENUM(KHYP_TRACE_CPUHP_OST);
 TRACE_DEFINE_ENUM(KHYP_TRACE_CPUHP_EJECT);
 TRACE_DEFINE_ENUM(KHYP_TRACE_CPUHP_DELETED);
 TRACE_DEFINE_ENUM(KHYP_TRACE_CPUHP_UNPLUG_ERROR);
+
+#define KHYP_AEXIT_SYMBOL(kind, name, stat)	{ KHYP_AEXIT_##kind, name },
+#define KHYP_AEXIT_SYMBOL_LAST(kind, name, stat) { KHYP_AEXIT_##kind, name }
 
 /*
  * One #VMEXIT.  detail: the port of an I/O exit, the index of an MSR
@@ -98,22 +88,8 @@ TRACE_EVENT(khyp_exit,
 	TP_printk("vm %u vcpu %u %s%s detail 0x%llx rip 0x%llx code 0x%llx",
 		  __entry->vm, __entry->vcpu,
 		  __print_symbolic(__entry->kind,
-				   { KHYP_AEXIT_NONE, "none" },
-				   { KHYP_AEXIT_CPUID, "cpuid" },
-				   { KHYP_AEXIT_IO, "io" },
-				   { KHYP_AEXIT_NPF, "npf" },
-				   { KHYP_AEXIT_MSR, "msr" },
-				   { KHYP_AEXIT_HLT, "hlt" },
-				   { KHYP_AEXIT_INTR, "intr" },
-				   { KHYP_AEXIT_NMI, "nmi" },
-				   { KHYP_AEXIT_SHUTDOWN, "shutdown" },
-				   { KHYP_AEXIT_UD, "ud" },
-				   { KHYP_AEXIT_INVD, "invd" },
-				   { KHYP_AEXIT_XSETBV, "xsetbv" },
-				   { KHYP_AEXIT_FAIL_ENTRY, "fail_entry" },
-				   { KHYP_AEXIT_EXCEPTION, "exception" },
-				   { KHYP_AEXIT_PAUSE, "pause" },
-				   { KHYP_AEXIT_UNKNOWN, "unknown" }),
+				   KHYP_EXIT_KINDS(KHYP_AEXIT_SYMBOL,
+						   KHYP_AEXIT_SYMBOL_LAST)),
 		  __entry->write ? " write" : "", __entry->detail,
 		  __entry->rip, __entry->code)
 );

@@ -104,7 +104,7 @@ static int mem_alloc(struct khyp_vm *vm, u64 size)
 		r = mem_alloc_chunk(mem->chunks[c], npages);
 		if (r)
 			return r;
-		r = khyp_arch->map_chunk(vm, (u64)c << KHYP_CHUNK_SHIFT,
+		r = khyp_arch_call(map_chunk)(vm, (u64)c << KHYP_CHUNK_SHIFT,
 					 mem->chunks[c]);
 		if (r)
 			return r;
@@ -314,7 +314,7 @@ static void vm_release(struct kref *ref)
 	}
 	khyp_cpuhp_vm_destroy(vm);
 	khyp_platform_destroy(vm);
-	khyp_arch->vm_destroy(vm);
+	khyp_arch_call(vm_destroy)(vm);
 	mem_free(&vm->mem);
 	kfree(vm->vcpus);
 	kfree(vm->cpuid);
@@ -409,7 +409,7 @@ struct khyp_vm *khyp_vm_create(const struct khyp_vm_config *cfg)
 	/* Until userspace narrows it, a VM sees all khyp can offer. */
 	vm->cpuid_nent = khyp_cpuid_supported(vm->cpuid,
 					      KHYP_MAX_CPUID_ENTRIES);
-	r = khyp_arch->vm_init(vm);
+	r = khyp_arch_call(vm_init)(vm);
 	if (r)
 		goto fail;
 	r = mem_alloc(vm, cfg->mem_size);

@@ -422,7 +422,6 @@ static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
 		e->io.size = e->io.size == 4 ? 4 : e->io.size == 2 ? 2 : 1;
 		e->io.in = e->info1 & SVM_IOIO_TYPE_MASK;
 		e->io.string = e->info1 & SVM_IOIO_STR_MASK;
-		e->io.rep = e->info1 & SVM_IOIO_REP_MASK;
 		e->io.next_rip = e->info2;
 		break;
 	case SVM_EXIT_NPF:
@@ -460,7 +459,7 @@ static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
 	case SVM_EXIT_IRET:
 		/* The NMI handler is returning: NMIs are deliverable again. */
 		set_intercept(to_svm(vcpu)->vmcb, INTERCEPT_IRET, false);
-		e->kind = KHYP_AEXIT_PAUSE;
+		e->kind = KHYP_AEXIT_IRET;
 		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMMCALL:
