@@ -31,6 +31,19 @@ static DEFINE_PER_CPU(struct khyp_svm_cpu, svm_cpu);
 static void *svm_iopm;
 static void *svm_msrpm;
 static u32 svm_max_asid;
+
+/* A cap on the ASIDs used, so that tests can make the space wrap often. */
+static unsigned int max_asids;
+module_param(max_asids, uint, 0644);
+MODULE_PARM_DESC(max_asids,
+		 "use at most this many ASIDs per CPU (0: all the CPU has)");
+
+static u32 svm_asid_limit(void)
+{
+	u32 cap = READ_ONCE(max_asids);
+
+	return cap && cap < svm_max_asid ? cap : svm_max_asid;
+}
 static u64 host_xcr0;
 
 static inline void svm_clgi(void)
@@ -380,23 +393,33 @@ static void svm_vcpu_free(struct khyp_vcpu *vcpu)
 
 /*
  * Once per stretch of runs on one host CPU (preemption off): save the
- * host's hidden state that the host VMLOAD restores after each exit, and
- * make sure our ASID is valid here.  A vCPU that moved CPUs takes a new
- * ASID, as does everyone after the ASID space wraps (then flush all).
+ * host's hidden state that the host VMLOAD restores after each exit.
  */
 static void svm_vcpu_load(struct khyp_vcpu *vcpu, int cpu)
 {
-	struct khyp_svm_cpu *sd = per_cpu_ptr(&svm_cpu, cpu);
-	struct khyp_svm_vcpu *svm = to_svm(vcpu);
+	svm_vmsave(page_to_phys(per_cpu_ptr(&svm_cpu, cpu)->host_save));
+}
 
-	svm_vmsave(page_to_phys(sd->host_save));
+/*
+ * Right before VMRUN, interrupts off: make sure our ASID is valid on this
+ * CPU.  A vCPU that moved CPUs takes a new ASID, as does everyone after
+ * the ASID space wraps; the wrap's flush of every ASID rides on the very
+ * VMRUN that follows, so no other vCPU (of any VM) can run on this CPU
+ * with a reused ASID first.  Doing this at the start of a stretch instead
+ * loses the flush when the stretch ends before its first VMRUN.
+ */
+static void svm_pre_run(struct khyp_svm_vcpu *svm, struct khyp_svm_cpu *sd,
+			int cpu)
+{
 	if (svm->last_cpu == cpu && svm->asid_gen == sd->asid_gen)
 		return;
-	if (sd->next_asid > svm_max_asid) {
+	if (sd->next_asid > svm_asid_limit()) {
 		sd->asid_gen++;
 		sd->next_asid = 1;
-		svm->vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+		sd->flush_pending = true;
 	}
+	if (sd->flush_pending)
+		svm->vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 	svm->asid = sd->next_asid++;
 	svm->asid_gen = sd->asid_gen;
 	svm->last_cpu = cpu;
@@ -523,6 +546,14 @@ static void svm_vcpu_run(struct khyp_vcpu *vcpu, struct khyp_arch_exit *exit)
 	exit->int_ctl = vmcb->control.int_ctl;
 	if (vcpu->xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	svm_pre_run(svm, sd, smp_processor_id());
+	/* After a wrap, the first VMRUN here must flush every ASID. */
+	WARN_ONCE(sd->flush_pending &&
+		  vmcb->control.tlb_ctl != TLB_CONTROL_FLUSH_ALL_ASID,
+		  "VMRUN reuses ASID %u on CPU %d before the wrap's flush",
+		  vmcb->control.asid, smp_processor_id());
+	if (vmcb->control.tlb_ctl == TLB_CONTROL_FLUSH_ALL_ASID)
+		sd->flush_pending = false;
 	svm_clgi();
 	t0 = rdtsc();
 	/* Host IF=1 at VMRUN: physical interrupts cause #VMEXIT(INTR). */

@@ -11,6 +11,7 @@ struct khyp_svm_cpu {
 	struct page *host_save;	/* VMSAVE/VMLOAD of hidden host state */
 	u64 asid_gen;
 	u32 next_asid;
+	bool flush_pending;	/* ASIDs wrapped, no VMRUN has flushed yet */
 	bool enabled;
 };
 

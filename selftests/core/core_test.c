@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ GUEST_SNIPPET(rm_xsetbv);
 GUEST_SNIPPET(rm_cpuid_loop);
 GUEST_SNIPPET(rm_spin);
 GUEST_SNIPPET(rm_mem);
+GUEST_SNIPPET(rm_marker_loop);
 GUEST_SNIPPET(lm_mmio);
 GUEST_SNIPPET(lm_sse);
 GUEST_SNIPPET(lm_guest);
@@ -600,6 +602,91 @@ TEST(many_vcpus_one_vm)
 		close(l[i].vcpu.fd);
 	}
 	tvm_destroy(&vm);
+}
+
+/* Burn CPU 0 until told to stop, so vCPU stretches there are cut short. */
+static void *spin_on_cpu0(void *arg)
+{
+	volatile int *stop = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	while (!*stop)
+		;
+	return NULL;
+}
+
+static int write_param(const char *name, const char *val)
+{
+	char path[128];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "/sys/module/khyp/parameters/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	r = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+/*
+ * Two VMs' vCPUs share host CPU 0 with a busy task, and only two ASIDs
+ * (khyp.max_asids=2), so the ASID space wraps on most switches and many
+ * stretches end before their first VMRUN.  Every wrap's TLB flush must
+ * still come before the next VMRUN on that CPU, whoever's it is: the
+ * module WARNs otherwise (the test host fails on it), and a guest that
+ * read the other VM's marker through a stale translation reports it.
+ */
+TEST(asid_wrap_flush_across_vms)
+{
+	enum { VMS = 2, PER_VM = 2, N = VMS * PER_VM };
+	static struct loop_vcpu l[N];
+	struct khyp_vcpu_state st;
+	struct khyp_regs r;
+	struct tvm vm[VMS];
+	pthread_t t[N], spin;
+	volatile int stop = 0;
+	cpu_set_t set;
+	int i;
+
+	if (write_param("max_asids", "2"))
+		SKIP(return, "khyp.max_asids is not writable");
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	for (i = 0; i < VMS; i++) {
+		ASSERT_EQ(0, tvm_create(&vm[i], MEM_4M, PER_VM, 0));
+		tvm_load(&vm[i], CODE, rm_marker_loop_start,
+			 SNIPPET_LEN(rm_marker_loop));
+		*(uint32_t *)(vm[i].mem + 0x3000) = 0xaaaa0000 + i;
+	}
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(0, tvcpu_create(&vm[i / PER_VM], &l[i].vcpu,
+					  i % PER_VM));
+		ASSERT_EQ(0, tvcpu_set_real_mode(&l[i].vcpu, CODE));
+		ASSERT_EQ(0, tvcpu_get_regs(&l[i].vcpu, &r));
+		r.rsi = 20000;
+		r.rdi = 0xaaaa0000 + i / PER_VM;
+		ASSERT_EQ(0, ioctl(l[i].vcpu.fd, KHYP_SET_REGS, &r));
+		ASSERT_EQ(0, tvcpu_state(&l[i].vcpu, &st));
+		ASSERT_EQ(0, sched_setaffinity(st.host_tid, sizeof(set), &set));
+	}
+	pthread_create(&spin, NULL, spin_on_cpu0, (void *)&stop);
+	for (i = 0; i < N; i++)
+		pthread_create(&t[i], NULL, run_cpuid_loop, &l[i]);
+	for (i = 0; i < N; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_TRUE(l[i].ok)
+			TH_LOG("vCPU %d: saw another VM's marker", i);
+		close(l[i].vcpu.fd);
+	}
+	stop = 1;
+	pthread_join(spin, NULL);
+	for (i = 0; i < VMS; i++)
+		tvm_destroy(&vm[i]);
+	EXPECT_EQ(0, write_param("max_asids", "0"));
 }
 
 TEST(two_vms_at_once)

@@ -21,6 +21,7 @@
 	.globl rm_xsetbv_start, rm_xsetbv_end
 	.globl rm_cpuid_loop_start, rm_cpuid_loop_end
 	.globl rm_spin_start, rm_spin_end
+	.globl rm_marker_loop_start, rm_marker_loop_end
 	.globl rm_mem_start, rm_mem_end
 	.globl lm_mmio_start, lm_mmio_end
 	.globl lm_sse_start, lm_sse_end
@@ -176,6 +177,23 @@ rm_spin_start:
 	jnz 1b
 	out %al, $TEST_PORT_DONE
 rm_spin_end:
+
+/*
+ * ESI times: the dword at 0x3000 must still be EDI (the VM's own
+ * marker), then a CPUID exit.  A mismatch is reported; done either way.
+ */
+rm_marker_loop_start:
+1:	mov (0x3000), %eax
+	cmp %edi, %eax
+	jne 2f
+	xor %eax, %eax
+	cpuid
+	dec %esi
+	jnz 1b
+	out %al, $TEST_PORT_DONE
+2:	out %eax, $TEST_PORT_REPORT
+	out %al, $TEST_PORT_DONE
+rm_marker_loop_end:
 
 /* Read the dword at 0x3000, report it, write ~it at 0x3004. */
 rm_mem_start:
