@@ -33,7 +33,7 @@ static bool hw_emergency_cb;	/* [hw_lock] our emergency callback is set */
 /*
  * Crashes and emergency reboots (kdump, sysrq-b, the NMI shootdown) skip
  * the reboot notifier: they run the one emergency-virtualization callback
- * on every CPU, which 6.12 relies on alone to leave AMD-V (compat.h).  KVM
+ * on every CPU, which 6.12 relies on alone to leave AMD-V (compat.rst).  KVM
  * takes that slot while its vendor module is loaded (a second taker
  * WARNs), and its callback clears EFER.SVME whoever set it; so khyp holds
  * the slot only while it owns AMD-V and no KVM vendor module is loaded.
