@@ -33,10 +33,11 @@ static bool hw_emergency_cb;	/* [hw_lock] our emergency callback is set */
 /*
  * Crashes and emergency reboots (kdump, sysrq-b, the NMI shootdown) skip
  * the reboot notifier: they run the one emergency-virtualization callback
- * on every CPU, which 6.12 relies on alone to leave AMD-V (compat.rst).  KVM
- * takes that slot while its vendor module is loaded (a second taker
- * WARNs), and its callback clears EFER.SVME whoever set it; so khyp holds
- * the slot only while it owns AMD-V and no KVM vendor module is loaded.
+ * on every CPU, which 6.12 relies on alone to leave AMD-V (compat.rst).  A
+ * loaded KVM takes that slot whenever it enables AMD-V, even when that
+ * fails (a second taker WARNs), and its callback clears EFER.SVME whoever
+ * set it; so khyp holds the slot only while it owns AMD-V and no KVM
+ * vendor module is loaded.
  */
 static void khyp_emergency_disable(void)
 {
