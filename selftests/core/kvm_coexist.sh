@@ -10,39 +10,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=$here/../bin
 # shellcheck source=../lib/tap.sh
 . "$here/../lib/tap.sh"
+# shellcheck source=../lib/amdv.sh
+. "$here/../lib/amdv.sh"
 
 # The guest every khyp check runs: CPUIDs in real mode, then an OUT.
 khyp_guest() { "$bin/khyp_bench" cpuid "${1:-2000}" >/dev/null; }
 kvm_guest() { "$bin/kvm_bench" cpuid 2000 >/dev/null; }
-
-# svme: EFER.SVME of every host CPU, e.g. "11".
-svme() {
-	/usr/bin/python3 -c '
-import glob, os
-s = ""
-for d in sorted(glob.glob("/dev/cpu/[0-9]*"), key=lambda d: int(d.split("/")[-1])):
-    fd = os.open(d + "/msr", os.O_RDONLY)
-    s += str((int.from_bytes(os.pread(fd, 8, 0xc0000080), "little") >> 12) & 1)
-    os.close(fd)
-print(s)'
-}
-
-# start_holder khyp|kvm: a VM held open in the background; HOLDER_PID, and
-# HOLDER_SAYS its first line ("ready" or an errno name), with a deadline.
-start_holder() {
-	local fifo
-	fifo=$(mktemp -u /tmp/holder.XXXX)
-	mkfifo "$fifo"
-	"$bin/vm_holder" "$1" >"$fifo" &
-	HOLDER_PID=$!
-	HOLDER_SAYS=$(timeout 20 head -n1 "$fifo")
-	rm -f "$fifo"
-}
-
-stop_holder() {
-	kill "$HOLDER_PID" 2>/dev/null
-	wait "$HOLDER_PID" 2>/dev/null
-}
 
 unload_kvm() {
 	rmmod kvm_amd 2>/dev/null
@@ -54,6 +27,41 @@ unload_kvm() {
 log_mark() { echo "$1" >/dev/kmsg; }
 log_since() { dmesg | sed -n "/$1/,\$p"; }
 
+# The emergency-virtualization callback slot (Documentation/compat.rst):
+# its registrations and unregistrations since the last slot_log, as
+# "R:khyp U:khyp R:kvm ..." (who from the caller), from the function
+# tracer.  6.12's KVM takes it while it enables AMD-V (at load, or for its
+# first VM) and gives it back when it disables AMD-V or fails to enable.
+tr=/sys/kernel/tracing
+slot_trace() {
+	[[ -e $tr/trace ]] || mount -t tracefs nodev "$tr" 2>/dev/null || return 1
+	echo 'cpu_emergency_register_virt_callback cpu_emergency_unregister_virt_callback' \
+		>"$tr/set_ftrace_filter" && echo function >"$tr/current_tracer" &&
+		echo >"$tr/trace"
+}
+slot_log() {
+	sed -n 's/.* cpu_emergency_register_virt_callback <-\([a-z_]*\).*/R \1/p
+		s/.* cpu_emergency_unregister_virt_callback <-\([a-z_]*\).*/U \1/p' \
+		"$tr/trace" | while read -r op fn; do
+		who=$fn
+		[[ $fn == *kvm* ]] && who=kvm
+		[[ $fn == khyp* || $fn == hw_* ]] && who=khyp
+		printf '%s:%s ' "$op" "$who"
+	done
+	echo >"$tr/trace"
+}
+# check_slot WHAT EXPECTED: the slot's use since the last check.
+check_slot() {
+	local got
+	if ((!have_trace)); then
+		skip "callback slot: $1" "no function tracer"
+		return
+	fi
+	got=$(slot_log)
+	echo "# emergency-virt callback slot: ${got:-(untouched)}"
+	check "callback slot: $1" [ "$got" = "$2" ]
+}
+
 modprobe msr
 if ! modinfo -p kvm 2>/dev/null | grep -q '^enable_virt_at_load:'; then
 	skip "kvm_amd coexistence" "kvm has no enable_virt_at_load (before 6.12)"
@@ -62,6 +70,8 @@ if ! modinfo -p kvm 2>/dev/null | grep -q '^enable_virt_at_load:'; then
 fi
 unload_kvm
 all_on=$(svme | tr 0 1) all_off=$(svme | tr 1 0)
+have_trace=0
+slot_trace && have_trace=1
 
 # 1. kvm_amd first, enabling AMD-V at load (6.12's default).
 log_mark khyp-coexist-1
@@ -85,6 +95,8 @@ check "khyp-run prints one line naming kvm_amd and the ways out" eval \
 check "a KVM VM still runs" kvm_guest
 check "rmmod kvm_amd kvm turns AMD-V off" eval 'unload_kvm && [ "$(svme)" = "$all_off" ]'
 check "then a khyp VM runs" khyp_guest
+check_slot "KVM's while it has AMD-V, khyp's while its VM lives" \
+	"R:kvm U:kvm R:khyp U:khyp "
 
 # 2. khyp first, then kvm_amd with enable_virt_at_load=1: KVM cannot load.
 start_holder khyp
@@ -100,6 +112,8 @@ kill -0 "$guest" 2>/dev/null && echo "# the khyp guest was running throughout"
 check "the running khyp guest finishes correctly" wait "$guest"
 check "a new khyp VM runs" khyp_guest
 unload_kvm
+check_slot "handed to the loading kvm_amd and back after its failure" \
+	"R:khyp U:khyp R:kvm U:kvm R:khyp "
 
 # 3. khyp first, then kvm_amd with enable_virt_at_load=0: KVM loads, but
 #    its VMs fail until khyp lets go.
@@ -118,6 +132,8 @@ check "a new khyp VM runs beside the loaded kvm_amd" khyp_guest
 HOLDER_PID=$khyp_vm
 stop_holder
 check "the last khyp VM gone turns AMD-V off" [ "$(svme)" = "$all_off" ]
+check_slot "left to kvm_amd while loaded, its failed VMs taking it and giving it back" \
+	"U:khyp R:kvm U:kvm R:kvm U:kvm "
 
 # 4. kvm_amd loaded with enable_virt_at_load=0: whoever has a VM owns it.
 check "a KVM VM runs once khyp has none" kvm_guest
@@ -135,4 +151,6 @@ check "rmmod kvm_amd kvm while khyp owns AMD-V" unload_kvm
 check "khyp still owns AMD-V on every CPU" [ "$(svme)" = "$all_on" ]
 check "and its VMs still run" khyp_guest
 stop_holder
+check_slot "KVM's while its VMs live, khyp's from kvm_amd's unload to its last VM" \
+	"R:kvm U:kvm R:kvm U:kvm R:khyp U:khyp "
 tap_end

@@ -13,31 +13,8 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
 
-# start_holder KIND: runs vm_holder in the background, sets HOLDER_PID and
-# HOLDER_SAYS to its first line (ready or an errno name), with a deadline.
-start_holder() {
-	local fifo
-	fifo=$(mktemp -u /tmp/holder.XXXX)
-	mkfifo "$fifo"
-	"$bin/vm_holder" "$1" >"$fifo" &
-	HOLDER_PID=$!
-	HOLDER_SAYS=$(timeout 20 head -n1 "$fifo")
-	rm -f "$fifo"
-}
-
-stop_holder() {
-	kill "$HOLDER_PID" 2>/dev/null
-	wait "$HOLDER_PID" 2>/dev/null
-}
-
-# efer_svme CPU: prints 1 if EFER.SVME is set on that host CPU, else 0.
-efer_svme() {
-	/usr/bin/python3 -c '
-import os, sys
-fd = os.open("/dev/cpu/%s/msr" % sys.argv[1], os.O_RDONLY)
-efer = int.from_bytes(os.pread(fd, 8, 0xc0000080), "little")
-print((efer >> 12) & 1)' "$1"
-}
+# shellcheck source=../lib/amdv.sh
+. "$here/../lib/amdv.sh"
 
 echo "1..13"
 modprobe msr
