@@ -39,12 +39,14 @@ slot_trace() {
 		>"$tr/set_ftrace_filter" && echo function >"$tr/current_tracer" &&
 		echo >"$tr/trace"
 }
+# The tracer names callers when the trace is read: one in a module
+# unloaded since (kvm here, never khyp) shows as its address.
 slot_log() {
-	sed -n 's/.* cpu_emergency_register_virt_callback <-\([a-z_]*\).*/R \1/p
-		s/.* cpu_emergency_unregister_virt_callback <-\([a-z_]*\).*/U \1/p' \
+	sed -n 's/.* cpu_emergency_register_virt_callback <-\([0-9A-Za-z_]*\).*/R \1/p
+		s/.* cpu_emergency_unregister_virt_callback <-\([0-9A-Za-z_]*\).*/U \1/p' \
 		"$tr/trace" | while read -r op fn; do
 		who=$fn
-		[[ $fn == *kvm* ]] && who=kvm
+		[[ $fn == *kvm* || $fn == 0x* ]] && who=kvm
 		[[ $fn == khyp* || $fn == hw_* ]] && who=khyp
 		printf '%s:%s ' "$op" "$who"
 	done
