@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-#   make          build kmod/khyp.ko, the userspace tools and the selftests
+#   make          build kmod/khyp.ko (and build/6.12/kmod/khyp.ko for the
+#                 6.12 kernel), the userspace tools and the selftests
 #   make demo     the seed's vCPU hotplug walkthrough, in the test host
 #   make check    the tests: unit tests here, selftests in the test host
 #   make bench    khyp against KVM, measured in one test-host run
@@ -22,10 +23,27 @@ PREFIX ?= /usr/local
 KHYP_GROUP ?=
 KHYP_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
 
-all: module userspace selftests
+# The module for 6.12 as well, when its headers are installed (make check
+# tests both kernels), built from a copy of the module's sources in
+# build/6.12: kbuild builds one M= directory for one kernel at a time.
+KVER612 ?= $(shell $(CURDIR)/scripts/kver 6.12)
+
+all: module module-6.12 userspace selftests
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+module-6.12:
+ifeq ($(KVER612),)
+	@echo "no 6.12 kernel installed (make deps): not building build/6.12/kmod/khyp.ko"
+else
+	mkdir -p build/6.12
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
+		--exclude='Module.symvers' --include=/Kbuild --include='/kmod/***' \
+		--include='/uapi/***' --exclude='*' ./ build/6.12/
+	$(MAKE) -C /lib/modules/$(KVER612)/build M=$(CURDIR)/build/6.12 modules
+endif
 
 userspace:
 	$(MAKE) -C userspace/run
@@ -91,5 +109,5 @@ clean:
 	$(MAKE) -C selftests/unit clean
 	rm -rf build
 
-.PHONY: all module userspace selftests module-clean deps install uninstall dkms-src \
+.PHONY: all module module-6.12 userspace selftests module-clean deps install uninstall dkms-src \
 	check-dkms check demo bench sparse checkpatch genl clean

@@ -2,7 +2,10 @@
 /*
  * The kernel API differences between the LTS kernels khyp builds for
  * (6.1 and 6.12), in one place: code elsewhere uses the newer spelling,
- * and this header provides it on the older kernel.
+ * and this header provides it on the older kernel.  The differences of
+ * behaviour that need no version check here (the emergency-virtualization
+ * callback, kvm_amd's enable_virt_at_load, FPU, hrtimer, cpuhp, genl) are
+ * listed in Documentation/compat.rst.
  */
 #ifndef KHYP_COMPAT_H
 #define KHYP_COMPAT_H

@@ -7,12 +7,14 @@
 #include <linux/cpuhotplug.h>
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/kobject.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/reboot.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/fpu/xcr.h>
+#include <asm/reboot.h>
 #include "arch_ops.h"
 #include "genl.h"
 #include "khyp.h"
@@ -63,6 +65,79 @@ static int __init khyp_arch_register(const struct khyp_arch_ops *ops)
 static DEFINE_MUTEX(hw_lock);
 static unsigned int hw_users;	/* [hw_lock] live VMs */
 static int hw_cpuhp_state;	/* [hw_lock] dynamic cpuhp state, if on */
+static bool hw_kvm_loaded;	/* [hw_lock] kvm_amd/kvm_intel loading or live */
+static bool hw_emergency_cb;	/* [hw_lock] our emergency callback is set */
+
+/*
+ * Crashes and emergency reboots (kdump, sysrq-b, the NMI shootdown) skip
+ * the reboot notifier: they run the one emergency-virtualization callback
+ * on every CPU, which 6.12 relies on alone to leave AMD-V (compat.rst).  A
+ * loaded KVM takes that slot whenever it enables AMD-V, even when that
+ * fails (a second taker WARNs), and its callback clears EFER.SVME whoever
+ * set it; so khyp holds the slot only while it owns AMD-V and no KVM
+ * vendor module is loaded.
+ */
+static void khyp_emergency_disable(void)
+{
+	khyp_rebooting = true;
+	khyp_arch->cpu_disable();
+}
+
+static void hw_emergency_update(void)
+{
+	bool want = hw_users && !hw_kvm_loaded;
+
+	lockdep_assert_held(&hw_lock);
+	if (want == hw_emergency_cb)
+		return;
+	if (want)
+		cpu_emergency_register_virt_callback(khyp_emergency_disable);
+	else
+		cpu_emergency_unregister_virt_callback(khyp_emergency_disable);
+	hw_emergency_cb = want;
+}
+
+static bool is_kvm_vendor(const char *name)
+{
+	return !strcmp(name, "kvm_amd") || !strcmp(name, "kvm_intel");
+}
+
+/* COMING runs before the module's init, GOING after its exit. */
+static int khyp_module_event(struct notifier_block *nb, unsigned long state,
+			     void *data)
+{
+	struct module *mod = data;
+
+	if (!is_kvm_vendor(mod->name) ||
+	    (state != MODULE_STATE_COMING && state != MODULE_STATE_GOING))
+		return NOTIFY_DONE;
+	mutex_lock(&hw_lock);
+	hw_kvm_loaded = state == MODULE_STATE_COMING;
+	hw_emergency_update();
+	mutex_unlock(&hw_lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block khyp_module_nb = {
+	.notifier_call = khyp_module_event,
+};
+
+/* Vendor modules loaded before us: their /sys/module entries. */
+static bool kvm_vendor_present(void)
+{
+	static const char *const names[] = { "kvm_amd", "kvm_intel" };
+	struct kobject *k;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		k = kset_find_obj(THIS_MODULE->mkobj.kobj.kset, names[i]);
+		if (k) {
+			kobject_put(k);
+			return true;
+		}
+	}
+	return false;
+}
 
 static int hw_cpu_online(unsigned int cpu)
 {
@@ -95,6 +170,7 @@ int khyp_hw_get(void)
 		} else {
 			hw_cpuhp_state = r;
 			r = 0;
+			hw_emergency_update();
 		}
 	}
 	mutex_unlock(&hw_lock);
@@ -104,8 +180,10 @@ int khyp_hw_get(void)
 void khyp_hw_put(void)
 {
 	mutex_lock(&hw_lock);
-	if (!WARN_ON(!hw_users) && --hw_users == 0)
+	if (!WARN_ON(!hw_users) && --hw_users == 0) {
+		hw_emergency_update();
 		cpuhp_remove_state(hw_cpuhp_state);
+	}
 	mutex_unlock(&hw_lock);
 }
 
@@ -225,9 +303,15 @@ static int __init khyp_init(void)
 	r = register_reboot_notifier(&khyp_reboot_nb);
 	if (r)
 		goto fail_setup;
-	r = misc_register(&khyp_misc);
+	r = register_module_notifier(&khyp_module_nb);
 	if (r)
 		goto fail_reboot;
+	mutex_lock(&hw_lock);
+	hw_kvm_loaded |= kvm_vendor_present();
+	mutex_unlock(&hw_lock);
+	r = misc_register(&khyp_misc);
+	if (r)
+		goto fail_modnb;
 	r = khyp_genl_init();
 	if (r)
 		goto fail_misc;
@@ -238,6 +322,8 @@ static int __init khyp_init(void)
 
 fail_misc:
 	misc_deregister(&khyp_misc);
+fail_modnb:
+	unregister_module_notifier(&khyp_module_nb);
 fail_reboot:
 	unregister_reboot_notifier(&khyp_reboot_nb);
 fail_setup:
@@ -250,6 +336,7 @@ static void __exit khyp_exit(void)
 	khyp_debugfs_exit();
 	khyp_genl_exit();
 	misc_deregister(&khyp_misc);
+	unregister_module_notifier(&khyp_module_nb);
 	unregister_reboot_notifier(&khyp_reboot_nb);
 	khyp_arch_call(teardown)();
 }

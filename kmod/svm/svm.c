@@ -181,7 +181,7 @@ static int svm_cpu_enable(void)
 
 	rdmsrl(MSR_EFER, efer);
 	if (efer & EFER_SVME) {
-		pr_err("CPU %d: EFER.SVME is already set: another hypervisor (e.g. kvm_amd with a running VM) owns AMD-V\n",
+		pr_err("CPU %d: AMD-V is already enabled (EFER.SVME) by another hypervisor, e.g. kvm_amd (6.12 enables it at load): rmmod kvm_amd, or load kvm with enable_virt_at_load=0\n",
 		       smp_processor_id());
 		return -EBUSY;
 	}

@@ -262,6 +262,11 @@ int vm_boot(struct vm *vm, struct launch *ln)
 		return -1;
 	}
 	vm->fd = ioctl(vm->dev_fd, KHYP_CREATE_VM, &vc);
+	if (vm->fd < 0 && errno == EBUSY) {
+		/* The module found EFER.SVME set (its log names the CPU). */
+		error("AMD-V is owned by another hypervisor (kvm_amd?): rmmod kvm_amd, or load kvm with enable_virt_at_load=0");
+		return -1;
+	}
 	if (vm->fd < 0) {
 		error("KHYP_CREATE_VM (%llu MiB, %u vCPUs): %s",
 		      (unsigned long long)(vc.mem_size >> 20), vc.max_vcpus,
