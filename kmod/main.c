@@ -80,7 +80,7 @@ static bool hw_emergency_cb;	/* [hw_lock] our emergency callback is set */
 static void khyp_emergency_disable(void)
 {
 	khyp_rebooting = true;
-	khyp_arch->cpu_disable();
+	khyp_arch_call(cpu_disable)();
 }
 
 static void hw_emergency_update(void)
