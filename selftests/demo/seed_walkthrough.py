@@ -6,9 +6,13 @@ Runs inside the test host.  Starts khyp-run with the seed's command line
 (qemu-system-x86_64 replaced by khyp-run, plus -kernel/-initrd since
 there is no disk image), then plays the qmp-shell session of the seed
 over the QMP socket and prints the transcript as qmp-shell -p -v would.
-Waits on QMP events and guest console markers, never on fixed sleeps.
-Exit status 0 when every step did what the seed says.  KHYP_DEMO_MEM
-overrides the seed's "-m 2048".
+The HMP monitor is on khyp-run's stdin/stdout, as -monitor stdio says:
+its banner, and "info cpus" typed at it after each step.  With
+-nodefaults there is no serial console, so the guest is seen as QMP
+shows it: its _OST for the plug, DEVICE_DELETED for the unplug.  Waits
+on QMP events and monitor prompts, never on fixed sleeps.  Exit status
+0 when every step did what the seed says.  KHYP_DEMO_MEM overrides the
+seed's "-m 2048".
 """
 import json
 import os
@@ -33,10 +37,18 @@ def shell(q, name, **args):
     return r
 
 
-def wait(vmm, marker, timeout=60):
-    """Wait for @marker on the guest's console (khyp-run's stdout)."""
-    if not vmm.expect(re.escape(marker), timeout):
-        raise TimeoutError('guest never printed %r' % marker)
+PROMPT = r'\(qemu\) '
+
+
+def monitor(vmm, line):
+    """Type @line at the HMP monitor; print it and what it answered."""
+    vmm.send(line + '\n')
+    m = vmm.expect(r'(.*?)' + PROMPT, 30, flags=re.S)
+    if not m:
+        raise TimeoutError('the monitor did not answer %r' % line)
+    print('(qemu) %s' % line)
+    print(m.group(1).decode().replace('\r', ''), end='')
+    return m.group(1).decode().replace('\r', '')
 
 
 def main():
@@ -46,12 +58,16 @@ def main():
            '-machine', 'pc,accel=kvm,usb=off',
            '-smp', '1,maxcpus=2', '-cpu', 'IvyBridge-IBRS',
            '-qmp', 'unix:%s,server=on,wait=off' % SOCK,
-           '-kernel', kernel, '-initrd', initrd, '-serial', 'stdio']
+           '-kernel', kernel, '-initrd', initrd]
     print('$ ' + ' '.join(cmd))
     vmm = VmmProcess(cmd)
     ok = True
     try:
-        wait(vmm, 'KHYP-GUEST-UP')
+        m = vmm.expect(r"(QEMU \S+ monitor - type 'help' for more "
+                       r"information)\r\n" + PROMPT, 30)
+        if not m:
+            raise TimeoutError('no monitor banner')
+        print(m.group(1).decode())
         q = Qmp(SOCK, timeout=30)
         v = q.greeting['QMP']['version']['qemu']
         print('$ qmp-shell -p -v %s' % SOCK)
@@ -64,20 +80,24 @@ def main():
         ok &= len(slots) == 2 and len(free) == 1
         props = free[0]['props']
         shell(q, 'device_add', id='cpu-2', driver=free[0]['type'], **props)
-        wait(vmm, 'KHYP-GUEST-CPU-ONLINE 1')
-        print('# guest: CPU 1 is online')
+        ost = q.event('ACPI_DEVICE_OST', lambda e: e['data']['info'].get(
+            'device') == 'cpu-2', 240)
+        print(json.dumps(ost, indent=4))
+        print("# guest: _OST for cpu-2's insert, status %d" %
+              ost['data']['info']['status'])
         cpus = shell(q, 'query-cpus-fast')['return']
         ok &= len(cpus) == 2 and any(
             c.get('qom-path') == '/machine/peripheral/cpu-2' for c in cpus)
+        ok &= monitor(vmm, 'info cpus').count('CPU #') == 2
 
         r = shell(q, 'device_del', id='cpu-2')
         ok &= r.get('return') == {}
-        ev = q.event('DEVICE_DELETED', timeout=30)
+        ev = q.event('DEVICE_DELETED', timeout=60)
         print(json.dumps(ev, indent=4))
-        wait(vmm, 'KHYP-GUEST-CPU-GONE 1')
-        print('# guest: CPU 1 is gone')
+        print('# guest: cpu-2 ejected')
         slots = shell(q, 'query-hotpluggable-cpus')['return']
         ok &= len([s for s in slots if 'qom-path' not in s]) == 1
+        ok &= monitor(vmm, 'info cpus').count('CPU #') == 1
         shell(q, 'quit')
     except (TimeoutError, EOFError, KeyError, OSError, QmpError) as e:
         print('walkthrough failed: %s' % e)

@@ -33,8 +33,7 @@ static void on_signal(int sig)
 static void bad_usage(void)
 {
 	fprintf(stderr,
-		"usage: khyp-qmpd --vm NAME|ID [--socket PATH] [--monitor-socket PATH]\n"
-		"                 [--monitor-stdio] [--pid LAUNCHER_PID]\n");
+		"usage: khyp-qmpd --vm NAME|ID [--socket PATH] [--monitor-socket PATH] [--monitor-stdio] [--pid LAUNCHER_PID]\n");
 	exit(2);
 }
 

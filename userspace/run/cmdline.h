@@ -21,6 +21,13 @@ enum serial_mode {
 	SERIAL_STDIO,
 };
 
+/* -monitor: QEMU's HMP monitor, which khyp-qmpd serves */
+enum monitor_mode {
+	MONITOR_NONE,
+	MONITOR_STDIO,
+	MONITOR_UNIX,		/* unix:PATH,server=on,wait=off */
+};
+
 /*
  * Everything the command line says.  File names and -append point into
  * argv; the struct owns no memory.
@@ -37,7 +44,8 @@ struct run_config {
 	bool nodefaults;
 	bool no_user_config;
 	bool no_reboot;
-	bool monitor_stdio;		/* asked for; not supported */
+	enum monitor_mode monitor;
+	char monitor_path[108];		/* MONITOR_UNIX's PATH */
 	char name[256];			/* -name, "" if none */
 	char qmp_path[108];		/* -qmp unix:PATH, "" if none */
 	const char *dump_acpi_dir;	/* --dump-acpi DIR (hidden) */

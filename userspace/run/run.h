@@ -82,7 +82,7 @@ int open_khyp(void);
 int vm_boot(struct vm *vm, struct launch *ln);
 void vm_destroy(struct vm *vm);
 
-/* qmpd_child.c: khyp-qmpd serves -qmp's socket for the VM */
+/* qmpd_child.c: khyp-qmpd serves -qmp's socket and -monitor for the VM */
 extern pid_t qmpd_pid;
 int qmpd_start(struct vm *vm, const struct run_config *cfg);
 void qmpd_stop(void);
