@@ -46,9 +46,9 @@ def monitor(vmm, line):
     m = vmm.expect(r'(.*?)' + PROMPT, 30, flags=re.S)
     if not m:
         raise TimeoutError('the monitor did not answer %r' % line)
-    print('(qemu) %s' % line)
-    print(m.group(1).decode().replace('\r', ''), end='')
-    return m.group(1).decode().replace('\r', '')
+    out = m.group(1).decode().replace('\r', '')
+    print('(qemu) %s\n%s' % (line, out), end='')
+    return out
 
 
 def main():
