@@ -113,6 +113,10 @@ TEST(monitor)
 		  "-monitor", "stdio", "-serial", "stdio", K);
 	PARSE_ERR("-serial stdio: cannot use stdio by multiple character devices",
 		  "-serial", "stdio", "-nodefaults", "-monitor", "stdio", K);
+	PARSE_ERR("-serial mon:stdio: cannot use stdio by multiple character devices",
+		  "-serial", "mon:stdio", "-monitor", "stdio", K);
+	PARSE_ERR("-serial mon:stdio: the serial port and the monitor multiplexed on stdio are not supported (use -serial stdio with -monitor unix:PATH,server=on,wait=off)",
+		  "-nodefaults", "-serial", "mon:stdio", K);
 	PARSE_ERR("-monitor: only wait=off is supported",
 		  "-monitor", "unix:/tmp/m,server=on", K);
 	PARSE_ERR("-monitor: empty socket path", "-monitor", "unix:", K);

@@ -448,6 +448,7 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 		  char *err, size_t errlen)
 {
 	struct parse_state ps = { .err = err, .errlen = errlen };
+	bool mon_stdio = false;	/* -serial mon:stdio */
 	const char *opt, *arg;
 	size_t k;
 	int i;
@@ -507,9 +508,11 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 				cfg->serial = SERIAL_STDIO;
 			else if (!strcmp(arg, "none"))
 				cfg->serial = SERIAL_NONE;
-			else
+			else if (strcmp(arg, "mon:stdio"))
 				return fail(&ps, "-serial: unsupported backend '%s' (stdio or none)",
 					    arg);
+			/* Refused below, after -monitor stdio's error. */
+			mon_stdio = !strcmp(arg, "mon:stdio");
 			cfg->serial_given = true;
 		} else if (!strcmp(opt, "display")) {
 			if (strcmp(arg, "none"))
@@ -554,8 +557,12 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 	if ((cfg->nodefaults || cfg->monitor == MONITOR_STDIO) &&
 	    !cfg->serial_given)
 		cfg->serial = SERIAL_NONE;
-	if (cfg->monitor == MONITOR_STDIO && cfg->serial == SERIAL_STDIO)
-		return fail(&ps, "-serial stdio: cannot use stdio by multiple character devices");
+	if (cfg->monitor == MONITOR_STDIO &&
+	    (cfg->serial == SERIAL_STDIO || mon_stdio))
+		return fail(&ps, "-serial %s: cannot use stdio by multiple character devices",
+			    mon_stdio ? "mon:stdio" : "stdio");
+	if (mon_stdio)
+		return fail(&ps, "-serial mon:stdio: the serial port and the monitor multiplexed on stdio are not supported (use -serial stdio with -monitor unix:PATH,server=on,wait=off)");
 	/*
 	 * QEMU boots firmware when there is no -kernel; khyp-run has none.
 	 * So that QEMU command lines without -kernel (like the CPU hotplug
