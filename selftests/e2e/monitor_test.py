@@ -10,9 +10,10 @@ controlling terminal, and types: help, info status, info
 hotpluggable-cpus, mistakes (unknown command, unknown device, bad
 property, missing driver), device_add in HMP's comma syntax, info cpus,
 device_del, quit.  Checks QEMU's banner, prompt and texts, and that
-what HMP prints agrees with QMP's answers on the same VM.  With no
-serial console (-nodefaults), the guest is seen through QMP: its _OST
-for the plug (ACPI_DEVICE_OST), DEVICE_DELETED for the unplug.  Every
+what HMP prints agrees with QMP's answers on the same VM.  The monitor
+has stdio, so the guest console goes to a FIFO (-serial file:), where
+the test waits for the guest to be up before it plugs, and for it to
+online the CPU; QMP shows the guest's _OST and DEVICE_DELETED.  Every
 wait is a select() with a deadline.  Prints TAP.
 """
 import fcntl
@@ -30,20 +31,26 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'lib'))
 from qmp import Qmp  # noqa: E402
 from tap import Tap  # noqa: E402
-from vmm_proc import KHYP_RUN, build_initramfs, cloud_kernel  # noqa: E402
+from vmm_proc import (KHYP_RUN, ONLINE_RE, UP_RE,  # noqa: E402
+                      build_initramfs, cloud_kernel)
 
 GUEST_TIMEOUT = float(os.environ.get('E2E_BOOT_TIMEOUT', '180'))
 PROMPT = '(qemu) '
 TYPE = 'IvyBridge-IBRS-x86_64-cpu'
+TESTS = 20
 
 
 class Terminal:
-    """@argv on a new pseudo-terminal, its controlling terminal."""
+    """@argv on a new pseudo-terminal, its controlling terminal; the guest
+    console read from the FIFO @console."""
 
-    def __init__(self, argv):
+    def __init__(self, argv, console):
         self.master, slave = os.openpty()
         self.out = ''
         self.pos = 0
+        # Open before khyp-run opens it to write, which would block.
+        self.console_fd = os.open(console, os.O_RDONLY | os.O_NONBLOCK)
+        self.console = ''
 
         def ctty():
             os.setsid()
@@ -54,8 +61,16 @@ class Terminal:
         os.close(slave)
 
     def pump(self, timeout):
-        r, _, _ = select.select([self.master], [], [], max(0, timeout))
-        if not r:
+        fds = [self.master] + ([self.console_fd] if self.console_fd >= 0
+                               else [])
+        r, _, _ = select.select(fds, [], [], max(0, timeout))
+        if self.console_fd in r:
+            data = os.read(self.console_fd, 65536)
+            self.console += data.decode(errors='replace')
+            if not data:    # khyp-run is gone
+                os.close(self.console_fd)
+                self.console_fd = -1
+        if self.master not in r:
             return True
         try:
             data = os.read(self.master, 65536)
@@ -64,6 +79,15 @@ class Terminal:
         # The terminal's ONLCR makes HMP's CRLF CR CR LF: lines are lines.
         self.out += data.decode(errors='replace').replace('\r', '')
         return bool(data)
+
+    def expect_console(self, pattern, timeout):
+        """Wait for a regex on the guest console (anywhere in it)."""
+        end = time.monotonic() + timeout
+        while not re.search(pattern, self.console):
+            left = end - time.monotonic()
+            if left <= 0 or not self.pump(min(left, 0.5)):
+                return None
+        return re.search(pattern, self.console)
 
     def expect(self, text, timeout=30):
         """Wait for @text after the last match: what came before it."""
@@ -99,6 +123,8 @@ class Terminal:
                 self.p.kill()
                 self.p.wait()
         os.close(self.master)
+        if self.console_fd >= 0:
+            os.close(self.console_fd)
 
 
 def hotpluggable(slots):
@@ -124,22 +150,25 @@ def cpus(fast):
 
 
 def main():
-    tap = Tap(18)
+    tap = Tap(TESTS)
     kernel = cloud_kernel()
     if not kernel:
-        for _ in range(18):
+        for _ in range(TESTS):
             tap.skip('monitor', 'no /boot/vmlinuz-*-cloud-amd64')
         return 0
     work = tempfile.mkdtemp(prefix='khyp-monitor.', dir='/tmp')
     initrd = build_initramfs(os.path.join(work, 'initrd.gz'))
     qmp_path = os.path.join(work, 'qmp-sock')
-    # The seed's command line, and a kernel to boot.
+    console = os.path.join(work, 'console')
+    os.mkfifo(console)
+    # The seed's command line, a kernel to boot, and its console.
     t = Terminal([KHYP_RUN, '-display', 'none', '-no-user-config',
                   '-m', '256', '-nodefaults', '-monitor', 'stdio',
                   '-machine', 'pc,accel=kvm,usb=off', '-smp', '1,maxcpus=2',
                   '-cpu', 'IvyBridge-IBRS',
                   '-qmp', 'unix:%s,server=on,wait=off' % qmp_path,
-                  '-kernel', kernel, '-initrd', initrd])
+                  '-kernel', kernel, '-initrd', initrd,
+                  '-serial', 'file:' + console], console)
     q = None
     try:
         banner = t.expect(PROMPT)
@@ -194,10 +223,14 @@ def main():
             out = t.type(line)
             tap.ok(out == want, 'mistake %r: %r' % (line, want.strip()), out)
 
+        tap.ok(t.expect_console(UP_RE, GUEST_TIMEOUT) is not None,
+               'the guest is up (its console in the FIFO)', t.console[-2000:])
         out = t.type('device_add %s,id=cpu-2,socket-id=0,core-id=1,'
                      'thread-id=0' % TYPE)
         tap.ok(out == '', 'device_add DRIVER,id=cpu-2,socket-id=0,'
                'core-id=1,thread-id=0 prints nothing', out)
+        tap.ok(t.expect_console(ONLINE_RE, 60) is not None,
+               'the guest onlines the new CPU', t.console[-2000:])
         try:
             ost = q.event('ACPI_DEVICE_OST', lambda e: e['data']['info'].get(
                 'device') == 'cpu-2', GUEST_TIMEOUT)
@@ -228,21 +261,23 @@ def main():
         out = t.type('info cpus')
         tap.ok(deleted and out == cpus(q.ret('query-cpus-fast')) and
                out.count('CPU #') == 1,
-               'the guest ejects cpu-2; info cpus shows one CPU again', out)
+               'the guest ejects cpu-2; info cpus shows one CPU again',
+               '%s\n--- console ---\n%s' % (out, t.console[-2000:]))
 
         os.write(t.master, b'quit\r')
         rc = t.wait(30)
         tap.ok(rc == 0, 'quit ends khyp-run with status 0', '%r\n%s' %
                (rc, t.out[-2000:]))
     except Exception as e:  # noqa: BLE001 - one failure, then the tail
-        tap.ok(False, 'monitor session: %r' % e, t.out[-3000:])
+        tap.ok(False, 'monitor session: %r' % e, t.out[-3000:] +
+               '\n--- console ---\n' + t.console[-3000:])
     finally:
         if q:
             q.close()
         t.kill()
         subprocess.call(['rm', '-rf', work])
     tap.done()
-    return 1 if tap.failed or tap.n != 18 else 0
+    return 1 if tap.failed or tap.n != TESTS else 0
 
 
 if __name__ == '__main__':

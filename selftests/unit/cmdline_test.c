@@ -108,6 +108,11 @@ TEST(monitor)
 	ASSERT_EQ(SERIAL_STDIO, cfg.serial);
 	PARSE_OK("-monitor", "stdio", "-serial", "none", K);
 	ASSERT_EQ(SERIAL_NONE, cfg.serial);
+	/* the console elsewhere, QEMU's file backend */
+	PARSE_OK("-nodefaults", "-monitor", "stdio", "-serial",
+		 "file:/tmp/console.log", K);
+	ASSERT_EQ(SERIAL_FILE, cfg.serial);
+	ASSERT_STREQ("/tmp/console.log", cfg.serial_path);
 
 	PARSE_ERR("-serial stdio: cannot use stdio by multiple character devices",
 		  "-monitor", "stdio", "-serial", "stdio", K);
@@ -253,8 +258,10 @@ TEST(devices_and_misc)
 	PARSE_OK("-qmp", "unix:/run/q.sock,server,nowait", K);
 	ASSERT_STREQ("/run/q.sock", cfg.qmp_path);
 
-	PARSE_ERR("-serial: unsupported backend 'pty' (stdio or none)",
+	PARSE_ERR("-serial: unsupported backend 'pty' (stdio, file:PATH or none)",
 		  "-serial", "pty", K);
+	PARSE_ERR("-serial: unsupported backend 'file:' (stdio, file:PATH or none)",
+		  "-serial", "file:", K);
 	PARSE_ERR("-display: unsupported display 'gtk' (only none)",
 		  "-display", "gtk", K);
 	PARSE_ERR("-monitor: unsupported backend 'vc' (stdio, unix:PATH,server=on,wait=off or none)",

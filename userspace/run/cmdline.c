@@ -504,13 +504,17 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 		} else if (!strcmp(opt, "append")) {
 			cfg->append = arg;
 		} else if (!strcmp(opt, "serial")) {
-			if (!strcmp(arg, "stdio"))
+			if (!strcmp(arg, "stdio")) {
 				cfg->serial = SERIAL_STDIO;
-			else if (!strcmp(arg, "none"))
+			} else if (!strcmp(arg, "none")) {
 				cfg->serial = SERIAL_NONE;
-			else if (strcmp(arg, "mon:stdio"))
-				return fail(&ps, "-serial: unsupported backend '%s' (stdio or none)",
+			} else if (!strncmp(arg, "file:", 5) && arg[5]) {
+				cfg->serial = SERIAL_FILE;
+				cfg->serial_path = arg + 5;
+			} else if (strcmp(arg, "mon:stdio")) {
+				return fail(&ps, "-serial: unsupported backend '%s' (stdio, file:PATH or none)",
 					    arg);
+			}
 			/* Refused below, after -monitor stdio's error. */
 			mon_stdio = !strcmp(arg, "mon:stdio");
 			cfg->serial_given = true;
@@ -601,7 +605,8 @@ void cmdline_usage(FILE *f)
 	      "  -kernel BZIMAGE         Linux kernel (64-bit boot protocol)\n"
 	      "  -initrd FILE            initial ramdisk\n"
 	      "  -append STRING          kernel command line\n"
-	      "  -serial stdio|none      serial console (default stdio; none with -nodefaults\n"
+	      "  -serial stdio|none|file:PATH\n"
+	      "                          serial console (default stdio; none with -nodefaults\n"
 	      "                          or -monitor stdio)\n"
 	      "  -display none           accepted\n"
 	      "  -nodefaults, -no-user-config, -enable-kvm   accepted\n"

@@ -19,6 +19,7 @@
 enum serial_mode {
 	SERIAL_NONE,
 	SERIAL_STDIO,
+	SERIAL_FILE,		/* file:PATH, output only */
 };
 
 /* -monitor: QEMU's HMP monitor, which khyp-qmpd serves */
@@ -41,6 +42,7 @@ struct run_config {
 	const char *append;
 	enum serial_mode serial;
 	bool serial_given;		/* -serial was on the command line */
+	const char *serial_path;	/* SERIAL_FILE's PATH */
 	bool nodefaults;
 	bool no_user_config;
 	bool no_reboot;

@@ -115,8 +115,8 @@ int main(int argc, char **argv)
 	vm.dev_fd = open_khyp();
 	if (vm.dev_fd < 0)
 		return 1;
-	if (ln.cfg.serial == SERIAL_STDIO)
-		tty_make_raw();
+	if (console_open(&ln.cfg))
+		return 1;
 
 	for (;;) {
 		memset(vm.vcpus, 0, sizeof(vm.vcpus));

@@ -96,9 +96,13 @@ struct console {
 	size_t in_len, in_off;
 };
 
-void tty_make_raw(void);
+/*
+ * Once, before the first VM: the terminal in raw mode for -serial stdio,
+ * or -serial file:'s file created; -1 with the error reported.
+ */
+int console_open(const struct run_config *cfg);
 void tty_restore(void);
-void console_init(struct console *c, int vm_fd, bool stdio);
+void console_init(struct console *c, int vm_fd, enum serial_mode mode);
 /* Whether to poll stdin now: open, and the last input passed on. */
 bool console_wants_stdin(const struct console *c);
 bool console_input_pending(const struct console *c);
