@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from qmp import Qmp  # noqa: E402
 from tap import Tap  # noqa: E402
 from vmm_proc import (KHYP_RUN, ONLINE_RE, UP_RE,  # noqa: E402
-                      build_initramfs, cloud_kernel)
+                      ConsoleFifo, build_initramfs, cloud_kernel)
 
 GUEST_TIMEOUT = float(os.environ.get('E2E_BOOT_TIMEOUT', '180'))
 PROMPT = '(qemu) '
@@ -42,15 +42,13 @@ TESTS = 20
 
 class Terminal:
     """@argv on a new pseudo-terminal, its controlling terminal; the guest
-    console read from the FIFO @console."""
+    console on @console, a ConsoleFifo, read meanwhile."""
 
     def __init__(self, argv, console):
         self.master, slave = os.openpty()
         self.out = ''
         self.pos = 0
-        # Open before khyp-run opens it to write, which would block.
-        self.console_fd = os.open(console, os.O_RDONLY | os.O_NONBLOCK)
-        self.console = ''
+        self.console = console
 
         def ctty():
             os.setsid()
@@ -61,15 +59,11 @@ class Terminal:
         os.close(slave)
 
     def pump(self, timeout):
-        fds = [self.master] + ([self.console_fd] if self.console_fd >= 0
+        fds = [self.master] + ([self.console] if self.console.fileno() >= 0
                                else [])
         r, _, _ = select.select(fds, [], [], max(0, timeout))
-        if self.console_fd in r:
-            data = os.read(self.console_fd, 65536)
-            self.console += data.decode(errors='replace')
-            if not data:    # khyp-run is gone
-                os.close(self.console_fd)
-                self.console_fd = -1
+        if self.console in r:
+            self.console.pump()
         if self.master not in r:
             return True
         try:
@@ -83,11 +77,11 @@ class Terminal:
     def expect_console(self, pattern, timeout):
         """Wait for a regex on the guest console (anywhere in it)."""
         end = time.monotonic() + timeout
-        while not re.search(pattern, self.console):
+        while not re.search(pattern, self.console.text):
             left = end - time.monotonic()
             if left <= 0 or not self.pump(min(left, 0.5)):
                 return None
-        return re.search(pattern, self.console)
+        return re.search(pattern, self.console.text)
 
     def expect(self, text, timeout=30):
         """Wait for @text after the last match: what came before it."""
@@ -123,8 +117,7 @@ class Terminal:
                 self.p.kill()
                 self.p.wait()
         os.close(self.master)
-        if self.console_fd >= 0:
-            os.close(self.console_fd)
+        self.console.close()
 
 
 def hotpluggable(slots):
@@ -159,8 +152,7 @@ def main():
     work = tempfile.mkdtemp(prefix='khyp-monitor.', dir='/tmp')
     initrd = build_initramfs(os.path.join(work, 'initrd.gz'))
     qmp_path = os.path.join(work, 'qmp-sock')
-    console = os.path.join(work, 'console')
-    os.mkfifo(console)
+    console = ConsoleFifo(os.path.join(work, 'console'))
     # The seed's command line, a kernel to boot, and its console.
     t = Terminal([KHYP_RUN, '-display', 'none', '-no-user-config',
                   '-m', '256', '-nodefaults', '-monitor', 'stdio',
@@ -168,7 +160,7 @@ def main():
                   '-cpu', 'IvyBridge-IBRS',
                   '-qmp', 'unix:%s,server=on,wait=off' % qmp_path,
                   '-kernel', kernel, '-initrd', initrd,
-                  '-serial', 'file:' + console], console)
+                  '-serial', console.arg], console)
     q = None
     try:
         banner = t.expect(PROMPT)
@@ -224,13 +216,13 @@ def main():
             tap.ok(out == want, 'mistake %r: %r' % (line, want.strip()), out)
 
         tap.ok(t.expect_console(UP_RE, GUEST_TIMEOUT) is not None,
-               'the guest is up (its console in the FIFO)', t.console[-2000:])
+               'the guest is up (its console in the FIFO)', t.console.text[-2000:])
         out = t.type('device_add %s,id=cpu-2,socket-id=0,core-id=1,'
                      'thread-id=0' % TYPE)
         tap.ok(out == '', 'device_add DRIVER,id=cpu-2,socket-id=0,'
                'core-id=1,thread-id=0 prints nothing', out)
         tap.ok(t.expect_console(ONLINE_RE, 60) is not None,
-               'the guest onlines the new CPU', t.console[-2000:])
+               'the guest onlines the new CPU', t.console.text[-2000:])
         try:
             ost = q.event('ACPI_DEVICE_OST', lambda e: e['data']['info'].get(
                 'device') == 'cpu-2', GUEST_TIMEOUT)
@@ -262,7 +254,7 @@ def main():
         tap.ok(deleted and out == cpus(q.ret('query-cpus-fast')) and
                out.count('CPU #') == 1,
                'the guest ejects cpu-2; info cpus shows one CPU again',
-               '%s\n--- console ---\n%s' % (out, t.console[-2000:]))
+               '%s\n--- console ---\n%s' % (out, t.console.text[-2000:]))
 
         os.write(t.master, b'quit\r')
         rc = t.wait(30)
@@ -270,7 +262,7 @@ def main():
                (rc, t.out[-2000:]))
     except Exception as e:  # noqa: BLE001 - one failure, then the tail
         tap.ok(False, 'monitor session: %r' % e, t.out[-3000:] +
-               '\n--- console ---\n' + t.console[-3000:])
+               '\n--- console ---\n' + t.console.text[-3000:])
     finally:
         if q:
             q.close()

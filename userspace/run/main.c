@@ -24,10 +24,12 @@
  *   -append STRING       kernel command line.  khyp-run puts
  *                        "console=ttyS0 tsc_early_khz=<host TSC kHz>" in
  *                        front unless STRING sets them already.
- *   -serial stdio|none   COM1 on stdin/stdout (default; raw mode if stdin
- *                        is a terminal, Ctrl-C still ends khyp-run), or
- *                        not connected (the default with -nodefaults or
- *                        -monitor stdio; both on stdio is QEMU's error).
+ *   -serial stdio|none|file:PATH
+ *                        COM1 on stdin/stdout (default; raw mode if stdin
+ *                        is a terminal, Ctrl-C still ends khyp-run), its
+ *                        output to PATH, or not connected (the default
+ *                        with -nodefaults or -monitor stdio; both on
+ *                        stdio is QEMU's error).
  *   -display none, -nodefaults, -no-user-config, -enable-kvm: accepted.
  *   -machine pc[,accel=khyp|kvm][,usb=off], -accel khyp|kvm: accepted
  *                        (kvm is an alias, so QEMU command lines work).
