@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # selftests/e2e/run.sh: vCPU hotplug end to end with a Linux guest on
-# khyp-run (e2e_test.py has the test list).  Runs inside the test host,
+# khyp-run, over QMP (e2e_test.py has the test list), then over the HMP
+# monitor on a terminal (monitor_test.py).  Runs inside the test host,
 # with khyp.ko loaded; prints TAP, exits non-zero on a failure:
 #
 #   make all
@@ -13,4 +14,7 @@ set -euo pipefail
 # shellcheck source=SCRIPTDIR/../lib/suite.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh"
 need "make all" userspace/bin/khyp-run userspace/bin/khyp-qmpd
-E2E_WORKDIR=$work /usr/bin/python3 "$repo/selftests/e2e/e2e_test.py"
+rc=0
+E2E_WORKDIR=$work /usr/bin/python3 "$repo/selftests/e2e/e2e_test.py" || rc=1
+/usr/bin/python3 "$repo/selftests/e2e/monitor_test.py" || rc=1
+exit $rc

@@ -156,6 +156,47 @@ class VmmProcess:
         return '\n'.join(text.splitlines()[-n:])
 
 
+class ConsoleFifo:
+    """The guest console through a FIFO, for -serial file:PATH when the
+    VMM's stdio is the monitor's.  Open it before the VMM starts (which
+    then opens it without blocking), and keep reading it (pump() when
+    select() says so), or the VMM blocks on a full FIFO."""
+
+    def __init__(self, path):
+        os.mkfifo(path)
+        self.arg = 'file:' + path
+        self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        self.text = ''
+
+    def fileno(self):
+        return self.fd
+
+    def pump(self):
+        data = os.read(self.fd, 65536)
+        self.text += data.decode(errors='replace')
+        if not data:        # the VMM is gone
+            self.close()
+
+    def expect(self, pattern, timeout, others=()):
+        """Wait for a regex anywhere on the console; @others: objects
+        with fileno() and pump() to keep reading meanwhile."""
+        end = time.monotonic() + timeout
+        while not re.search(pattern, self.text):
+            left = end - time.monotonic()
+            fds = [f for f in (self,) + tuple(others) if f.fileno() >= 0]
+            if left <= 0 or not fds:
+                return None
+            r, _, _ = select.select(fds, [], [], min(left, 0.5))
+            for f in r:
+                f.pump()
+        return re.search(pattern, self.text)
+
+    def close(self):
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
 class GuestError(Exception):
     pass
 

@@ -78,10 +78,53 @@ TEST(seed_command_line)
 	ASSERT_EQ(0, cmdline_cpu_type(&cfg, type, sizeof(type)));
 	ASSERT_STREQ("IvyBridge-IBRS-x86_64-cpu", type);
 	ASSERT_STREQ("/tmp/qmp-sock", cfg.qmp_path);
-	ASSERT_TRUE(cfg.monitor_stdio);
+	ASSERT_EQ(MONITOR_STDIO, cfg.monitor);
 	ASSERT_TRUE(cfg.nodefaults);
 	ASSERT_TRUE(cfg.no_user_config);
 	ASSERT_EQ(SERIAL_NONE, cfg.serial);	/* -nodefaults */
+}
+
+/* The HMP monitor, and stdio between it and the serial port, as QEMU. */
+TEST(monitor)
+{
+	struct run_config cfg;
+	char err[256];
+
+	PARSE_OK("-monitor", "unix:/run/m.sock,server=on,wait=off", K);
+	ASSERT_EQ(MONITOR_UNIX, cfg.monitor);
+	ASSERT_STREQ("/run/m.sock", cfg.monitor_path);
+	ASSERT_STREQ("", cfg.qmp_path);
+	ASSERT_EQ(SERIAL_STDIO, cfg.serial);
+	PARSE_OK("-monitor", "unix:/run/m.sock,server,nowait", "-qmp",
+		 "unix:/run/q.sock,server=on,wait=off", K);
+	ASSERT_STREQ("/run/m.sock", cfg.monitor_path);
+	ASSERT_STREQ("/run/q.sock", cfg.qmp_path);
+	/* QEMU's default serial is then a vc, nowhere with -display none */
+	PARSE_OK("-monitor", "stdio", K);
+	ASSERT_EQ(MONITOR_STDIO, cfg.monitor);
+	ASSERT_EQ(SERIAL_NONE, cfg.serial);
+	PARSE_OK("-monitor", "stdio", "-monitor", "none", K);
+	ASSERT_EQ(MONITOR_NONE, cfg.monitor);
+	ASSERT_EQ(SERIAL_STDIO, cfg.serial);
+	PARSE_OK("-monitor", "stdio", "-serial", "none", K);
+	ASSERT_EQ(SERIAL_NONE, cfg.serial);
+	/* the console elsewhere, QEMU's file backend */
+	PARSE_OK("-nodefaults", "-monitor", "stdio", "-serial",
+		 "file:/tmp/console.log", K);
+	ASSERT_EQ(SERIAL_FILE, cfg.serial);
+	ASSERT_STREQ("/tmp/console.log", cfg.serial_path);
+
+	PARSE_ERR("-serial stdio: cannot use stdio by multiple character devices",
+		  "-monitor", "stdio", "-serial", "stdio", K);
+	PARSE_ERR("-serial stdio: cannot use stdio by multiple character devices",
+		  "-serial", "stdio", "-nodefaults", "-monitor", "stdio", K);
+	PARSE_ERR("-serial mon:stdio: cannot use stdio by multiple character devices",
+		  "-serial", "mon:stdio", "-monitor", "stdio", K);
+	PARSE_ERR("-serial mon:stdio: the serial port and the monitor multiplexed on stdio are not supported (use -serial stdio with -monitor unix:PATH,server=on,wait=off)",
+		  "-nodefaults", "-serial", "mon:stdio", K);
+	PARSE_ERR("-monitor: only wait=off is supported",
+		  "-monitor", "unix:/tmp/m,server=on", K);
+	PARSE_ERR("-monitor: empty socket path", "-monitor", "unix:", K);
 }
 
 TEST(memory_sizes)
@@ -201,7 +244,7 @@ TEST(devices_and_misc)
 	PARSE_OK("-serial", "none", K);
 	ASSERT_EQ(SERIAL_NONE, cfg.serial);
 	PARSE_OK("-monitor", "none", "-display", "none", K);
-	ASSERT_FALSE(cfg.monitor_stdio);
+	ASSERT_EQ(MONITOR_NONE, cfg.monitor);
 	PARSE_OK("-name", "guest=vm1,debug-threads=on", "-no-reboot", K);
 	ASSERT_STREQ("vm1", cfg.name);
 	ASSERT_TRUE(cfg.no_reboot);
@@ -215,11 +258,13 @@ TEST(devices_and_misc)
 	PARSE_OK("-qmp", "unix:/run/q.sock,server,nowait", K);
 	ASSERT_STREQ("/run/q.sock", cfg.qmp_path);
 
-	PARSE_ERR("-serial: unsupported backend 'pty' (stdio or none)",
+	PARSE_ERR("-serial: unsupported backend 'pty' (stdio, file:PATH or none)",
 		  "-serial", "pty", K);
+	PARSE_ERR("-serial: unsupported backend 'file:' (stdio, file:PATH or none)",
+		  "-serial", "file:", K);
 	PARSE_ERR("-display: unsupported display 'gtk' (only none)",
 		  "-display", "gtk", K);
-	PARSE_ERR("-monitor: unsupported backend 'vc' (stdio or none)",
+	PARSE_ERR("-monitor: unsupported backend 'vc' (stdio, unix:PATH,server=on,wait=off or none)",
 		  "-monitor", "vc", K);
 	PARSE_ERR("-qmp: only wait=off is supported",
 		  "-qmp", "unix:/tmp/q,server=on", K);

@@ -7,8 +7,8 @@
 # (boot_image --qemu-pc: boot_params, e820, page tables, ACPI tables with
 # the CPU hotplug AML) and boots it on qemu-system-x86_64 with TCG, which
 # stands in for khyp.ko.  Options QEMU must also see (-smp, -qmp, -serial,
-# -display, -nodefaults, -no-reboot, -name) are passed on; -monitor stdio
-# becomes none, as in khyp-run.  Lets tests written for khyp-run (e.g.
+# -display, -nodefaults, -no-reboot, -name) are passed on; -monitor is
+# not (QEMU gets -monitor none).  Lets tests written for khyp-run (e.g.
 # VMM=.../qemu_khyp_run.sh selftests/guest/guest_test.py) run here.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)

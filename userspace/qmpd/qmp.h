@@ -65,6 +65,11 @@ struct qmp_command {
 	bool open_args;
 	/* Before and only before negotiation (qmp_capabilities). */
 	bool negotiation;
+	/*
+	 * @fn for arguments from HMP's key=value text, whose values are all
+	 * strings (QEMU's from_json false); NULL: @fn takes them as they are.
+	 */
+	qmp_fn keyval_fn;
 };
 
 extern const struct qmp_command qmp_commands[];
@@ -82,6 +87,13 @@ json_t *qmp_dispatch(struct qmp_vm *q, struct qmp_session *s, json_t *req);
 /* Run command @name with @args (NULL: none), checked as QMP checks them. */
 json_t *qmp_execute(struct qmp_vm *q, const char *name, json_t *args,
 		    struct qmp_error *err);
+
+/*
+ * The same for HMP: @args' values are strings from key=value text, which
+ * the command reads as QEMU reads -device's.
+ */
+json_t *qmp_execute_keyval(struct qmp_vm *q, const char *name, json_t *args,
+			   struct qmp_error *err);
 
 /* {"error": ...} for a failure outside a command (framing, JSON). */
 json_t *qmp_error_reply(enum qmp_error_class class, const char *desc,
@@ -115,6 +127,8 @@ json_t *qmp_query_cpus_fast(struct qmp_vm *q, json_t *args,
 			    struct qmp_error *err);
 json_t *qmp_device_add(struct qmp_vm *q, json_t *args,
 		       struct qmp_error *err);
+json_t *qmp_device_add_keyval(struct qmp_vm *q, json_t *args,
+			      struct qmp_error *err);
 json_t *qmp_device_del(struct qmp_vm *q, json_t *args,
 		       struct qmp_error *err);
 json_t *qmp_system_powerdown(struct qmp_vm *q, json_t *args,

@@ -187,9 +187,40 @@ static const char *const cpu_props[] = {
 	"socket-id", "die-id", "core-id", "thread-id", NULL
 };
 
+/*
+ * A property's integer: a JSON integer from QMP, or, @from_json false,
+ * HMP's key=value text, read as QEMU's keyval parser reads integers.
+ */
+static bool prop_int(const char *key, json_t *v, bool from_json,
+		     int64_t *out, struct qmp_error *err)
+{
+	const char *s;
+	char *end;
+
+	if (from_json) {
+		if (!json_is_integer(v)) {
+			qmp_error_set(err, QMP_ERR_GENERIC,
+				      "Invalid parameter type for '%s', expected: integer",
+				      key);
+			return false;
+		}
+		*out = json_integer_value(v);
+		return true;
+	}
+	s = json_string_value(v);
+	errno = 0;
+	*out = s ? strtoll(s, &end, 0) : 0;
+	if (!s || !*s || *end || errno) {
+		qmp_error_set(err, QMP_ERR_GENERIC,
+			      "Parameter '%s' expects integer", key);
+		return false;
+	}
+	return true;
+}
+
 /* A CPU's properties: the arguments the table does not name. */
-json_t *qmp_device_add(struct qmp_vm *q, json_t *args,
-		       struct qmp_error *err)
+static json_t *device_add(struct qmp_vm *q, json_t *args, bool from_json,
+			  struct qmp_error *err)
 {
 	struct knl_cpu_add req = {
 		.driver = json_string_value(json_object_get(args, "driver")),
@@ -198,6 +229,7 @@ json_t *qmp_device_add(struct qmp_vm *q, json_t *args,
 	};
 	int64_t *vals[] = { &req.socket, &req.die, &req.core, &req.thread };
 	const char *key;
+	int64_t val;
 	json_t *v;
 	int i;
 
@@ -213,21 +245,15 @@ json_t *qmp_device_add(struct qmp_vm *q, json_t *args,
 				      key);
 			return NULL;
 		}
-		if (!json_is_integer(v)) {
-			qmp_error_set(err, QMP_ERR_GENERIC,
-				      "Invalid parameter type for '%s', expected: integer",
-				      key);
+		if (!prop_int(key, v, from_json, &val, err))
 			return NULL;
-		}
-		if (json_integer_value(v) > INT32_MAX ||
-		    json_integer_value(v) < INT32_MIN) {
+		if (val > INT32_MAX || val < INT32_MIN) {
 			qmp_error_set(err, QMP_ERR_GENERIC,
 				      "Parameter '%s' expects int32", key);
 			return NULL;
 		}
 		/* -1 is QEMU's "not set" */
-		*vals[i] = json_integer_value(v) < 0 ? -1 :
-			   json_integer_value(v);
+		*vals[i] = val < 0 ? -1 : val;
 	}
 	if (strlen(req.id) >= KHYP_DEVICE_ID_LEN) {
 		qmp_error_set(err, QMP_ERR_GENERIC,
@@ -237,6 +263,18 @@ json_t *qmp_device_add(struct qmp_vm *q, json_t *args,
 	if (knl_cpu_add(q->nl, q->vm.id, &req))
 		return nl_error(q, err);
 	return json_object();
+}
+
+json_t *qmp_device_add(struct qmp_vm *q, json_t *args,
+		       struct qmp_error *err)
+{
+	return device_add(q, args, true, err);
+}
+
+json_t *qmp_device_add_keyval(struct qmp_vm *q, json_t *args,
+			      struct qmp_error *err)
+{
+	return device_add(q, args, false, err);
 }
 
 json_t *qmp_device_del(struct qmp_vm *q, json_t *args,
@@ -311,7 +349,7 @@ const struct qmp_command qmp_commands[] = {
 	CMD("query-cpus-fast", qmp_query_cpus_fast, NO_ARGS),
 	CMD("device_add", qmp_device_add,
 	    ARGS({ "driver", QMP_STR, true }, { "id", QMP_STR, true }),
-	    .open_args = true),
+	    .open_args = true, .keyval_fn = qmp_device_add_keyval),
 	CMD("device_del", qmp_device_del, ARGS({ "id", QMP_STR, true })),
 	CMD("system_powerdown", qmp_system_powerdown, NO_ARGS),
 	CMD("quit", qmp_quit, NO_ARGS),

@@ -127,7 +127,8 @@ static const struct qmp_command *find_command(const char *name)
  * that has no negotiation.
  */
 static json_t *run(const struct qmp_command *cmd, struct qmp_vm *q,
-		   struct qmp_session *s, json_t *args, struct qmp_error *err)
+		   struct qmp_session *s, json_t *args, bool keyval,
+		   struct qmp_error *err)
 {
 	json_t *none = NULL, *ret = NULL;
 
@@ -140,7 +141,8 @@ static json_t *run(const struct qmp_command *cmd, struct qmp_vm *q,
 			      "Capabilities negotiation is already complete, command ignored");
 		goto out;
 	}
-	ret = cmd->fn(q, args, err);
+	ret = (keyval && cmd->keyval_fn ? cmd->keyval_fn : cmd->fn)(q, args,
+								     err);
 	if (ret && s && cmd->negotiation)
 		s->negotiated = true;
 out:
@@ -160,7 +162,17 @@ json_t *qmp_execute(struct qmp_vm *q, const char *name, json_t *args,
 {
 	const struct qmp_command *cmd = find_command(name);
 
-	return cmd ? run(cmd, q, NULL, args, err) : not_found(name, err);
+	return cmd ? run(cmd, q, NULL, args, false, err) :
+		     not_found(name, err);
+}
+
+json_t *qmp_execute_keyval(struct qmp_vm *q, const char *name, json_t *args,
+			   struct qmp_error *err)
+{
+	const struct qmp_command *cmd = find_command(name);
+
+	return cmd ? run(cmd, q, NULL, args, true, err) :
+		     not_found(name, err);
 }
 
 /* The envelope: false with @err set if it is not a command. */
@@ -221,7 +233,7 @@ static json_t *dispatch(struct qmp_vm *q, struct qmp_session *s,
 			      "Expecting capabilities negotiation with 'qmp_capabilities'");
 		return NULL;
 	}
-	return cmd ? run(cmd, q, s, args, err) : not_found(name, err);
+	return cmd ? run(cmd, q, s, args, false, err) : not_found(name, err);
 }
 
 json_t *qmp_dispatch(struct qmp_vm *q, struct qmp_session *s, json_t *req)

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * khyp-qmpd: QMP for one khyp VM on a UNIX socket, so that QEMU's own
- * clients (qmp-shell, qemu.qmp) drive khyp's vCPU hotplug unchanged.
+ * clients (qmp-shell, qemu.qmp) drive khyp's vCPU hotplug unchanged, and
+ * QEMU's human monitor (HMP) on stdio or a UNIX socket.
  *
- *   khyp-qmpd --vm NAME|ID --socket PATH [--pid LAUNCHER_PID]
+ *   khyp-qmpd --vm NAME|ID [--socket PATH] [--monitor-socket PATH]
+ *             [--monitor-stdio] [--pid LAUNCHER_PID]
  *
  * Commands (qmp_commands.c, through qmp_dispatch.c) become requests on
  * the "khyp" generic netlink family (khyp_nl.c); its "events" multicast
- * group becomes QMP events; qmpd_server.c speaks the wire protocol.
+ * group becomes QMP events; qmpd_server.c speaks the wire protocol.  HMP
+ * commands (hmp.c) are the same QMP commands, formatted as QEMU does.
  *
  * --pid: the launcher; "quit" sends it SIGTERM, and the daemon exits when
- * it is gone.
+ * it is gone.  --monitor-stdio: the terminal's ^C is the launcher's, so
+ * SIGINT is ignored.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -29,7 +33,7 @@ static void on_signal(int sig)
 static void bad_usage(void)
 {
 	fprintf(stderr,
-		"usage: khyp-qmpd --vm NAME|ID --socket PATH [--pid LAUNCHER_PID]\n");
+		"usage: khyp-qmpd --vm NAME|ID [--socket PATH] [--monitor-socket PATH] [--monitor-stdio] [--pid LAUNCHER_PID]\n");
 	exit(2);
 }
 
@@ -38,16 +42,19 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "vm", required_argument, NULL, 'v' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "monitor-socket", required_argument, NULL, 'm' },
+		{ "monitor-stdio", no_argument, NULL, 'M' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
-	const char *vm_arg = NULL, *socket_path = NULL;
+	const char *vm_arg = NULL, *socket_path = NULL, *monitor_path = NULL;
+	struct qmpd_fds fds = { .qmp = -1, .hmp = -1 };
 	pid_t launcher = 0;
 	struct qmp_vm q;
 	struct knl nl;
-	int o, r, fd;
+	int o, r;
 	char *end;
 	long id;
 
@@ -59,6 +66,12 @@ int main(int argc, char **argv)
 		case 's':
 			socket_path = optarg;
 			break;
+		case 'm':
+			monitor_path = optarg;
+			break;
+		case 'M':
+			fds.hmp_stdio = true;
+			break;
 		case 'p':
 			launcher = strtol(optarg, &end, 10);
 			if (*end || launcher <= 0)
@@ -68,11 +81,15 @@ int main(int argc, char **argv)
 			bad_usage();
 		}
 	}
-	if (!vm_arg || !socket_path || optind != argc)
+	if (!vm_arg || optind != argc ||
+	    (!socket_path && !monitor_path && !fds.hmp_stdio))
 		bad_usage();
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	if (fds.hmp_stdio)
+		signal(SIGINT, SIG_IGN);
+	else
+		sigaction(SIGINT, &sa, NULL);
 
 	qmp_vm_init(&q, &nl, launcher);
 	if (knl_open(&nl, qmpd_kernel_event, &q))
@@ -84,11 +101,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "khyp-qmpd: VM %s: %s\n", vm_arg, nl.errmsg);
 		return 1;
 	}
-	fd = qmpd_listen(socket_path);
-	if (fd < 0)
-		return 1;
-	qmpd_serve(&q, fd, &stop);
-	unlink(socket_path);
+	if (socket_path) {
+		fds.qmp = qmpd_listen(socket_path);
+		if (fds.qmp < 0)
+			return 1;
+	}
+	if (monitor_path) {
+		fds.hmp = qmpd_listen(monitor_path);
+		if (fds.hmp < 0)
+			return 1;
+	}
+	qmpd_serve(&q, &fds, &stop);
+	if (socket_path)
+		unlink(socket_path);
+	if (monitor_path)
+		unlink(monitor_path);
 	knl_close(&nl);
 	qmp_vm_fini(&q);
 	return 0;

@@ -4,7 +4,9 @@
  * in QEMU) on a UNIX socket.  A greeting, one JSON object per request,
  * CRLF after each object sent, events with timestamps to the clients past
  * negotiation.  Several clients at once; bad input gets an error, never
- * the daemon's end.
+ * the daemon's end.  HMP clients (a UNIX socket's, stdin/stdout) get
+ * QEMU's banner and prompt, one command a line, and its text with CRLF
+ * line ends as QEMU's monitor writes them.
  */
 #include <errno.h>
 #include <poll.h>
@@ -16,6 +18,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include "hmp.h"
 #include "qmpd_server.h"
 
 #define MAX_CLIENTS	16
@@ -24,6 +27,8 @@
 
 struct client {
 	int fd;
+	int out_fd;		/* fd, or stdout for the stdio monitor */
+	bool hmp;
 	struct qmp_session session;
 	bool skip_line;		/* dropping bad input up to a newline */
 	char *in;
@@ -38,7 +43,8 @@ static struct client clients[MAX_CLIENTS];
 
 static void client_close(struct client *c)
 {
-	close(c->fd);
+	if (c->fd != STDIN_FILENO)
+		close(c->fd);
 	free(c->in);
 	free(c->out);
 	memset(c, 0, sizeof(*c));
@@ -48,8 +54,8 @@ static void client_close(struct client *c)
 static void client_flush(struct client *c)
 {
 	while (c->out_len) {
-		ssize_t n = send(c->fd, c->out, c->out_len,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		/* SIGPIPE is ignored; a socket client's fd is non-blocking */
+		ssize_t n = write(c->out_fd, c->out, c->out_len);
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
@@ -62,33 +68,68 @@ static void client_flush(struct client *c)
 	}
 }
 
+/* Queue @len bytes of @s for @c, each \n as CRLF if @crlf. */
+static void client_write(struct client *c, const char *s, size_t len,
+			 bool crlf)
+{
+	size_t i, n = len;
+	char *out;
+
+	for (i = 0; crlf && i < len; i++)
+		n += s[i] == '\n';
+	if (c->out_len + n > MAX_OUTPUT) {
+		client_close(c);
+		return;
+	}
+	out = realloc(c->out, c->out_len + n);
+	if (!out)
+		return;
+	c->out = out;
+	for (i = 0; i < len; i++) {
+		if (crlf && s[i] == '\n')
+			out[c->out_len++] = '\r';
+		out[c->out_len++] = s[i];
+	}
+	client_flush(c);
+}
+
 /* Queue @obj (reference stolen) and CRLF for @c. */
 static void client_send(struct client *c, json_t *obj)
 {
-	char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER), *t;
 	size_t len;
-	char *out;
 
 	json_decref(obj);
 	if (!s)
 		return;
 	len = strlen(s);
-	if (c->out_len + len + 2 > MAX_OUTPUT) {
-		free(s);
-		client_close(c);
-		return;
-	}
-	out = realloc(c->out, c->out_len + len + 2);
-	if (!out) {
+	t = realloc(s, len + 3);
+	if (!t) {
 		free(s);
 		return;
 	}
-	memcpy(out + c->out_len, s, len);
-	memcpy(out + c->out_len + len, "\r\n", 2);
-	c->out = out;
-	c->out_len += len + 2;
-	free(s);
-	client_flush(c);
+	memcpy(t + len, "\r\n", 3);
+	client_write(c, t, len + 2, false);
+	free(t);
+}
+
+/* HMP: @line's output (the banner's if NULL), then the prompt. */
+static void hmp_send(struct client *c, struct qmp_vm *q, const char *line)
+{
+	size_t len = 0;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	if (line)
+		hmp_command(q, line, f);
+	else
+		hmp_banner(q, f);
+	fputs(HMP_PROMPT, f);
+	fclose(f);
+	client_write(c, buf, len, true);
+	free(buf);
 }
 
 static void send_parse_error(struct client *c, const char *desc)
@@ -115,7 +156,8 @@ static void broadcast_events(struct qmp_vm *q)
 					      "microseconds",
 					      (json_int_t)tv.tv_usec));
 		for (i = 0; i < MAX_CLIENTS; i++)
-			if (clients[i].fd >= 0 && clients[i].session.negotiated)
+			if (clients[i].fd >= 0 && !clients[i].hmp &&
+			    clients[i].session.negotiated)
 				client_send(&clients[i], json_incref(ev));
 	}
 	json_decref(events);
@@ -174,6 +216,26 @@ static void consume(struct client *c, size_t n)
 	c->in_len -= n;
 }
 
+/* HMP: each complete line is a command. */
+static void hmp_input(struct qmp_vm *q, struct client *c)
+{
+	char *nl;
+
+	while (c->fd >= 0 && (nl = memchr(c->in, '\n', c->in_len))) {
+		size_t n = nl - c->in + 1;
+
+		*nl = '\0';
+		if (nl > c->in && nl[-1] == '\r')
+			nl[-1] = '\0';
+		hmp_send(c, q, c->in);
+		broadcast_events(q);
+		if (c->fd >= 0)
+			consume(c, n);
+	}
+	if (c->fd >= 0 && c->in_len > MAX_INPUT)
+		c->in_len = 0;	/* no line that long: drop it */
+}
+
 static void client_input(struct qmp_vm *q, struct client *c)
 {
 	while (c->fd >= 0 && c->in_len) {
@@ -223,7 +285,7 @@ static void client_input(struct qmp_vm *q, struct client *c)
 static void client_read(struct qmp_vm *q, struct client *c)
 {
 	char buf[65536];
-	ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	ssize_t n = read(c->fd, buf, sizeof(buf));
 	char *in;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -240,25 +302,39 @@ static void client_read(struct qmp_vm *q, struct client *c)
 	memcpy(in + c->in_len, buf, n);
 	c->in = in;
 	c->in_len += n;
-	client_input(q, c);
+	if (c->hmp)
+		hmp_input(q, c);
+	else
+		client_input(q, c);
 }
 
-static void client_accept(int listen_fd)
+/* A new client on @in_fd/@out_fd: the greeting, or the banner. */
+static void client_open(struct qmp_vm *q, int in_fd, int out_fd, bool hmp)
 {
-	int fd, i;
+	int i;
 
-	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (fd < 0)
-		return;
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd < 0)
 			break;
 	if (i == MAX_CLIENTS) {
-		close(fd);
+		close(in_fd);
 		return;
 	}
-	clients[i].fd = fd;
-	client_send(&clients[i], qmp_greeting());
+	clients[i].fd = in_fd;
+	clients[i].out_fd = out_fd;
+	clients[i].hmp = hmp;
+	if (hmp)
+		hmp_send(&clients[i], q, NULL);
+	else
+		client_send(&clients[i], qmp_greeting());
+}
+
+static void client_accept(struct qmp_vm *q, int listen_fd, bool hmp)
+{
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd >= 0)
+		client_open(q, fd, fd, hmp);
 }
 
 /* ---- the socket and the loop ---- */
@@ -288,18 +364,23 @@ int qmpd_listen(const char *path)
 	return fd;
 }
 
-void qmpd_serve(struct qmp_vm *q, int listen_fd,
+void qmpd_serve(struct qmp_vm *q, const struct qmpd_fds *fds,
 		const volatile sig_atomic_t *stop)
 {
-	struct pollfd pfd[MAX_CLIENTS + 2];
+	struct pollfd pfd[MAX_CLIENTS + 3];
 	int i, r;
 
 	for (i = 0; i < MAX_CLIENTS; i++)
 		clients[i].fd = -1;
+	if (fds->hmp_stdio)
+		client_open(q, STDIN_FILENO, STDOUT_FILENO, true);
 	while (!*stop) {
 		int n = 0;
 
-		pfd[n].fd = listen_fd;
+		/* poll() skips negative fds: a listener not asked for */
+		pfd[n].fd = fds->qmp;
+		pfd[n++].events = POLLIN;
+		pfd[n].fd = fds->hmp;
 		pfd[n++].events = POLLIN;
 		pfd[n].fd = knl_event_fd(q->nl);
 		pfd[n++].events = POLLIN;
@@ -317,11 +398,11 @@ void qmpd_serve(struct qmp_vm *q, int listen_fd,
 			break;
 		if (r <= 0)
 			continue;
-		if (pfd[1].revents)
+		if (pfd[2].revents)
 			knl_events(q->nl);
 		for (i = 0; i < MAX_CLIENTS; i++) {
 			struct client *c = &clients[i];
-			short re = pfd[i + 2].revents;
+			short re = pfd[i + 3].revents;
 
 			if (c->fd < 0 || !re)
 				continue;
@@ -331,10 +412,15 @@ void qmpd_serve(struct qmp_vm *q, int listen_fd,
 				client_read(q, c);
 		}
 		if (pfd[0].revents & POLLIN)
-			client_accept(listen_fd);
+			client_accept(q, fds->qmp, false);
+		if (pfd[1].revents & POLLIN)
+			client_accept(q, fds->hmp, true);
 	}
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd >= 0)
 			client_close(&clients[i]);
-	close(listen_fd);
+	if (fds->qmp >= 0)
+		close(fds->qmp);
+	if (fds->hmp >= 0)
+		close(fds->hmp);
 }

@@ -370,20 +370,21 @@ static int parse_name(struct parse_state *ps, const char *arg,
 	return 0;
 }
 
-static int parse_qmp(struct parse_state *ps, const char *arg,
-		     struct run_config *cfg)
+/* -qmp's or -monitor's unix:PATH,server=on,wait=off into @dst (108). */
+static int parse_unix_server(struct parse_state *ps, const char *opt,
+			     const char *arg, char *dst)
 {
 	const char *path, *val;
 	size_t len, vlen;
 	int server = 0, wait = 1, b;
 
 	if (strncmp(arg, "unix:", 5))
-		return fail(ps, "-qmp: only 'unix:PATH,server=on,wait=off' is supported, not '%s'",
-			    arg);
+		return fail(ps, "-%s: only 'unix:PATH,server=on,wait=off' is supported, not '%s'",
+			    opt, arg);
 	path = arg + 5;
 	len = next_item(path);
 	if (!len)
-		return fail(ps, "-qmp: empty socket path");
+		return fail(ps, "-%s: empty socket path", opt);
 	for (arg = path + len + (path[len] == ','); *arg;
 	     arg += len + (arg[len] == ',')) {
 		len = next_item(arg);
@@ -393,28 +394,28 @@ static int parse_qmp(struct parse_state *ps, const char *arg,
 			wait = 0;		/* legacy spelling */
 		} else if (item_key(arg, len, "server", &val, &vlen)) {
 			if (parse_bool(val, vlen, &server))
-				return fail(ps, "-qmp: invalid server value '%.*s'",
-					    (int)vlen, val);
+				return fail(ps, "-%s: invalid server value '%.*s'",
+					    opt, (int)vlen, val);
 		} else if (item_key(arg, len, "wait", &val, &vlen)) {
 			if (parse_bool(val, vlen, &b))
-				return fail(ps, "-qmp: invalid wait value '%.*s'",
-					    (int)vlen, val);
+				return fail(ps, "-%s: invalid wait value '%.*s'",
+					    opt, (int)vlen, val);
 			wait = b;
 		} else {
-			return fail(ps, "-qmp: unknown parameter '%.*s'",
-				    (int)len, arg);
+			return fail(ps, "-%s: unknown parameter '%.*s'",
+				    opt, (int)len, arg);
 		}
 	}
 	if (!server)
-		return fail(ps, "-qmp: only server=on is supported");
+		return fail(ps, "-%s: only server=on is supported", opt);
 	if (wait)
-		return fail(ps, "-qmp: only wait=off is supported");
+		return fail(ps, "-%s: only wait=off is supported", opt);
 	len = next_item(path);
-	if (len >= sizeof(cfg->qmp_path))
-		return fail(ps, "-qmp: socket path too long (at most %zu bytes)",
-			    sizeof(cfg->qmp_path) - 1);
-	memcpy(cfg->qmp_path, path, len);
-	cfg->qmp_path[len] = '\0';
+	if (len >= sizeof(((struct run_config *)0)->qmp_path))
+		return fail(ps, "-%s: socket path too long (at most %zu bytes)",
+			    opt, sizeof(((struct run_config *)0)->qmp_path) - 1);
+	memcpy(dst, path, len);
+	dst[len] = '\0';
 	return 0;
 }
 
@@ -447,6 +448,7 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 		  char *err, size_t errlen)
 {
 	struct parse_state ps = { .err = err, .errlen = errlen };
+	bool mon_stdio = false;	/* -serial mon:stdio */
 	const char *opt, *arg;
 	size_t k;
 	int i;
@@ -502,13 +504,19 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 		} else if (!strcmp(opt, "append")) {
 			cfg->append = arg;
 		} else if (!strcmp(opt, "serial")) {
-			if (!strcmp(arg, "stdio"))
+			if (!strcmp(arg, "stdio")) {
 				cfg->serial = SERIAL_STDIO;
-			else if (!strcmp(arg, "none"))
+			} else if (!strcmp(arg, "none")) {
 				cfg->serial = SERIAL_NONE;
-			else
-				return fail(&ps, "-serial: unsupported backend '%s' (stdio or none)",
+			} else if (!strncmp(arg, "file:", 5) && arg[5]) {
+				cfg->serial = SERIAL_FILE;
+				cfg->serial_path = arg + 5;
+			} else if (strcmp(arg, "mon:stdio")) {
+				return fail(&ps, "-serial: unsupported backend '%s' (stdio, file:PATH or none)",
 					    arg);
+			}
+			/* Refused below, after -monitor stdio's error. */
+			mon_stdio = !strcmp(arg, "mon:stdio");
 			cfg->serial_given = true;
 		} else if (!strcmp(opt, "display")) {
 			if (strcmp(arg, "none"))
@@ -525,23 +533,40 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 				return -1;
 		} else if (!strcmp(opt, "monitor")) {
 			if (!strcmp(arg, "stdio"))
-				cfg->monitor_stdio = true;
+				cfg->monitor = MONITOR_STDIO;
 			else if (!strcmp(arg, "none"))
-				cfg->monitor_stdio = false;
+				cfg->monitor = MONITOR_NONE;
+			else if (!strncmp(arg, "unix:", 5))
+				cfg->monitor = MONITOR_UNIX;
 			else
-				return fail(&ps, "-monitor: unsupported backend '%s' (stdio or none)",
+				return fail(&ps, "-monitor: unsupported backend '%s' (stdio, unix:PATH,server=on,wait=off or none)",
 					    arg);
+			if (cfg->monitor == MONITOR_UNIX &&
+			    parse_unix_server(&ps, "monitor", arg,
+					      cfg->monitor_path))
+				return -1;
 		} else if (!strcmp(opt, "qmp")) {
-			if (parse_qmp(&ps, arg, cfg))
+			if (parse_unix_server(&ps, "qmp", arg, cfg->qmp_path))
 				return -1;
 		} else if (!strcmp(opt, "dump-acpi")) {
 			cfg->dump_acpi_dir = arg;
 		}
 	}
 
-	/* -nodefaults drops the default serial port, as in QEMU. */
-	if (cfg->nodefaults && !cfg->serial_given)
+	/*
+	 * -nodefaults drops the default serial port, as in QEMU; so does
+	 * -monitor stdio, QEMU's default serial being then a "vc", which
+	 * -display none shows nowhere.  Both on stdio is QEMU's error.
+	 */
+	if ((cfg->nodefaults || cfg->monitor == MONITOR_STDIO) &&
+	    !cfg->serial_given)
 		cfg->serial = SERIAL_NONE;
+	if (cfg->monitor == MONITOR_STDIO &&
+	    (cfg->serial == SERIAL_STDIO || mon_stdio))
+		return fail(&ps, "-serial %s: cannot use stdio by multiple character devices",
+			    mon_stdio ? "mon:stdio" : "stdio");
+	if (mon_stdio)
+		return fail(&ps, "-serial mon:stdio: the serial port and the monitor multiplexed on stdio are not supported (use -serial stdio with -monitor unix:PATH,server=on,wait=off)");
 	/*
 	 * QEMU boots firmware when there is no -kernel; khyp-run has none.
 	 * So that QEMU command lines without -kernel (like the CPU hotplug
@@ -580,14 +605,17 @@ void cmdline_usage(FILE *f)
 	      "  -kernel BZIMAGE         Linux kernel (64-bit boot protocol)\n"
 	      "  -initrd FILE            initial ramdisk\n"
 	      "  -append STRING          kernel command line\n"
-	      "  -serial stdio|none      serial console (default stdio; none with -nodefaults)\n"
+	      "  -serial stdio|none|file:PATH\n"
+	      "                          serial console (default stdio; none with -nodefaults\n"
+	      "                          or -monitor stdio)\n"
 	      "  -display none           accepted\n"
 	      "  -nodefaults, -no-user-config, -enable-kvm   accepted\n"
 	      "  -machine pc[,accel=khyp|kvm][,usb=off]\n"
 	      "  -accel khyp|kvm\n"
 	      "  -name NAME\n"
 	      "  -no-reboot              exit instead of rebooting\n"
-	      "  -monitor none|stdio     no HMP monitor: stdio prints a note\n"
+	      "  -monitor stdio|none|unix:PATH,server=on,wait=off\n"
+	      "                          QEMU's HMP monitor (khyp-qmpd serves it)\n"
 	      "  -qmp unix:PATH,server=on,wait=off\n"
 	      "  -h, -help, -version\n", f);
 }

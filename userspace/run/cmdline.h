@@ -19,6 +19,14 @@
 enum serial_mode {
 	SERIAL_NONE,
 	SERIAL_STDIO,
+	SERIAL_FILE,		/* file:PATH, output only */
+};
+
+/* -monitor: QEMU's HMP monitor, which khyp-qmpd serves */
+enum monitor_mode {
+	MONITOR_NONE,
+	MONITOR_STDIO,
+	MONITOR_UNIX,		/* unix:PATH,server=on,wait=off */
 };
 
 /*
@@ -34,10 +42,12 @@ struct run_config {
 	const char *append;
 	enum serial_mode serial;
 	bool serial_given;		/* -serial was on the command line */
+	const char *serial_path;	/* SERIAL_FILE's PATH */
 	bool nodefaults;
 	bool no_user_config;
 	bool no_reboot;
-	bool monitor_stdio;		/* asked for; not supported */
+	enum monitor_mode monitor;
+	char monitor_path[108];		/* MONITOR_UNIX's PATH */
 	char name[256];			/* -name, "" if none */
 	char qmp_path[108];		/* -qmp unix:PATH, "" if none */
 	const char *dump_acpi_dir;	/* --dump-acpi DIR (hidden) */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * -serial stdio: the terminal in raw mode, stdin to the guest's COM1 and
- * COM1 to stdout, through the VM fd's read and write.
+ * COM1 to stdout, through the VM fd's read and write.  -serial file:PATH:
+ * COM1 to PATH, created or truncated once, as QEMU's file backend does.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 
 static struct termios saved_tty;
 static bool tty_raw;
+static int out_fd = STDOUT_FILENO;	/* where COM1's output goes */
 
 void tty_restore(void)
 {
@@ -27,7 +30,7 @@ void tty_restore(void)
  * bytes pass through; ISIG stays so Ctrl-C ends khyp-run; output
  * processing stays on.
  */
-void tty_make_raw(void)
+static void tty_make_raw(void)
 {
 	struct termios t;
 
@@ -46,6 +49,21 @@ void tty_make_raw(void)
 		tty_raw = true;
 		atexit(tty_restore);
 	}
+}
+
+int console_open(const struct run_config *cfg)
+{
+	if (cfg->serial == SERIAL_STDIO)
+		tty_make_raw();
+	if (cfg->serial != SERIAL_FILE)
+		return 0;
+	out_fd = open(cfg->serial_path, O_WRONLY | O_CREAT | O_TRUNC |
+		      O_CLOEXEC, 0666);
+	if (out_fd < 0) {
+		error("-serial file:%s: %s", cfg->serial_path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static int write_all(int fd, const uint8_t *p, size_t n)
@@ -70,12 +88,12 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-void console_init(struct console *c, int vm_fd, bool stdio)
+void console_init(struct console *c, int vm_fd, enum serial_mode mode)
 {
 	memset(c, 0, sizeof(*c));
 	c->vm_fd = vm_fd;
-	c->to_stdout = stdio;
-	c->stdin_open = stdio;
+	c->to_stdout = mode != SERIAL_NONE;
+	c->stdin_open = mode == SERIAL_STDIO;
 }
 
 /* Copy what the guest wrote to its console to stdout. */
@@ -89,7 +107,7 @@ void console_drain(struct console *c)
 		r = read(c->vm_fd, buf, sizeof(buf));
 		if (r <= 0)
 			return;
-		if (c->to_stdout && write_all(STDOUT_FILENO, buf, r))
+		if (c->to_stdout && write_all(out_fd, buf, r))
 			c->to_stdout = false;
 	}
 }

@@ -124,7 +124,7 @@ enum run_result run_loop(struct vm *vm, const struct run_config *cfg,
 	struct console con;
 	int n, timeout;
 
-	console_init(&con, vm->fd, cfg->serial == SERIAL_STDIO);
+	console_init(&con, vm->fd, cfg->serial);
 	for (;;) {
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = vm->fd,

@@ -24,15 +24,20 @@
  *   -append STRING       kernel command line.  khyp-run puts
  *                        "console=ttyS0 tsc_early_khz=<host TSC kHz>" in
  *                        front unless STRING sets them already.
- *   -serial stdio|none   COM1 on stdin/stdout (default; raw mode if stdin
- *                        is a terminal, Ctrl-C still ends khyp-run), or
- *                        not connected (the default with -nodefaults).
+ *   -serial stdio|none|file:PATH
+ *                        COM1 on stdin/stdout (default; raw mode if stdin
+ *                        is a terminal, Ctrl-C still ends khyp-run), its
+ *                        output to PATH, or not connected (the default
+ *                        with -nodefaults or -monitor stdio; both on
+ *                        stdio is QEMU's error).
  *   -display none, -nodefaults, -no-user-config, -enable-kvm: accepted.
  *   -machine pc[,accel=khyp|kvm][,usb=off], -accel khyp|kvm: accepted
  *                        (kvm is an alias, so QEMU command lines work).
  *   -name NAME           VM name (the first 31 bytes go to the module).
  *   -no-reboot           exit (status 0) when the guest resets.
- *   -monitor none|stdio  there is no HMP monitor: stdio prints a note.
+ *   -monitor stdio|none|unix:PATH,server=on,wait=off
+ *                        QEMU's HMP monitor, served by khyp-qmpd (as
+ *                        -qmp is) through the QMP commands.
  *   -qmp unix:PATH,server=on,wait=off
  *                        QMP on PATH: khyp-run starts khyp-qmpd (found
  *                        in $KHYP_QMPD, next to khyp-run, or in $PATH)
@@ -100,8 +105,6 @@ int main(int argc, char **argv)
 	}
 	if (ln.cfg.dump_acpi_dir)
 		return dump_acpi(&ln.cfg);
-	if (ln.cfg.monitor_stdio)
-		error("-monitor stdio: the HMP monitor is not supported, continuing without one (use -qmp)");
 	if (load_files(&ln))
 		return 1;
 	if (setup_signals()) {
@@ -114,8 +117,8 @@ int main(int argc, char **argv)
 	vm.dev_fd = open_khyp();
 	if (vm.dev_fd < 0)
 		return 1;
-	if (ln.cfg.serial == SERIAL_STDIO)
-		tty_make_raw();
+	if (console_open(&ln.cfg))
+		return 1;
 
 	for (;;) {
 		memset(vm.vcpus, 0, sizeof(vm.vcpus));

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * -qmp: khyp-run starts khyp-qmpd for each VM it creates, as a child in
- * its own process group, and stops it with the VM.
+ * -qmp and -monitor: khyp-run starts khyp-qmpd for each VM it creates,
+ * as a child, and stops it with the VM.  khyp-qmpd serves both QMP and
+ * the HMP monitor (which calls the QMP commands), so one process holds
+ * the command layer and its netlink link, and khyp-run needs neither.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,29 +52,92 @@ void qmpd_stop(void)
 	qmpd_pid = -1;
 }
 
+/* A UNIX socket left by an earlier run: QEMU replaces it too. */
+static void unlink_stale(const char *path)
+{
+	struct stat st;
+
+	if (path && !lstat(path, &st) && S_ISSOCK(st.st_mode))
+		unlink(path);
+}
+
+static bool is_socket(const char *path)
+{
+	struct stat st;
+
+	return !path || (!stat(path, &st) && S_ISSOCK(st.st_mode));
+}
+
 /*
- * Start khyp-qmpd for this VM and wait until it listens, so that, as with
- * QEMU, the socket exists before the guest runs.
+ * The child: khyp-qmpd with the sockets, and with the terminal if the
+ * monitor is on stdio.  Then SIGINT stays with the terminal's process
+ * group (khyp-qmpd ignores it), since a read from another group would
+ * stop it (SIGTTIN); otherwise its own group keeps ^C from it.
+ */
+static void qmpd_exec(const char *prog, const char *id, const char *ppid,
+		      const char *qmp, const char *mon, bool mon_stdio)
+{
+	const char *argv[12];
+	int n = 0, devnull;
+
+	if (!mon_stdio) {
+		setpgid(0, 0);
+		devnull = open("/dev/null", O_RDONLY);
+		if (devnull >= 0)
+			dup2(devnull, STDIN_FILENO);
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+	}
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	argv[n++] = "khyp-qmpd";
+	argv[n++] = "--vm";
+	argv[n++] = id;
+	if (qmp) {
+		argv[n++] = "--socket";
+		argv[n++] = qmp;
+	}
+	if (mon) {
+		argv[n++] = "--monitor-socket";
+		argv[n++] = mon;
+	}
+	if (mon_stdio)
+		argv[n++] = "--monitor-stdio";
+	argv[n++] = "--pid";
+	argv[n++] = ppid;
+	argv[n] = NULL;
+	execvp(prog, (char **)argv);
+}
+
+/*
+ * Start khyp-qmpd for this VM if -qmp or -monitor asks for it, and wait
+ * until it listens, so that, as with QEMU, the sockets exist before the
+ * guest runs.
  */
 int qmpd_start(struct vm *vm, const struct run_config *cfg)
 {
+	const char *qmp = cfg->qmp_path[0] ? cfg->qmp_path : NULL;
+	const char *mon = cfg->monitor == MONITOR_UNIX ? cfg->monitor_path :
+							 NULL;
+	const char *what = qmp ? "-qmp" : "-monitor";
 	char prog_buf[PATH_MAX], id[16], ppid[16];
 	const char *prog = qmpd_program(prog_buf, sizeof(prog_buf));
 	struct khyp_vm_info info;
-	struct stat st;
-	int pfd[2], err = 0, i, devnull;
+	int pfd[2], err = 0, i;
 	ssize_t r;
 	pid_t pid;
 
+	if (!qmp && cfg->monitor == MONITOR_NONE)
+		return 0;
 	if (ioctl(vm->fd, KHYP_GET_VM_INFO, &info) < 0) {
 		error("KHYP_GET_VM_INFO: %s", strerror(errno));
 		return -1;
 	}
 	snprintf(id, sizeof(id), "%u", info.id);
 	snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
-	/* Like QEMU, replace a socket left behind by an earlier run. */
-	if (!lstat(cfg->qmp_path, &st) && S_ISSOCK(st.st_mode))
-		unlink(cfg->qmp_path);
+	unlink_stale(qmp);
+	unlink_stale(mon);
 	if (pipe2(pfd, O_CLOEXEC)) {
 		error("pipe: %s", strerror(errno));
 		return -1;
@@ -85,18 +150,8 @@ int qmpd_start(struct vm *vm, const struct run_config *cfg)
 		return -1;
 	}
 	if (pid == 0) {
-		/* Own process group: the terminal's ^C is for khyp-run. */
-		setpgid(0, 0);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		devnull = open("/dev/null", O_RDONLY);
-		if (devnull >= 0)
-			dup2(devnull, STDIN_FILENO);
-		dup2(STDERR_FILENO, STDOUT_FILENO);
-		execlp(prog, "khyp-qmpd", "--vm", id, "--socket",
-		       cfg->qmp_path, "--pid", ppid, (char *)NULL);
+		qmpd_exec(prog, id, ppid, qmp, mon,
+			  cfg->monitor == MONITOR_STDIO);
 		err = errno;
 		pipe_notify(pfd[1], &err, sizeof(err));
 		_exit(127);
@@ -108,21 +163,22 @@ int qmpd_start(struct vm *vm, const struct run_config *cfg)
 	close(pfd[0]);
 	qmpd_pid = pid;
 	if (r == sizeof(err)) {
-		error("-qmp: cannot run %s: %s", prog, strerror(err));
+		error("%s: cannot run %s: %s", what, prog, strerror(err));
 		qmpd_stop();
 		return -1;
 	}
 	for (i = 0; i < 500; i++) {
-		if (!stat(cfg->qmp_path, &st) && S_ISSOCK(st.st_mode))
+		if (is_socket(qmp) && is_socket(mon))
 			return 0;
 		if (waitpid(pid, NULL, WNOHANG) == pid) {
 			qmpd_pid = -1;
-			error("-qmp: %s exited", prog);
+			error("%s: %s exited", what, prog);
 			return -1;
 		}
 		usleep(10000);
 	}
-	error("-qmp: %s did not create %s", prog, cfg->qmp_path);
+	error("%s: %s did not create %s", what, prog,
+	      is_socket(qmp) ? mon : qmp);
 	qmpd_stop();
 	return -1;
 }

@@ -82,7 +82,7 @@ int open_khyp(void);
 int vm_boot(struct vm *vm, struct launch *ln);
 void vm_destroy(struct vm *vm);
 
-/* qmpd_child.c: khyp-qmpd serves -qmp's socket for the VM */
+/* qmpd_child.c: khyp-qmpd serves -qmp's socket and -monitor for the VM */
 extern pid_t qmpd_pid;
 int qmpd_start(struct vm *vm, const struct run_config *cfg);
 void qmpd_stop(void);
@@ -96,9 +96,13 @@ struct console {
 	size_t in_len, in_off;
 };
 
-void tty_make_raw(void);
+/*
+ * Once, before the first VM: the terminal in raw mode for -serial stdio,
+ * or -serial file:'s file created; -1 with the error reported.
+ */
+int console_open(const struct run_config *cfg);
 void tty_restore(void);
-void console_init(struct console *c, int vm_fd, bool stdio);
+void console_init(struct console *c, int vm_fd, enum serial_mode mode);
 /* Whether to poll stdin now: open, and the last input passed on. */
 bool console_wants_stdin(const struct console *c);
 bool console_input_pending(const struct console *c);

@@ -306,7 +306,7 @@ int vm_boot(struct vm *vm, struct launch *ln)
 
 	if (vm_create_vcpus(vm, cfg, &bl))
 		return -1;
-	if (cfg->qmp_path[0] && qmpd_start(vm, cfg))
+	if (qmpd_start(vm, cfg))
 		return -1;
 	return vm_start(vm);
 }
