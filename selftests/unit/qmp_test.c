@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * qmp_test.c - khyp-qmpd's QMP commands and dispatcher without a socket
- * or the kernel: khyp_nl.h's requests are answered by a fake VM below,
- * which records what the commands asked for and fails when told to.
+ * or the kernel: khyp_nl.h's requests are answered by a fake VM
+ * (fake_knl.c), which records what the commands asked for and fails when
+ * told to.
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,92 +14,7 @@
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "qmp.h"
-
-/* ---- the fake kernel ---- */
-
-static struct {
-	struct knl_vm vm;
-	struct knl_slot slots[4];
-	unsigned int nr_slots;
-	/* after @fail_skip requests, one fails with this errno, message */
-	int fail_skip, fail_err;
-	const char *fail_msg;
-	/* what the commands asked for */
-	struct knl_cpu_add add;
-	char add_id[64], add_driver[64];
-	char del_id[64];
-	int64_t del_index;
-	int adds, dels, powerdowns;
-} fake;
-
-/* Whether this request fails, as khyp_nl.c reports it. */
-static bool fail(struct knl *k)
-{
-	k->err = 0;
-	k->errmsg[0] = '\0';
-	if (!fake.fail_err || fake.fail_skip--)
-		return false;
-	k->err = fake.fail_err;
-	snprintf(k->errmsg, sizeof(k->errmsg), "%s", fake.fail_msg);
-	fake.fail_err = 0;
-	return true;
-}
-
-int knl_vm_get(struct knl *k, int64_t id, const char *name,
-	       struct knl_vm *out)
-{
-	if (fail(k))
-		return k->err;
-	*out = fake.vm;
-	return 0;
-}
-
-int knl_slots(struct knl *k, uint32_t vm, bool present_only,
-	      struct knl_slot **slots, unsigned int *n)
-{
-	unsigned int i;
-
-	if (fail(k))
-		return k->err;
-	*slots = calloc(fake.nr_slots, sizeof(**slots));
-	*n = 0;
-	for (i = 0; i < fake.nr_slots; i++)
-		if (!present_only || fake.slots[i].present)
-			(*slots)[(*n)++] = fake.slots[i];
-	return 0;
-}
-
-int knl_cpu_add(struct knl *k, uint32_t vm, const struct knl_cpu_add *req)
-{
-	fake.adds++;
-	fake.add = *req;
-	snprintf(fake.add_id, sizeof(fake.add_id), "%s", req->id);
-	snprintf(fake.add_driver, sizeof(fake.add_driver), "%s", req->driver);
-	return fail(k) ? k->err : 0;
-}
-
-int knl_cpu_del(struct knl *k, uint32_t vm, const char *id, int64_t index)
-{
-	fake.dels++;
-	snprintf(fake.del_id, sizeof(fake.del_id), "%s", id ? id : "");
-	fake.del_index = index;
-	return fail(k) ? k->err : 0;
-}
-
-int knl_powerdown(struct knl *k, uint32_t vm)
-{
-	if (fail(k))
-		return k->err;
-	fake.powerdowns++;
-	return 0;
-}
-
-static void fail_after(int skip, int err, const char *msg)
-{
-	fake.fail_skip = skip;
-	fake.fail_err = err;
-	fake.fail_msg = msg;
-}
+#include "fake_knl.h"
 
 /* ---- helpers ---- */
 
@@ -188,30 +104,9 @@ FIXTURE(qmpd) {
 #define ASK(text)	ask(&self->q, &self->s, text)
 #define OK		"{'return': {}}"
 
-static struct knl_slot slot(unsigned int index, unsigned int socket,
-			    unsigned int core, bool present, const char *id)
-{
-	struct knl_slot s = { .index = index, .socket = socket, .core = core,
-			      .present = present, .boot = index == 0,
-			      .tid = present ? 1000 + index : 0 };
-
-	snprintf(s.id, sizeof(s.id), "%s", id);
-	return s;
-}
-
-/* -smp 2,sockets=2,cores=2,maxcpus=4: boot CPU 0 and "cpu-1" plugged. */
 FIXTURE_SETUP(qmpd)
 {
-	memset(&fake, 0, sizeof(fake));
-	fake.vm = (struct knl_vm){ .id = 3, .name = "vm0", .max_cpus = 4,
-				   .nr_cpus = 2, .sockets = 2, .dies = 1,
-				   .cores = 2, .threads = 1,
-				   .model = "qemu64" };
-	fake.slots[0] = slot(0, 0, 0, true, "");
-	fake.slots[1] = slot(1, 0, 1, true, "cpu-1");
-	fake.slots[2] = slot(2, 1, 0, false, "");
-	fake.slots[3] = slot(3, 1, 1, false, "");
-	fake.nr_slots = 4;
+	fake_reset();
 	memset(&self->nl, 0, sizeof(self->nl));
 	qmp_vm_init(&self->q, &self->nl, 0);
 	self->q.vm = fake.vm;
@@ -374,10 +269,10 @@ TEST_F(qmpd, queries_report_kernel_errors)
 	for (i = 0; i < 2; i++) {
 		/* step 0: the VM's refresh fails, 1: the slot list */
 		for (step = 0; step < 2; step++) {
-			fail_after(step, -ENOENT, "no VM 3");
+			fake_fail_after(step, -ENOENT, "no VM 3");
 			EXPECT_TRUE(is_error(ASK(queries[i]), "GenericError",
 					     "no VM 3"));
-			fail_after(step, -ENODEV, "gone");
+			fake_fail_after(step, -ENODEV, "gone");
 			EXPECT_TRUE(is_error(ASK(queries[i]), "DeviceNotFound",
 					     "gone"));
 		}
@@ -441,10 +336,10 @@ TEST_F(qmpd, device_add_argument_errors)
 
 TEST_F(qmpd, device_add_kernel_errors)
 {
-	fail_after(0, -EEXIST, "Duplicate device ID 'cpu-1'");
+	fake_fail_after(0, -EEXIST, "Duplicate device ID 'cpu-1'");
 	EXPECT_TRUE(is_error(ADD(CPU "'id': 'cpu-1'"), "GenericError",
 			     "Duplicate device ID 'cpu-1'"));
-	fail_after(0, -ENODEV, "no such slot");
+	fake_fail_after(0, -ENODEV, "no such slot");
 	EXPECT_TRUE(is_error(ADD(CPU "'id': 'cpu-2'"), "DeviceNotFound",
 			     "no such slot"));
 	EXPECT_EQ(2, fake.adds);
@@ -482,10 +377,10 @@ TEST_F(qmpd, device_del_impossible_names)
 
 TEST_F(qmpd, device_del_errors)
 {
-	fail_after(0, -ENODEV, "no CPU cpu-9");
+	fake_fail_after(0, -ENODEV, "no CPU cpu-9");
 	EXPECT_TRUE(is_error(DEL("cpu-9"), "DeviceNotFound",
 			     "Device 'cpu-9' not found"));
-	fail_after(0, -EINVAL, "Boot CPU is unpluggable");
+	fake_fail_after(0, -EINVAL, "Boot CPU is unpluggable");
 	EXPECT_TRUE(is_error(DEL("/machine/unattached/device[0]"),
 			     "GenericError", "Boot CPU is unpluggable"));
 	EXPECT_TRUE(is_error(ASK("{'execute': 'device_del'}"), "GenericError",
@@ -504,7 +399,7 @@ TEST_F(qmpd, system_powerdown)
 	EXPECT_EQ(1, fake.powerdowns);
 	EXPECT_TRUE(same(qmp_take_events(&self->q),
 			 "[{'event': 'POWERDOWN'}]"));
-	fail_after(0, -EIO, "netlink send: broken");
+	fake_fail_after(0, -EIO, "netlink send: broken");
 	EXPECT_TRUE(is_error(ASK("{'execute': 'system_powerdown'}"),
 			     "GenericError", "netlink send: broken"));
 	EXPECT_TRUE(same(qmp_take_events(&self->q), "[]"));
