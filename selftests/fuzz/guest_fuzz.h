@@ -31,7 +31,7 @@
 #define FUZZ_EJECT		(1U << 6)  /* answer unplug requests */
 
 /* Ops between two progress reports (GUEST_SYNC(ops, faults)). */
-#define FUZZ_BATCH		256
+#define FUZZ_BATCH		64
 
 struct fuzz_params {
 	uint64_t seed;
