@@ -27,95 +27,8 @@
 
 /* fuzz_try's saved state: rsp, rbx, rbp, r12-r15, return address. */
 uint64_t fuzz_jb[8];
-/* Where fuzz_exec jumps: the generated instruction. */
 uint64_t fuzz_exec_target;
 
-/* 0 if @fn(@arg) returned, else 1 + the vector that ended it. */
-uint64_t fuzz_try(void (*fn)(uint64_t), uint64_t arg);
-extern const uint8_t fuzz_vectors[];
-
-asm(".pushsection .text\n"
-    ".global fuzz_try\n"
-    "fuzz_try:\n"
-    "	lea 8(%rsp), %rax\n"
-    "	mov %rax, fuzz_jb(%rip)\n"
-    "	mov %rbx, fuzz_jb+8(%rip)\n"
-    "	mov %rbp, fuzz_jb+16(%rip)\n"
-    "	mov %r12, fuzz_jb+24(%rip)\n"
-    "	mov %r13, fuzz_jb+32(%rip)\n"
-    "	mov %r14, fuzz_jb+40(%rip)\n"
-    "	mov %r15, fuzz_jb+48(%rip)\n"
-    "	mov (%rsp), %rax\n"
-    "	mov %rax, fuzz_jb+56(%rip)\n"
-    "	mov %rdi, %rax\n"
-    "	mov %rsi, %rdi\n"
-    "	call *%rax\n"
-    "	xor %eax, %eax\n"
-    "	ret\n"
-    /* rax: fuzz_try's result.  Flags and segments as the C code needs. */
-    "fuzz_longjmp:\n"
-    "	mov $0x10, %ecx\n"
-    "	mov %ecx, %ds\n"
-    "	mov %ecx, %es\n"
-    "	mov %ecx, %ss\n"
-    "	mov fuzz_jb(%rip), %rsp\n"
-    "	mov fuzz_jb+8(%rip), %rbx\n"
-    "	mov fuzz_jb+16(%rip), %rbp\n"
-    "	mov fuzz_jb+24(%rip), %r12\n"
-    "	mov fuzz_jb+32(%rip), %r13\n"
-    "	mov fuzz_jb+40(%rip), %r14\n"
-    "	mov fuzz_jb+48(%rip), %r15\n"
-    "	pushq $2\n"
-    "	popfq\n"
-    "	jmp *fuzz_jb+56(%rip)\n"
-    "fuzz_vector:\n"
-    "	cmpq $2, (%rsp)\n"
-    "	je 1f\n"
-    "	cmpq $32, (%rsp)\n"
-    "	jae 2f\n"
-    "	pop %rax\n"
-    "	inc %rax\n"
-    "	jmp fuzz_longjmp\n"
-    "2:	push %rax\n"
-    "	mov $0xfee000b0, %eax\n"	/* LAPIC EOI */
-    "	movl $0, (%rax)\n"
-    "	pop %rax\n"
-    "1:	add $8, %rsp\n"
-    "	iretq\n"
-    /* 256 stubs of 16 bytes: push the vector, go to fuzz_vector. */
-    ".align 16\n"
-    ".global fuzz_vectors\n"
-    "fuzz_vectors:\n"
-    ".set vec, 0\n"
-    ".rept 256\n"
-    ".align 16\n"
-    "	pushq $vec\n"
-    "	jmp fuzz_vector\n"
-    ".set vec, vec + 1\n"
-    ".endr\n"
-    /* rdi: struct exec_regs; every GPR from it, then the instruction. */
-    "fuzz_exec:\n"
-    "	mov %rdi, %rax\n"
-    "	mov 8(%rax), %rcx\n"
-    "	mov 16(%rax), %rdx\n"
-    "	mov 24(%rax), %rbx\n"
-    "	mov 32(%rax), %rsp\n"
-    "	mov 40(%rax), %rbp\n"
-    "	mov 48(%rax), %rsi\n"
-    "	mov 56(%rax), %rdi\n"
-    "	mov 64(%rax), %r8\n"
-    "	mov 72(%rax), %r9\n"
-    "	mov 80(%rax), %r10\n"
-    "	mov 88(%rax), %r11\n"
-    "	mov 96(%rax), %r12\n"
-    "	mov 104(%rax), %r13\n"
-    "	mov 112(%rax), %r14\n"
-    "	mov 120(%rax), %r15\n"
-    "	mov (%rax), %rax\n"
-    "	jmp *fuzz_exec_target(%rip)\n"
-    ".popsection\n");
-
-void fuzz_exec(uint64_t regs);
 
 struct gate {
 	uint16_t off0, sel;
@@ -251,7 +164,7 @@ static uint64_t rnd_mmio(void)
 	case 2:
 		/* IOAPIC: IOREGSEL, IOWIN, EOI, and the rest of the page. */
 		if (below(4))
-			off = (uint32_t[]){ 0x00, 0x10, 0x40 }[below(3)];
+			off = below(3) ? below(2) * 0x10 : 0x40;
 		return KHYP_IOAPIC_BASE + off;
 	case 3:
 		/* Beside the devices: the host's MMIO exits. */
@@ -349,6 +262,8 @@ static void op_insn(uint64_t r)
 				       0xdc, 0xdd, 0xde, 0xdf, 0xf9 };
 	static const uint8_t prefixes[] = { 0x66, 0x67, 0xf0, 0xf2, 0xf3,
 					    0x2e, 0x3e, 0x26, 0x64, 0x65 };
+	static const uint8_t bases[] = { 3, 6, 7 };	/* rbx, rsi, rdi */
+	static const uint8_t imm_sizes[] = { 0, 1, 2, 4 };
 	uint8_t *p = insn + 128, op, mod, reg, rm;
 	int i, n;
 
@@ -383,7 +298,7 @@ static void op_insn(uint64_t r)
 	}
 	/* ModRM: [rbx], [rsi], [rdi] or any register, with a displacement. */
 	mod = below(8) ? below(3) : 3;
-	rm = below(4) ? (uint8_t[]){ 3, 6, 7 }[below(3)] : below(8);
+	rm = below(4) ? bases[below(sizeof(bases))] : below(8);
 	if (mod == 0 && rm == 5)	/* RIP-relative: into our own code */
 		rm = 3;
 	reg = below(8);
@@ -398,7 +313,7 @@ static void op_insn(uint64_t r)
 		for (i = 0; i < 4; i++)
 			*p++ = i ? 0 : below(256);
 	/* An immediate of 0, 1, 2 or 4 random bytes. */
-	n = (int[]){ 0, 1, 2, 4 }[below(4)];
+	n = imm_sizes[below(sizeof(imm_sizes))];
 	for (i = 0; i < n; i++)
 		*p++ = rnd();
 run:
@@ -526,7 +441,7 @@ static void op_eject(uint64_t r)
 
 static const struct {
 	uint32_t class;
-	void (*fn)(uint64_t);
+	void (*fn)(uint64_t r);
 	unsigned int weight;
 } ops[] = {
 	{ FUZZ_PIO, op_pio, 6 },

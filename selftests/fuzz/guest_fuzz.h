@@ -33,6 +33,15 @@
 /* Ops between two progress reports (GUEST_SYNC(ops, faults)). */
 #define FUZZ_BATCH		64
 
+/* The guest's assembly (guest_fuzz_asm.S). */
+/* 0 if @fn(@arg) returned, else 1 + the vector that ended it. */
+uint64_t fuzz_try(void (*fn)(uint64_t), uint64_t arg);
+/* Load every GPR from @regs (an array of 16), jump to fuzz_exec_target. */
+void fuzz_exec(uint64_t regs);
+extern uint64_t fuzz_exec_target;
+extern uint64_t fuzz_jb[8];
+extern const uint8_t fuzz_vectors[];	/* 256 of 16 bytes: the IDT's */
+
 struct fuzz_params {
 	uint64_t seed;
 	uint32_t disable;	/* FUZZ_* classes left out */

@@ -243,6 +243,9 @@ static void op_ioctl(struct worker *w, int kind)
 		[VM] = { vm_cmds, ARRAY_SIZE(vm_cmds) },
 		[VCPU] = { vcpu_cmds, ARRAY_SIZE(vcpu_cmds) },
 	};
+	/* nent: in bounds, at the limit, past it, absurd */
+	static const uint32_t nents[] = { 0, 1, 7, KHYP_MAX_CPUID_ENTRIES,
+					  KHYP_MAX_CPUID_ENTRIES + 1, ~0U };
 	unsigned long cmd = rnd_cmd(w, sets[kind].cmds, sets[kind].n);
 	struct khyp_cpuid *cpuid;
 	struct obj o;
@@ -256,10 +259,8 @@ static void op_ioctl(struct worker *w, int kind)
 	arg = arg_ptr(w, _IOC_SIZE(cmd));
 	if (arg == w->buf && (cmd == KHYP_SET_CPUID || cmd == KHYP_GET_CPUID ||
 			      cmd == KHYP_GET_SUPPORTED_CPUID)) {
-		/* nent: in bounds, at the limit, past it, absurd */
 		cpuid = arg;
-		cpuid->nent = (uint32_t[]){ 0, 1, 7, KHYP_MAX_CPUID_ENTRIES,
-			KHYP_MAX_CPUID_ENTRIES + 1, ~0U }[fuzz_below(&w->rng, 6)];
+		cpuid->nent = nents[fuzz_below(&w->rng, ARRAY_SIZE(nents))];
 		if (cpuid->nent * sizeof(cpuid->entries[0]) + sizeof(*cpuid) >
 		    sizeof(w->buf))
 			arg = w->edge + PAGE - sizeof(*cpuid) -
