@@ -227,8 +227,12 @@ static struct exec_regs xregs;
 
 static bool one_byte_ok(uint8_t op)
 {
-	/* jumps, calls, returns, IRET, POPF (TF), HLT: leave the sandbox */
-	if ((op >= 0x70 && op <= 0x7f) || (op >= 0xe0 && op <= 0xe3))
+	/*
+	 * Jumps, calls, returns, IRET, POPF (TF), HLT leave the sandbox; IN
+	 * and OUT with an immediate port could hit the ucall port (op_pio
+	 * covers port I/O).
+	 */
+	if ((op >= 0x70 && op <= 0x7f) || (op >= 0xe0 && op <= 0xe7))
 		return false;
 	switch (op) {
 	case 0x0f: case 0x9a: case 0x9d: case 0xc2: case 0xc3: case 0xca:
