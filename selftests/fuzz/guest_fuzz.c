@@ -3,8 +3,8 @@
  * The hostile guest: forever, random values of random sizes to the
  * platform's ports and MMIO registers, random instructions with their
  * memory operand on MMIO, random MSRs and CPUID leaves, and IPIs to random
- * APIC IDs, all from one xorshift PRNG seeded by the host.  Every
- * FUZZ_BATCH ops it reports progress; the host decides when it is over.
+ * APIC IDs, all from one xorshift PRNG seeded by the host.  It counts
+ * its ops in struct fuzz_params; the host decides when it is over.
  *
  * A fault (a #GP from a refused MSR, a #UD, a #PF from a wild address) is
  * survived the way a setjmp survives: every op runs under fuzz_try(), and
@@ -37,23 +37,48 @@ struct gate {
 	uint32_t off2, zero;
 };
 
-static struct gate idt[256] __attribute__((aligned(16)));
+struct tss {
+	uint32_t rsvd0;
+	uint64_t rsp[3], rsvd1, ist[7], rsvd2;
+	uint16_t rsvd3, iomap;
+} __attribute__((packed));
 
+struct dtr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static struct gate idt[256] __attribute__((aligned(16)));
+static struct tss tss __attribute__((aligned(16)));
+/* null, code 0x08, data 0x10 (as tvcpu_set_long_mode's), TSS 0x18 */
+static uint64_t gdt[5] = { 0, 0x00af9b000000ffffULL, 0x00cf93000000ffffULL };
+static uint8_t fault_stack[4096] __attribute__((aligned(16)));
+
+/*
+ * Every vector on IST 1: a generated instruction may leave RSP anywhere,
+ * and the fault it then takes must still find a stack.
+ */
 static void idt_load(void)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) desc = { sizeof(idt) - 1, (uintptr_t)idt };
+	struct dtr idtr = { sizeof(idt) - 1, (uintptr_t)idt };
+	struct dtr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
+	uint64_t t = (uintptr_t)&tss;
 	int i;
 
+	tss.ist[0] = (uintptr_t)fault_stack + sizeof(fault_stack);
+	tss.iomap = sizeof(tss);
+	gdt[3] = (sizeof(tss) - 1) | (t & 0xffffff) << 16 | 0x89ULL << 40 |
+		 (t >> 24 & 0xff) << 56;
+	gdt[4] = t >> 32;
+	asm volatile("lgdt %0; ltr %w1" : : "m"(gdtr), "r"(0x18));
 	for (i = 0; i < 256; i++) {
 		uint64_t a = (uintptr_t)fuzz_vectors + 16 * i;
 
-		idt[i] = (struct gate){ .off0 = a, .sel = 0x08, .type = 0x8e,
-					.off1 = a >> 16, .off2 = a >> 32 };
+		idt[i] = (struct gate){ .off0 = a, .sel = 0x08, .ist = 1,
+					.type = 0x8e, .off1 = a >> 16,
+					.off2 = a >> 32 };
 	}
-	asm volatile("lidt %0" : : "m"(desc));
+	asm volatile("lidt %0" : : "m"(idtr));
 }
 
 /* ---- randomness ---- */
@@ -73,7 +98,7 @@ static uint32_t below(uint32_t n)
 	return (rnd() >> 32) % n;
 }
 
-static const struct fuzz_params *params;
+static volatile struct fuzz_params *params;
 
 /* ---- ports ---- */
 
@@ -460,9 +485,8 @@ static const struct {
 void guest_main(uint64_t arg)
 {
 	unsigned int total = 0, i, w;
-	uint64_t done = 0, faults = 0;
 
-	params = (const struct fuzz_params *)(uintptr_t)arg;
+	params = (volatile struct fuzz_params *)(uintptr_t)arg;
 	rng = params->seed | 1;
 	idt_load();
 	for (i = 0; i < ARRAY_SIZE(ops); i++)
@@ -473,8 +497,7 @@ void guest_main(uint64_t arg)
 			w -= ops[i].weight;
 		if (!(params->disable & ops[i].class) &&
 		    fuzz_try(ops[i].fn, rnd()))
-			faults++;
-		if (++done % FUZZ_BATCH == 0)
-			GUEST_SYNC2(done, faults);
+			params->faults++;
+		params->ops++;
 	}
 }
