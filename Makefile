@@ -5,6 +5,9 @@
 #   make demo     the seed's vCPU hotplug walkthrough, in the test host
 #   make check    the tests: unit tests here, selftests in the test host
 #   make bench    khyp against KVM, measured in one test-host run
+#   make fuzz     the fuzzers for longer than make check runs them, with
+#                 FUZZ_SECONDS each (default 300) from seed FUZZ_SEED
+#                 (default: the time); make fuzz-deps installs clang
 #   make deps     install what the above need (Debian 12, apt-get, idempotent)
 #   make genl     regenerate the netlink header and tables from the YNL spec
 #   make install  the module (for KVER), tools, udev rule and man pages;
@@ -91,6 +94,14 @@ bench: deps
 	$(MAKE) all
 	scripts/bench
 
+fuzz-deps:
+	scripts/install-deps --fuzz
+
+fuzz: fuzz-deps
+	$(MAKE) all
+	$(MAKE) -C selftests/fuzz
+	scripts/fuzz
+
 sparse:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
 
@@ -110,4 +121,4 @@ clean:
 	rm -rf build
 
 .PHONY: all module module-6.12 userspace selftests module-clean deps install uninstall dkms-src \
-	check-dkms check demo bench sparse checkpatch genl clean
+	check-dkms check demo bench fuzz fuzz-deps sparse checkpatch genl clean

@@ -82,6 +82,8 @@ int tvcpu_stats(struct tvcpu *vcpu, struct khyp_vcpu_stats *st);
 int tvcpu_wait_state(struct tvcpu *vcpu, uint32_t state, int ms);
 /* Reads /sys/class/misc/khyp/stats: vms, vcpus, pages. */
 int khyp_module_stats(long *vms, long *vcpus, long *pages);
+/* How many vCPU kthreads ("khyp/VM/VCPU") exist, or -errno. */
+int khyp_threads(void);
 double now_sec(void);
 
 /* tracefs at /sys/kernel/tracing, mounted there if it is not yet. */

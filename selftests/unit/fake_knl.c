@@ -1,11 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0
-/* fake_knl.c - the fake VM behind khyp_nl.h's requests (fake_knl.h). */
+/* The fake kernel of fake_knl.h: khyp_nl.h's requests answered from memory. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fake_knl.h"
 
 struct fake_knl fake;
+
+struct knl_slot slot(unsigned int index, unsigned int socket,
+			    unsigned int core, bool present, const char *id)
+{
+	struct knl_slot s = { .index = index, .socket = socket, .core = core,
+			      .present = present, .boot = index == 0,
+			      .tid = present ? 1000 + index : 0 };
+
+	snprintf(s.id, sizeof(s.id), "%s", id);
+	return s;
+}
+
+void fake_reset(void)
+{
+	memset(&fake, 0, sizeof(fake));
+	fake.vm = (struct knl_vm){ .id = 3, .name = "vm0", .max_cpus = 4,
+				   .nr_cpus = 2, .sockets = 2, .dies = 1,
+				   .cores = 2, .threads = 1,
+				   .model = "qemu64" };
+	fake.slots[0] = slot(0, 0, 0, true, "");
+	fake.slots[1] = slot(1, 0, 1, true, "cpu-1");
+	fake.slots[2] = slot(2, 1, 0, false, "");
+	fake.slots[3] = slot(3, 1, 1, false, "");
+	fake.nr_slots = 4;
+}
+
+void fake_knl_setup(struct qmp_vm *q, struct knl *nl)
+{
+	fake_reset();
+	memset(nl, 0, sizeof(*nl));
+	qmp_vm_init(q, nl, 0);
+	q->vm = fake.vm;
+}
+
+void fake_fail_after(int skip, int err, const char *msg)
+{
+	fake.fail_skip = skip;
+	fake.fail_err = err;
+	fake.fail_msg = msg;
+}
 
 /* Whether this request fails, as khyp_nl.c reports it. */
 static bool fail(struct knl *k)
@@ -69,37 +109,12 @@ int knl_powerdown(struct knl *k, uint32_t vm)
 	return 0;
 }
 
-void fail_after(int skip, int err, const char *msg)
+/* No event socket: the transport's poll() never sees it ready. */
+int knl_event_fd(struct knl *k)
 {
-	fake.fail_skip = skip;
-	fake.fail_err = err;
-	fake.fail_msg = msg;
+	return -1;
 }
 
-struct knl_slot slot(unsigned int index, unsigned int socket,
-		     unsigned int core, bool present, const char *id)
+void knl_events(struct knl *k)
 {
-	struct knl_slot s = { .index = index, .socket = socket, .core = core,
-			      .present = present, .boot = index == 0,
-			      .tid = present ? 1000 + index : 0 };
-
-	snprintf(s.id, sizeof(s.id), "%s", id);
-	return s;
-}
-
-void fake_knl_setup(struct qmp_vm *q, struct knl *nl)
-{
-	memset(&fake, 0, sizeof(fake));
-	fake.vm = (struct knl_vm){ .id = 3, .name = "vm0", .max_cpus = 4,
-				   .nr_cpus = 2, .sockets = 2, .dies = 1,
-				   .cores = 2, .threads = 1,
-				   .model = "qemu64" };
-	fake.slots[0] = slot(0, 0, 0, true, "");
-	fake.slots[1] = slot(1, 0, 1, true, "cpu-1");
-	fake.slots[2] = slot(2, 1, 0, false, "");
-	fake.slots[3] = slot(3, 1, 1, false, "");
-	fake.nr_slots = 4;
-	memset(nl, 0, sizeof(*nl));
-	qmp_vm_init(q, nl, 0);
-	q->vm = fake.vm;
 }

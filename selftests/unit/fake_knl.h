@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * fake_knl.c: khyp_nl.h's requests answered by a fake VM, for the tests
- * of khyp-qmpd's QMP commands (qmp_test.c) and of the HMP monitor over
- * them (hmp_test.c).  It records what the commands asked for and fails
- * when told to.
+ * A fake kernel behind khyp_nl.h's requests, for khyp-qmpd's commands
+ * without the module: one VM, its slots, a record of what the commands
+ * asked for, and a failure on demand.  Used by qmp_test.c, hmp_test.c and
+ * the QMP fuzzer (selftests/fuzz/qmp_fuzz.c).
  */
 #ifndef FAKE_KNL_H
 #define FAKE_KNL_H
@@ -27,17 +27,17 @@ struct fake_knl {
 
 extern struct fake_knl fake;
 
-/* The @skip+1th request from now fails with @err and message @msg. */
-void fail_after(int skip, int err, const char *msg);
-
+/*
+ * -smp 2,sockets=2,cores=2,maxcpus=4: VM 3 "vm0", boot CPU 0 and "cpu-1"
+ * plugged, nothing recorded, no failure pending.
+ */
+void fake_reset(void);
+/* fake_reset(), and @q serving that VM over @nl, without a launcher. */
+void fake_knl_setup(struct qmp_vm *q, struct knl *nl);
 /* A slot: a present one has thread id 1000 + @index. */
 struct knl_slot slot(unsigned int index, unsigned int socket,
 		     unsigned int core, bool present, const char *id);
+/* After @skip requests, one fails with @err and extack message @msg. */
+void fake_fail_after(int skip, int err, const char *msg);
 
-/*
- * -smp 2,sockets=2,cores=2,maxcpus=4 with model qemu64: boot CPU 0 and
- * "cpu-1" plugged; @q serves it over @nl, without a launcher.
- */
-void fake_knl_setup(struct qmp_vm *q, struct knl *nl);
-
-#endif /* FAKE_KNL_H */
+#endif

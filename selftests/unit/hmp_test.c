@@ -127,9 +127,9 @@ TEST_F(hmp, info_name_and_version)
 
 TEST_F(hmp, query_errors_are_printed)
 {
-	fail_after(0, -EIO, "khyp: the VM is gone");
+	fake_fail_after(0, -EIO, "khyp: the VM is gone");
 	EXPECT_STREQ("Error: khyp: the VM is gone\n", HMP("info cpus"));
-	fail_after(0, -EIO, "khyp: the VM is gone");
+	fake_fail_after(0, -EIO, "khyp: the VM is gone");
 	EXPECT_STREQ("Error: khyp: the VM is gone\n",
 		     HMP("info hotpluggable-cpus"));
 }
@@ -180,7 +180,7 @@ TEST_F(hmp, device_add_errors)
 		     HMP("device_add \"qemu64"));
 	EXPECT_EQ(0, fake.adds);
 
-	fail_after(0, -EINVAL, "'foo' is not a valid device model name");
+	fake_fail_after(0, -EINVAL, "'foo' is not a valid device model name");
 	EXPECT_STREQ("Error: 'foo' is not a valid device model name\n",
 		     HMP("device_add foo,id=x"));
 	EXPECT_STREQ("foo", fake.add_driver);
@@ -194,7 +194,7 @@ TEST_F(hmp, device_del)
 	EXPECT_STREQ("", HMP("device_del /machine/unattached/device[0]"));
 	EXPECT_EQ(0, fake.del_index);
 
-	fail_after(0, -ENODEV, "khyp: no such CPU");
+	fake_fail_after(0, -ENODEV, "khyp: no such CPU");
 	EXPECT_STREQ("Error: Device 'nope' not found\n",
 		     HMP("device_del nope"));
 	EXPECT_STREQ("device_del: string expected\n" TRY("device_del"),

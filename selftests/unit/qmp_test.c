@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * qmp_test.c - khyp-qmpd's QMP commands and dispatcher without a socket
- * or the kernel: khyp_nl.h's requests are answered by fake_knl.c's VM,
- * which records what the commands asked for and fails when told to.
+ * or the kernel: khyp_nl.h's requests are answered by a fake VM
+ * (fake_knl.c), which records what the commands asked for and fails when
+ * told to.
  */
 #include <errno.h>
 #include <signal.h>
@@ -264,10 +265,10 @@ TEST_F(qmpd, queries_report_kernel_errors)
 	for (i = 0; i < 2; i++) {
 		/* step 0: the VM's refresh fails, 1: the slot list */
 		for (step = 0; step < 2; step++) {
-			fail_after(step, -ENOENT, "no VM 3");
+			fake_fail_after(step, -ENOENT, "no VM 3");
 			EXPECT_TRUE(is_error(ASK(queries[i]), "GenericError",
 					     "no VM 3"));
-			fail_after(step, -ENODEV, "gone");
+			fake_fail_after(step, -ENODEV, "gone");
 			EXPECT_TRUE(is_error(ASK(queries[i]), "DeviceNotFound",
 					     "gone"));
 		}
@@ -331,10 +332,10 @@ TEST_F(qmpd, device_add_argument_errors)
 
 TEST_F(qmpd, device_add_kernel_errors)
 {
-	fail_after(0, -EEXIST, "Duplicate device ID 'cpu-1'");
+	fake_fail_after(0, -EEXIST, "Duplicate device ID 'cpu-1'");
 	EXPECT_TRUE(is_error(ADD(CPU "'id': 'cpu-1'"), "GenericError",
 			     "Duplicate device ID 'cpu-1'"));
-	fail_after(0, -ENODEV, "no such slot");
+	fake_fail_after(0, -ENODEV, "no such slot");
 	EXPECT_TRUE(is_error(ADD(CPU "'id': 'cpu-2'"), "DeviceNotFound",
 			     "no such slot"));
 	EXPECT_EQ(2, fake.adds);
@@ -372,10 +373,10 @@ TEST_F(qmpd, device_del_impossible_names)
 
 TEST_F(qmpd, device_del_errors)
 {
-	fail_after(0, -ENODEV, "no CPU cpu-9");
+	fake_fail_after(0, -ENODEV, "no CPU cpu-9");
 	EXPECT_TRUE(is_error(DEL("cpu-9"), "DeviceNotFound",
 			     "Device 'cpu-9' not found"));
-	fail_after(0, -EINVAL, "Boot CPU is unpluggable");
+	fake_fail_after(0, -EINVAL, "Boot CPU is unpluggable");
 	EXPECT_TRUE(is_error(DEL("/machine/unattached/device[0]"),
 			     "GenericError", "Boot CPU is unpluggable"));
 	EXPECT_TRUE(is_error(ASK("{'execute': 'device_del'}"), "GenericError",
@@ -394,7 +395,7 @@ TEST_F(qmpd, system_powerdown)
 	EXPECT_EQ(1, fake.powerdowns);
 	EXPECT_TRUE(same(qmp_take_events(&self->q),
 			 "[{'event': 'POWERDOWN'}]"));
-	fail_after(0, -EIO, "netlink send: broken");
+	fake_fail_after(0, -EIO, "netlink send: broken");
 	EXPECT_TRUE(is_error(ASK("{'execute': 'system_powerdown'}"),
 			     "GenericError", "netlink send: broken"));
 	EXPECT_TRUE(same(qmp_take_events(&self->q), "[]"));

@@ -256,17 +256,18 @@ static void client_input(struct qmp_vm *q, struct client *c)
 			while (i < c->in_len && strchr(" \t\r\n", c->in[i]))
 				i++;
 			consume(c, i);
+			/* State first: a failed send closes and wipes @c. */
 			if (c->in_len > MAX_INPUT) {
-				send_parse_error(c, "input too long without a complete object");
 				c->in_len = 0;
 				c->skip_line = true;
+				send_parse_error(c, "input too long without a complete object");
 			}
 			return;
 		}
 		if (n < 0) {
-			/* Not an object: report it, skip to the next line. */
-			send_parse_error(c, "invalid token");
+			/* Not an object: skip to the next line, report it. */
 			c->skip_line = true;
+			send_parse_error(c, "invalid token");
 			continue;
 		}
 		req = json_loadb(c->in, n, JSON_DISABLE_EOF_CHECK |
