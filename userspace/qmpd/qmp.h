@@ -32,7 +32,8 @@ struct qmp_error {
 struct qmp_vm {
 	struct knl *nl;
 	struct knl_vm vm;
-	pid_t launcher;		/* "quit" signals it; <= 0: none */
+	/* The launcher's pidfd (-1: none): "quit" signals it. */
+	int launcher;
 	/*
 	 * Events raised since the last qmp_take_events(), as {"event",
 	 * "data"} objects: the transport sends them after the reply that
@@ -70,7 +71,7 @@ struct qmp_command {
 extern const struct qmp_command qmp_commands[];
 extern const size_t qmp_nr_commands;
 
-void qmp_vm_init(struct qmp_vm *q, struct knl *nl, pid_t launcher);
+void qmp_vm_init(struct qmp_vm *q, struct knl *nl, int launcher);
 void qmp_vm_fini(struct qmp_vm *q);
 
 /*

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include "qmp.h"
 
 #define PEER_PATH	"/machine/peripheral/"
@@ -281,12 +282,12 @@ json_t *qmp_system_powerdown(struct qmp_vm *q, json_t *args,
 
 json_t *qmp_quit(struct qmp_vm *q, json_t *args, struct qmp_error *err)
 {
-	if (q->launcher <= 0) {
+	if (q->launcher < 0) {
 		qmp_error_set(err, QMP_ERR_GENERIC,
 			      "quit is not supported: khyp-qmpd runs without --pid");
 		return NULL;
 	}
-	if (kill(q->launcher, SIGTERM)) {
+	if (pidfd_send_signal(q->launcher, SIGTERM, NULL, 0)) {
 		qmp_error_set(err, QMP_ERR_GENERIC, "cannot stop the VM: %s",
 			      strerror(errno));
 		return NULL;

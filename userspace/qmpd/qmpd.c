@@ -10,12 +10,16 @@
  * group becomes QMP events; qmpd_server.c speaks the wire protocol.
  *
  * --pid: the launcher; "quit" sends it SIGTERM, and the daemon exits when
- * it is gone.
+ * it is gone.  Both go through a pidfd, opened first thing: a PID alone
+ * can name another process once the launcher has been reaped.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
 #include <unistd.h>
 #include "qmpd_server.h"
 
@@ -44,10 +48,10 @@ int main(int argc, char **argv)
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *vm_arg = NULL, *socket_path = NULL;
+	int o, r, fd, launcher_fd = -1;
 	pid_t launcher = 0;
 	struct qmp_vm q;
 	struct knl nl;
-	int o, r, fd;
 	char *end;
 	long id;
 
@@ -74,7 +78,15 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
-	qmp_vm_init(&q, &nl, launcher);
+	if (launcher) {
+		launcher_fd = pidfd_open(launcher, 0);
+		if (launcher_fd < 0) {
+			fprintf(stderr, "khyp-qmpd: --pid %d: %s\n",
+				(int)launcher, strerror(errno));
+			return 1;
+		}
+	}
+	qmp_vm_init(&q, &nl, launcher_fd);
 	if (knl_open(&nl, qmpd_kernel_event, &q))
 		return 1;
 	id = strtol(vm_arg, &end, 10);

@@ -195,16 +195,17 @@ static void client_input(struct qmp_vm *q, struct client *c)
 				i++;
 			consume(c, i);
 			if (c->in_len > MAX_INPUT) {
-				send_parse_error(c, "input too long without a complete object");
+				/* before the reply: a failed send frees @c */
 				c->in_len = 0;
 				c->skip_line = true;
+				send_parse_error(c, "input too long without a complete object");
 			}
 			return;
 		}
 		if (n < 0) {
 			/* Not an object: report it, skip to the next line. */
-			send_parse_error(c, "invalid token");
 			c->skip_line = true;
+			send_parse_error(c, "invalid token");
 			continue;
 		}
 		req = json_loadb(c->in, n, JSON_DISABLE_EOF_CHECK |
@@ -243,6 +244,28 @@ static void client_read(struct qmp_vm *q, struct client *c)
 	client_input(q, c);
 }
 
+/*
+ * Only root and the daemon's own user may drive the VM, whatever the
+ * socket's mode or directory allow.
+ */
+static bool client_allowed(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
+		fprintf(stderr, "khyp-qmpd: refused a client: SO_PEERCRED: %s\n",
+			strerror(errno));
+		return false;
+	}
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return true;
+	fprintf(stderr,
+		"khyp-qmpd: refused a client with uid %u (pid %d): only root and uid %u may connect\n",
+		cred.uid, cred.pid, geteuid());
+	return false;
+}
+
 static void client_accept(int listen_fd)
 {
 	int fd, i;
@@ -253,11 +276,11 @@ static void client_accept(int listen_fd)
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd < 0)
 			break;
-	if (i == MAX_CLIENTS) {
+	if (i == MAX_CLIENTS || !client_allowed(fd)) {
 		close(fd);
 		return;
 	}
-	clients[i].fd = fd;
+	clients[i] = (struct client){ .fd = fd };
 	client_send(&clients[i], qmp_greeting());
 }
 
@@ -267,7 +290,8 @@ int qmpd_listen(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
-	int fd;
+	mode_t umask_was;
+	int fd, r;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "khyp-qmpd: socket path too long\n");
@@ -278,8 +302,11 @@ int qmpd_listen(const char *path)
 	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
 		unlink(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fd, 8)) {
+	/* bind() creates the socket file: 0600, not what the umask leaves */
+	umask_was = umask(0177);
+	r = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(umask_was);
+	if (r || listen(fd, 8)) {
 		fprintf(stderr, "khyp-qmpd: %s: %s\n", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -291,7 +318,7 @@ int qmpd_listen(const char *path)
 void qmpd_serve(struct qmp_vm *q, int listen_fd,
 		const volatile sig_atomic_t *stop)
 {
-	struct pollfd pfd[MAX_CLIENTS + 2];
+	struct pollfd pfd[MAX_CLIENTS + 3];
 	int i, r;
 
 	for (i = 0; i < MAX_CLIENTS; i++)
@@ -310,13 +337,16 @@ void qmpd_serve(struct qmp_vm *q, int listen_fd,
 			pfd[n++].events = c->fd < 0 ? 0 :
 				POLLIN | (c->out_len ? POLLOUT : 0);
 		}
+		/* a pidfd polls readable once its process has exited */
+		pfd[n].fd = q->launcher;
+		pfd[n++].events = POLLIN;
 		r = poll(pfd, n, 1000);
 		if (r < 0 && errno != EINTR)
 			break;
-		if (q->launcher > 0 && kill(q->launcher, 0) && errno == ESRCH)
-			break;
 		if (r <= 0)
 			continue;
+		if (pfd[MAX_CLIENTS + 2].revents)
+			break;
 		if (pfd[1].revents)
 			knl_events(q->nl);
 		for (i = 0; i < MAX_CLIENTS; i++) {
