@@ -637,6 +637,46 @@ TEST_F(qmpd, kernel_events)
 	EXPECT_TRUE(same_list(qmp_take_events(&self->q), want));
 }
 
+/*
+ * ENOBUFS: the kernel dropped events.  The slots are read again, and what
+ * changed since the last look becomes DEVICE_DELETED or
+ * DEVICE_UNPLUG_GUEST_ERROR, once.
+ */
+TEST_F(qmpd, lost_events_are_resynchronised)
+{
+	static const char *const want[] = {
+		"{'event': 'DEVICE_DELETED', 'data': {'device': 'cpu-1', 'path': '/machine/peripheral/cpu-1'}}",
+		"{'event': 'DEVICE_UNPLUG_GUEST_ERROR', 'data': {'device': 'cpu-3', 'path': '/machine/peripheral/cpu-3'}}",
+		NULL
+	};
+	struct knl_event lost = { .cmd = KNL_EVENTS_LOST };
+	struct knl_event del = { .cmd = KHYP_CMD_EVENT_DEVICE_DELETED,
+				 .vm_id = 3, .cpu_index = 2, .id = "cpu-2",
+				 .path = "/machine/peripheral/cpu-2" };
+
+	/* cpu-2 and cpu-3 plugged, cpu-3's unplug pending */
+	fake.slots[2] = slot(2, 1, 0, true, "cpu-2");
+	fake.slots[3] = slot(3, 1, 1, true, "cpu-3");
+	ASSERT_TRUE(same(ASK("{'execute': 'device_add', 'arguments': {'id': 'cpu-3', 'driver': 'qemu64-x86_64-cpu', 'socket-id': 1, 'core-id': 1, 'thread-id': 0}}"),
+			 OK));
+	fake.slots[3].unplug_pending = true;
+	ASSERT_TRUE(same(ASK("{'execute': 'device_del', 'arguments': {'id': 'cpu-3'}}"),
+			 OK));
+	/* cpu-2's deletion is heard */
+	fake.slots[2] = slot(2, 1, 0, false, "");
+	qmp_kernel_event(&self->q, &del);
+	EXPECT_TRUE(same(qmp_take_events(&self->q),
+			 "[{'event': 'DEVICE_DELETED', 'data': {'device': 'cpu-2', 'path': '/machine/peripheral/cpu-2'}}]"));
+	/* cpu-1 goes and cpu-3's deadline passes, unheard */
+	fake.slots[1] = slot(1, 0, 1, false, "");
+	fake.slots[3].unplug_pending = false;
+	qmp_kernel_event(&self->q, &lost);
+	EXPECT_TRUE(same_list(qmp_take_events(&self->q), want));
+	/* nothing new since: nothing again */
+	qmp_kernel_event(&self->q, &lost);
+	EXPECT_TRUE(same(qmp_take_events(&self->q), "[]"));
+}
+
 /* ---- from C, as another monitor calls them ---- */
 
 TEST_F(qmpd, execute_from_c)

@@ -40,6 +40,13 @@ struct qmp_vm {
 	 * raised them, as QEMU's main loop does.
 	 */
 	json_t *events;
+	/*
+	 * The slots as last read (at start-up and after device_add and
+	 * device_del), kept up to date by the events heard: what a resync
+	 * after lost events compares with.
+	 */
+	struct knl_slot *known;
+	unsigned int nr_known;
 };
 
 /* Per connection: QMP's capabilities negotiation state. */
@@ -94,7 +101,12 @@ __printf(3, 4) void qmp_error_set(struct qmp_error *err,
 /* The greeting a new connection gets. */
 json_t *qmp_greeting(void);
 
-/* Queue the QMP event for a kernel event about this VM, if any. */
+/* Read the slots again: the baseline for a resync after lost events. */
+void qmp_vm_sync(struct qmp_vm *q);
+/*
+ * Queue the QMP event for a kernel event about this VM, if any; for
+ * KNL_EVENTS_LOST, the lifecycle events a resync finds.
+ */
 void qmp_kernel_event(struct qmp_vm *q, const struct knl_event *ev);
 /* The queued events (an array, possibly empty); the queue restarts. */
 json_t *qmp_take_events(struct qmp_vm *q);

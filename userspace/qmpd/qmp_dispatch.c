@@ -51,6 +51,8 @@ void qmp_vm_fini(struct qmp_vm *q)
 {
 	json_decref(q->events);
 	q->events = NULL;
+	free(q->known);
+	q->known = NULL;
 }
 
 json_t *qmp_take_events(struct qmp_vm *q)

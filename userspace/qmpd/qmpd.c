@@ -96,6 +96,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "khyp-qmpd: VM %s: %s\n", vm_arg, nl.errmsg);
 		return 1;
 	}
+	qmp_vm_sync(&q);
 	fd = qmpd_listen(socket_path);
 	if (fd < 0)
 		return 1;
