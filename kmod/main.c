@@ -14,6 +14,7 @@
 #include <linux/uaccess.h>
 #include <asm/fpu/xcr.h>
 #include "arch_ops.h"
+#include "compat.h"
 #include "genl.h"
 #include "khyp.h"
 #include "stats.h"
@@ -89,6 +90,28 @@ static struct notifier_block khyp_reboot_nb = {
 	.notifier_call = khyp_reboot,
 	.priority = 0,
 };
+
+/*
+ * Suspend to RAM and hibernation: the other CPUs go through the cpuhp
+ * callbacks; this one (the last, IRQs off, every vCPU thread frozen)
+ * wakes with EFER as the firmware left it.  hw_users cannot change while
+ * every task is frozen.  Suspend to idle keeps AMD-V on and skips these.
+ */
+static int hw_syscore_suspend(void)
+{
+	if (READ_ONCE(hw_users))
+		khyp_arch->cpu_disable();
+	return 0;
+}
+
+static void hw_syscore_resume(void)
+{
+	if (READ_ONCE(hw_users) && khyp_arch->cpu_enable())
+		pr_err("CPU %d: AMD-V not re-enabled after resume\n",
+		       smp_processor_id());
+}
+
+KHYP_SYSCORE(khyp_syscore, hw_syscore_suspend, hw_syscore_resume);
 
 static long dev_get_supported_cpuid(void __user *uarg)
 {
@@ -184,6 +207,7 @@ static int __init khyp_init(void)
 	r = register_reboot_notifier(&khyp_reboot_nb);
 	if (r)
 		goto fail_setup;
+	khyp_register_syscore(khyp_syscore);
 	r = misc_register(&khyp_misc);
 	if (r)
 		goto fail_reboot;
@@ -198,6 +222,7 @@ static int __init khyp_init(void)
 fail_misc:
 	misc_deregister(&khyp_misc);
 fail_reboot:
+	khyp_unregister_syscore(khyp_syscore);
 	unregister_reboot_notifier(&khyp_reboot_nb);
 fail_setup:
 	khyp_arch->teardown();
@@ -209,6 +234,7 @@ static void __exit khyp_exit(void)
 	khyp_debugfs_exit();
 	khyp_genl_exit();
 	misc_deregister(&khyp_misc);
+	khyp_unregister_syscore(khyp_syscore);
 	unregister_reboot_notifier(&khyp_reboot_nb);
 	khyp_arch->teardown();
 }
