@@ -869,4 +869,49 @@ TEST_F(server, other_users_are_refused)
 			     "khyp-qmpd: refused a client with uid 65534"));
 }
 
+/* The launcher's end, even before anyone reaps it, ends the daemon. */
+TEST(daemon_exits_with_its_launcher)
+{
+	static volatile sig_atomic_t stop;
+	struct timespec delay = { 0, 10 * 1000 * 1000 };
+	char dir[] = "/tmp/qmp_test.XXXXXX", path[64];
+	pid_t launcher, daemon;
+	int i, status, pidfd;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/qmp.sock", dir);
+	launcher = child_that_waits();
+	ASSERT_LE(0, launcher);
+	pidfd = pidfd_open(launcher, 0);
+	ASSERT_LE(0, pidfd);
+	daemon = fork();
+	ASSERT_LE(0, daemon);
+	if (!daemon) {
+		struct knl nl = {};
+		struct qmp_vm q;
+		int fd;
+
+		qmp_vm_init(&q, &nl, pidfd);
+		fd = qmpd_listen(path);
+		if (fd < 0)
+			_exit(1);
+		qmpd_serve(&q, fd, &stop);
+		_exit(0);
+	}
+	/* a zombie until the end of the test: kill(pid, 0) still finds it */
+	kill(launcher, SIGKILL);
+	for (i = 0; i < 500 && waitpid(daemon, &status, WNOHANG) != daemon; i++)
+		nanosleep(&delay, NULL);
+	if (i == 500) {
+		kill(daemon, SIGKILL);
+		waitpid(daemon, &status, 0);
+	}
+	EXPECT_LT(i, 500);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	waitpid(launcher, NULL, 0);
+	close(pidfd);
+	unlink(path);
+	rmdir(dir);
+}
+
 TEST_HARNESS_MAIN
