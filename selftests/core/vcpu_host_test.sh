@@ -17,7 +17,7 @@ CG=/sys/fs/cgroup
 TEST_CG=$CG/khyp-vcpu-host-test
 HZ=$(getconf CLK_TCK)
 
-echo "1..8"
+echo "1..7"
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() {
@@ -107,23 +107,23 @@ else
 	ok "the vCPU thread freezes # SKIP no pm_test or s2idle"
 fi
 
-# ---- suspend to idle, woken by the RTC, with the VM running ----
-# Without a wake-up source enabled, suspend would never return.
-alarm=/sys/class/rtc/rtc0/wakealarm
-wakeup=/sys/class/rtc/rtc0/device/power/wakeup
-if [[ -w $alarm && $(cat $wakeup 2>/dev/null) == enabled ]] &&
-	grep -qw freeze /sys/power/state; then
-	echo 0 >$alarm
-	echo +3 >$alarm
+# ---- suspend to idle with the VM running ----
+# Up to the platform stage (pm_test=platform): tasks frozen, devices
+# suspended, 5 s, then resumed.  The idle itself is not entered: the TCG
+# test host's RTC alarm does not end it (Documentation/testing.rst).
+if [[ -w /sys/power/pm_test ]] && grep -qw freeze /sys/power/state; then
+	echo platform >/sys/power/pm_test
 	s0=$SECONDS
 	echo freeze >/sys/power/state
 	rc=$?
-	check "suspend to idle and an RTC wake-up (rc $rc, $((SECONDS - s0)) s)" \
-		'((rc == 0))' "$(dmesg | grep -E 'PM:|khyp' | tail -8)"
+	echo none >/sys/power/pm_test
+	check "suspend to idle, platform stage, and resume (rc $rc, $((SECONDS - s0)) s)" \
+		'((rc == 0 && SECONDS - s0 >= 5))' \
+		"$(dmesg | grep -E 'PM:|khyp' | tail -8)"
 	after=$(share 2)
 	check "the VM runs after resume (${after}%)" '((after >= 60))'
 else
-	ok "suspend to idle # SKIP no RTC wake alarm or s2idle"
+	ok "suspend to idle # SKIP no pm_test or s2idle"
 	ok "the VM runs after resume # SKIP no suspend"
 fi
 
