@@ -28,4 +28,27 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 }
 #endif
 
+/*
+ * Syscore callbacks take a data pointer and register through struct
+ * syscore since 6.18 (Debian's 6.12 has it too: Kbuild tests the header).
+ * KHYP_SYSCORE(name, suspend, resume) defines both spellings' glue;
+ * khyp_register_syscore(name) registers it.
+ */
+#include <linux/syscore_ops.h>
+#ifdef KHYP_HAVE_STRUCT_SYSCORE
+#define KHYP_SYSCORE(name, sus, res)					\
+	static int name##_suspend(void *data) { return sus(); }	\
+	static void name##_resume(void *data) { res(); }		\
+	static const struct syscore_ops name##_ops = {			\
+		.suspend = name##_suspend, .resume = name##_resume };	\
+	static struct syscore name = { .ops = &name##_ops }
+#define khyp_register_syscore(name)	register_syscore(&(name))
+#define khyp_unregister_syscore(name)	unregister_syscore(&(name))
+#else
+#define KHYP_SYSCORE(name, sus, res)					\
+	static struct syscore_ops name = { .suspend = sus, .resume = res }
+#define khyp_register_syscore(name)	register_syscore_ops(&(name))
+#define khyp_unregister_syscore(name)	unregister_syscore_ops(&(name))
+#endif
+
 #endif /* KHYP_COMPAT_H */

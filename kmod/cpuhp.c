@@ -38,6 +38,12 @@ MODULE_PARM_DESC(unplug_timeout,
 
 #define DEFAULT_CPU_MODEL	"qemu64"
 
+/*
+ * _OST writes multicast per cpu-add or cpu-del of a slot, so that a guest
+ * looping _OST cannot flood the listeners (Documentation/cpu-hotplug.rst).
+ */
+#define OST_REPORTS	4
+
 struct cpuhp_slot {
 	/* [ops_lock] to change; [lock] for the port handlers to read */
 	char id[KHYP_DEVICE_ID_LEN];	/* plugged CPUs only */
@@ -50,6 +56,7 @@ struct cpuhp_slot {
 	bool unplug_pending;	/* deadline armed */
 	unsigned long deadline;	/* jiffies */
 	u32 ost_event;
+	u8 ost_reports;		/* left for the last operation */
 	/* fixed once the topology is set */
 	u32 socket, die, core, thread, apic_id;
 };
@@ -195,6 +202,7 @@ static int cpuhp_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	struct cpuhp_slot *s;
 	char id[KHYP_DEVICE_ID_LEN];
 	u32 ost_slot, ost_event;
+	bool report;
 
 	spin_lock(&hp->lock);
 	if (offset == KHYP_CPUHP_SEL) {
@@ -228,11 +236,15 @@ static int cpuhp_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 			ost_slot = hp->selector;
 			ost_event = s->ost_event;
 			strscpy(id, s->id, sizeof(id));
+			report = s->ost_reports;
+			if (report)
+				s->ost_reports--;
 			spin_unlock(&hp->lock);
 			trace_khyp_cpuhp(hp->vm->id, ost_slot,
 					 KHYP_TRACE_CPUHP_OST, ost_event, v);
-			khyp_genl_notify_ost(hp->vm, id, ost_slot, ost_event, v,
-					     GFP_ATOMIC);
+			if (report)
+				khyp_genl_notify_ost(hp->vm, id, ost_slot,
+						     ost_event, v, GFP_ATOMIC);
 			return 0;
 		}
 		break;
@@ -527,6 +539,7 @@ int khyp_cpuhp_add(struct khyp_vm *vm, const struct khyp_cpuhp_add_req *req,
 
 	spin_lock(&hp->lock);
 	s->inserting = true;
+	s->ost_reports = OST_REPORTS;
 	spin_unlock(&hp->lock);
 	trace_khyp_cpuhp(vm->id, i, KHYP_TRACE_CPUHP_PLUG, 0, 0);
 	raise_sci(hp);
@@ -583,6 +596,7 @@ int khyp_cpuhp_del(struct khyp_vm *vm, const char *id, s64 index,
 	/* A repeated request re-raises the event and restarts the clock. */
 	s->unplug_requested = true;
 	s->removing = true;
+	s->ost_reports = OST_REPORTS;
 	if (unplug_timeout) {
 		s->unplug_pending = true;
 		s->deadline = jiffies + unplug_timeout * HZ;

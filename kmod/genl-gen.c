@@ -35,12 +35,14 @@ static const struct genl_ops khyp_nl_ops[] = {
 		.dumpit = khyp_nl_vm_get_dumpit,
 		.policy = khyp_vm_get_nl_policy,
 		.maxattr = ARRAY_SIZE(khyp_vm_get_nl_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = KHYP_CMD_CPU_SLOTS_GET,
 		.doit = khyp_nl_cpu_slots_get_doit,
 		.policy = khyp_vm_get_nl_policy,
 		.maxattr = ARRAY_SIZE(khyp_vm_get_nl_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = KHYP_CMD_CPU_ADD,
@@ -61,6 +63,7 @@ static const struct genl_ops khyp_nl_ops[] = {
 		.doit = khyp_nl_cpus_get_doit,
 		.policy = khyp_vm_get_nl_policy,
 		.maxattr = ARRAY_SIZE(khyp_vm_get_nl_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = KHYP_CMD_VM_POWERDOWN,

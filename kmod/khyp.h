@@ -159,6 +159,8 @@ struct khyp_vm {
 	struct khyp_console console;
 
 	u64 tsc_offset;		/* one offset for all vCPUs, set at creation */
+	/* The creator: its cgroups are the vCPU threads' (CPU accounting). */
+	struct task_struct *owner;
 
 	spinlock_t state_lock;
 	struct khyp_vm_state state;	/* [state_lock] */

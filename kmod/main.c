@@ -16,6 +16,7 @@
 #include <asm/fpu/xcr.h>
 #include <asm/reboot.h>
 #include "arch_ops.h"
+#include "compat.h"
 #include "genl.h"
 #include "khyp.h"
 #include "stats.h"
@@ -206,6 +207,28 @@ static struct notifier_block khyp_reboot_nb = {
 	.priority = 0,
 };
 
+/*
+ * Suspend to RAM and hibernation: the other CPUs go through the cpuhp
+ * callbacks; this one (the last, IRQs off, every vCPU thread frozen)
+ * wakes with EFER as the firmware left it.  hw_users cannot change while
+ * every task is frozen.  Suspend to idle keeps AMD-V on and skips these.
+ */
+static int hw_syscore_suspend(void)
+{
+	if (READ_ONCE(hw_users))
+		khyp_arch_call(cpu_disable)();
+	return 0;
+}
+
+static void hw_syscore_resume(void)
+{
+	if (READ_ONCE(hw_users) && khyp_arch_call(cpu_enable)())
+		pr_err("CPU %d: AMD-V not re-enabled after resume\n",
+		       smp_processor_id());
+}
+
+KHYP_SYSCORE(khyp_syscore, hw_syscore_suspend, hw_syscore_resume);
+
 static long dev_get_supported_cpuid(void __user *uarg)
 {
 	struct khyp_cpuid hdr;
@@ -304,6 +327,7 @@ static int __init khyp_init(void)
 	if (r)
 		goto fail_setup;
 	r = register_module_notifier(&khyp_module_nb);
+	khyp_register_syscore(khyp_syscore);
 	if (r)
 		goto fail_reboot;
 	mutex_lock(&hw_lock);
@@ -325,6 +349,7 @@ fail_misc:
 fail_modnb:
 	unregister_module_notifier(&khyp_module_nb);
 fail_reboot:
+	khyp_unregister_syscore(khyp_syscore);
 	unregister_reboot_notifier(&khyp_reboot_nb);
 fail_setup:
 	khyp_arch_call(teardown)();
@@ -337,6 +362,7 @@ static void __exit khyp_exit(void)
 	khyp_genl_exit();
 	misc_deregister(&khyp_misc);
 	unregister_module_notifier(&khyp_module_nb);
+	khyp_unregister_syscore(khyp_syscore);
 	unregister_reboot_notifier(&khyp_reboot_nb);
 	khyp_arch_call(teardown)();
 }

@@ -13,7 +13,9 @@
  * other threads, or to stop for userspace.
  */
 #include <linux/anon_inodes.h>
+#include <linux/cgroup.h>
 #include <linux/file.h>
+#include <linux/freezer.h>
 #include <linux/kthread.h>
 #include <linux/math64.h>
 #include <linux/sched/signal.h>
@@ -145,6 +147,7 @@ static void vcpu_run_stretch(struct khyp_vcpu *vcpu)
 	for (;;) {
 		local_irq_disable();
 		if (need_resched() || kthread_should_stop() ||
+		    freezing(current) ||
 		    (READ_ONCE(vcpu->requests) & REQ_LEAVE_MASK)) {
 			local_irq_enable();
 			if (need_resched())
@@ -206,24 +209,26 @@ static int vcpu_thread(void *data)
 {
 	struct khyp_vcpu *vcpu = data;
 
+	/* Suspend and hibernation stop the guest here, out of guest mode. */
+	set_freezable();
 	while (!kthread_should_stop()) {
+		try_to_freeze();
 		vcpu_process_requests(vcpu);
 		if (!vcpu_can_run(vcpu)) {
-			wait_event_interruptible(vcpu->wq,
+			wait_event_freezable(vcpu->wq,
 				vcpu_should_wake(vcpu) || vcpu_can_run(vcpu));
 			continue;
 		}
 		khyp_complete_user_exit(vcpu);
 		if (vcpu->wait_sipi) {
 			vcpu_set_state(vcpu, KHYP_VCPU_STATE_WAIT_SIPI);
-			wait_event_interruptible(vcpu->wq,
-						 vcpu_should_wake(vcpu));
+			wait_event_freezable(vcpu->wq, vcpu_should_wake(vcpu));
 			continue;
 		}
 		if (vcpu->halted) {
 			if (!khyp_vcpu_wakeup_pending(vcpu)) {
 				vcpu_set_state(vcpu, KHYP_VCPU_STATE_HALTED);
-				wait_event_interruptible(vcpu->wq,
+				wait_event_freezable(vcpu->wq,
 					vcpu_should_wake(vcpu) ||
 					khyp_vcpu_wakeup_pending(vcpu));
 				continue;
@@ -356,6 +361,12 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 				      vm->id, vcpu->id);
 	if (IS_ERR(vcpu->thread)) {
 		r = PTR_ERR(vcpu->thread);
+		goto fail_platform;
+	}
+	/* As vhost does: the guest's CPU time counts against the creator's limits. */
+	r = cgroup_attach_task_all(vm->owner, vcpu->thread);
+	if (r) {
+		kthread_stop(vcpu->thread);
 		goto fail_platform;
 	}
 	get_task_struct(vcpu->thread);

@@ -11,6 +11,7 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/poll.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -320,6 +321,7 @@ static void vm_release(struct kref *ref)
 	kfree(vm->cpuid);
 	vfree(vm->console.out);
 	ida_free(&khyp_vm_ida, vm->id);
+	put_task_struct(vm->owner);
 	kfree(vm);
 	atomic_long_dec(&khyp_stats.vms);
 	khyp_hw_put();
@@ -384,6 +386,7 @@ struct khyp_vm *khyp_vm_create(const struct khyp_vm_config *cfg)
 	vm->max_vcpus = cfg->max_vcpus;
 	/* The guest's TSC starts near zero; one offset for every vCPU. */
 	vm->tsc_offset = -rdtsc();
+	vm->owner = get_task_struct(current);
 	atomic_long_inc(&khyp_stats.vms);
 
 	r = ida_alloc(&khyp_vm_ida, GFP_KERNEL);
@@ -429,6 +432,7 @@ fail:
 	khyp_vm_put(vm);
 	return ERR_PTR(r);
 fail_early:
+	put_task_struct(vm->owner);
 	kfree(vm);
 	atomic_long_dec(&khyp_stats.vms);
 	khyp_hw_put();

@@ -14,7 +14,7 @@ CTL=$repo/userspace/bin/khypctl
 HP_VM=$repo/selftests/bin/hp_vm
 MODEL=IvyBridge-IBRS
 
-echo "1..27"
+echo "1..29"
 for f in "$CTL" "$HP_VM"; do
 	if [[ ! -x $f ]]; then
 		echo "not ok 1 - $f missing (make)"
@@ -142,6 +142,19 @@ check "slots -j: slot order, ids, boot and present flags" json \
 	 d['slots'][0]['boot'] and d['slots'][0]['present'] and
 	 d['slots'][0]['host-tid'] > 0 and not d['slots'][1]['present'] and
 	 'host-tid' not in d['slots'][1]"
+
+# ---- reads need CAP_NET_ADMIN too (khyp(4) "Permissions") ----
+nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$CTL" "$@" \
+		>"$work/out" 2>"$work/err"
+	rc=$?
+}
+nobody list
+check "list as an unprivileged user: refused, names CAP_NET_ADMIN" \
+	expect_fail 1 "khypctl: list: Operation not permitted (needs CAP_NET_ADMIN)"
+nobody slots "$vm"
+check "slots as an unprivileged user: refused, names CAP_NET_ADMIN" \
+	expect_fail 1 "khypctl: VM '$vm': Operation not permitted (needs CAP_NET_ADMIN)"
 
 # ---- monitor, then plug ----
 "$CTL" -j monitor "$vm" >"$work/events.json" 2>"$work/monitor-j.err" &

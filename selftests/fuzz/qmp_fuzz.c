@@ -17,11 +17,13 @@
  */
 #include "qmpd_server.c"
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include "fake_knl.h"
 #include "qmp_fuzz.h"
 
 static pid_t launcher;
+static int launcher_fd = -1;	/* its pidfd, what qmp_vm_init() takes */
 
 /* A launcher that survives "quit" (SIGTERM) until the process ends. */
 static void launcher_fini(void)
@@ -45,6 +47,7 @@ static void launcher_init(void)
 		for (;;)
 			pause();
 	}
+	launcher_fd = syscall(SYS_pidfd_open, launcher, 0);
 	atexit(launcher_fini);
 }
 
@@ -96,7 +99,7 @@ int qmp_fuzz_one(const uint8_t *data, size_t size)
 	if (ctl & 4)
 		fake_fail_after(ctl >> 3 & 3, errs[size % ARRAY_SIZE(errs)],
 				"fuzzed failure");
-	qmp_vm_init(&q, &nl, launcher);
+	qmp_vm_init(&q, &nl, launcher_fd);
 	q.vm = fake.vm;
 	for (i = 0; i < MAX_CLIENTS; i++)
 		clients[i].fd = -1;

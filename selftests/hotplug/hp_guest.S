@@ -7,9 +7,12 @@
  * is acknowledged with _OST(1, 0); a remove request is answered with
  * _OST(3, 0x84), eject, _OST(3, 0); passes repeat until one finds no
  * event.  %esi holds the number of CPU slots.
- * Runs from GPA 0x1000 (CS = 0).
+ * Runs from GPA 0x1000 (CS = 0).  A hostile variant: with a non-zero byte
+ * at HP_GUEST_FLOOD, every pass of the wait loop also writes _OST(1, 0)
+ * for the next slot in turn, whether or not anything happened to it.
  */
 #include <linux/khyp_platform.h>
+#include "hp_guest.h"
 
 #define GPE0_STS	KHYP_GPE0_PORT
 #define GPE_BIT		(1 << KHYP_GPE_CPU_HOTPLUG)
@@ -23,7 +26,19 @@
 	.code16
 hp_guest_start:
 wait:
-	mov $GPE0_STS, %dx
+	cmpb $0, HP_GUEST_FLOOD
+	je 1f
+	inc %ebp			/* the slot to flood, round robin */
+	cmp %esi, %ebp
+	jb 2f
+	xor %ebp, %ebp
+2:	mov $CPUHP_SEL, %dx
+	mov %ebp, %eax
+	outl %eax, %dx
+	mov $1, %ecx
+	xor %edi, %edi
+	call ost
+1:	mov $GPE0_STS, %dx
 	inb %dx, %al
 	test $GPE_BIT, %al
 	jnz event

@@ -3,11 +3,12 @@
  * hp_vm: hold a platform VM for the hotplug tests.
  *
  *   hp_vm --name NAME --max N [--sockets S] [--dies D] [--cores C]
- *         [--threads T] [--model M] [--boot K] [--no-guest]
+ *         [--threads T] [--model M] [--boot K] [--no-guest] [--ost-flood]
  *
  * Creates a KHYP_VM_PLATFORM VM, sets its topology, creates K boot vCPUs
  * (APIC IDs as the kernel computes them) and runs vCPU 0 on the guest code
- * of hp_guest.S, which answers hotplug events the way the DSDT's AML does.
+ * of hp_guest.S, which answers hotplug events the way the DSDT's AML does
+ * (--ost-flood: and loops _OST writes for every slot, as a hostile guest).
  * Prints "READY <vm id>" and keeps the VM until stdin reaches EOF or a
  * SIGTERM arrives.
  */
@@ -20,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "hp_guest.h"
 #include "khyp_test.h"
 
 GUEST_SNIPPET(hp_guest);
@@ -81,12 +83,13 @@ int main(int argc, char **argv)
 		{ "model", required_argument, NULL, 'M' },
 		{ "boot", required_argument, NULL, 'b' },
 		{ "no-guest", no_argument, NULL, 'G' },
+		{ "ost-flood", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct khyp_topology topo = { .sockets = 1, .dies = 1, .threads = 1 };
 	const char *name = "hotplug";
 	unsigned int max = 2, boot = 1, i;
-	bool guest = true, cores_set = false;
+	bool guest = true, cores_set = false, flood = false;
 	struct sigaction sa = { .sa_handler = on_term };
 	struct tvcpu vcpu0;
 	struct tvm tvm = {};
@@ -123,6 +126,9 @@ int main(int argc, char **argv)
 			break;
 		case 'G':
 			guest = false;
+			break;
+		case 'F':
+			flood = true;
 			break;
 		default:
 			return 2;
@@ -168,6 +174,7 @@ int main(int argc, char **argv)
 	}
 	if (guest) {
 		tvm_load(&tvm, 0x1000, hp_guest_start, SNIPPET_LEN(hp_guest));
+		tvm.mem[HP_GUEST_FLOOD] = flood;
 		if (tvcpu_set_real_mode(&vcpu0, 0x1000) ||
 		    tvcpu_get_regs(&vcpu0, &regs)) {
 			perror("vCPU 0 setup");

@@ -373,6 +373,37 @@ def main(t):
     vm.stdin.close()
     vm.wait()
 
+    # ---- a hostile guest looping _OST for every slot ----
+    vm, vm_id = start_vm("flood", "--max", "2", "--ost-flood")
+    path = os.path.join(WORK, "qmp-flood.sock")
+    qmpd = start_qmpd("flood", path)
+    q = Qmp(path)
+    tracefs("events/khyp/khyp_cpuhp/enable", "1")
+    tracefs("trace", "")
+    r1 = q.cmd("device_add", {"id": "cpu-1", "driver": "qemu64-x86_64-cpu",
+                              "socket-id": 0, "core-id": 1, "thread-id": 0})
+    r2 = q.cmd("device_del", {"id": "cpu-1"})
+    e = event(q, "DEVICE_DELETED", timeout=30)
+    tap(r1.get("return") == {} and r2.get("return") == {} and e is not None,
+        "DEVICE_DELETED arrives while the guest loops _OST", (r1, r2, e))
+    # What else came is bounded by the two operations, not by the guest.
+    r = q.cmd("query-status", timeout=30)
+    tracefs("events/khyp/khyp_cpuhp/enable", "0")
+    trace = tracefs("trace")
+    looped = cpuhp_steps(trace, 0).count("ost")
+    osts = [x["data"]["info"] for x in q.events
+            if x["event"] == "ACPI_DEVICE_OST"]
+    tap(looped >= 100 and len(osts) <= 8 and
+        all(o["slot"] == "1" for o in osts),
+        "ACPI_DEVICE_OST only for the slot with an operation, a few per "
+        "operation (the guest wrote %d for slot 0, QMP got %d)" %
+        (looped, len(osts)), (r, osts[:10]))
+    q.close()
+    qmpd.send_signal(signal.SIGTERM)
+    qmpd.wait()
+    vm.stdin.close()
+    vm.wait()
+
     tap(wait_until(lambda: khyp_stats()["vms"] == base["vms"] and
                    khyp_stats()["vcpus"] == base["vcpus"], 10),
         "every VM and vCPU freed", (khyp_stats(), base))

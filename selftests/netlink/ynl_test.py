@@ -98,7 +98,7 @@ def comm(tid):
 
 
 def main():
-    tap = Tap(11)
+    tap = Tap(12)
     for f in (CLI, SCHEMA, HP_VM):
         if not os.path.exists(f):
             tap.ok(False, "%s exists (make -C selftests)" % f)
@@ -141,6 +141,21 @@ def main():
                                       "thread-id": 0}, prefix=NOBODY)
         tap.ok(rc != 0 and "Operation not permitted" in log,
                    "cpu-add without CAP_NET_ADMIN: EPERM (admin-perm)", log)
+        # Reads are admin too: slots carry host thread ids, and QEMU shows
+        # a VM only to whoever may open its QMP socket.
+        refused = []
+        for args in (("--dump", "vm-get"),
+                     ("--do", "vm-get", "--json",
+                      json.dumps({"vm-id": vm_id})),
+                     ("--do", "cpu-slots-get", "--json",
+                      json.dumps({"vm-id": vm_id})),
+                     ("--do", "cpus-get", "--json",
+                      json.dumps({"vm-id": vm_id}))):
+            rc, out, log = ynl(*args, prefix=NOBODY)
+            if rc == 0 or "Operation not permitted" not in log:
+                refused.append((args[:2], log))
+        tap.ok(not refused, "vm-get (do, dump), cpu-slots-get, cpus-get "
+               "without CAP_NET_ADMIN: EPERM (admin-perm)", refused)
         rc, out, log = ynl("--subscribe", "events", "--sleep", "1",
                            prefix=NOBODY)
         tap.ok(rc != 0 and "PermissionError" in log,

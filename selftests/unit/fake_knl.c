@@ -36,7 +36,7 @@ void fake_knl_setup(struct qmp_vm *q, struct knl *nl)
 {
 	fake_reset();
 	memset(nl, 0, sizeof(*nl));
-	qmp_vm_init(q, nl, 0);
+	qmp_vm_init(q, nl, -1);
 	q->vm = fake.vm;
 }
 

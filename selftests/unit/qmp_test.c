@@ -3,17 +3,25 @@
  * qmp_test.c - khyp-qmpd's QMP commands and dispatcher without a socket
  * or the kernel: khyp_nl.h's requests are answered by a fake VM
  * (fake_knl.c), which records what the commands asked for and fails when
- * told to.
+ * told to.  The transport (qmpd_server.c) is served by a child on a
+ * socket in a temporary directory, against the same fake.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "fake_knl.h"
+#include "qmpd_server.h"
 
 /* ---- helpers ---- */
 
@@ -408,18 +416,26 @@ TEST_F(qmpd, quit_without_launcher)
 	EXPECT_TRUE(same(qmp_take_events(&self->q), "[]"));
 }
 
-/* quit: SIGTERM to the launcher, then SHUTDOWN. */
-TEST_F(qmpd, quit_signals_the_launcher)
+static pid_t child_that_waits(void)
 {
-	int status;
 	pid_t pid = fork();
 
-	ASSERT_LE(0, pid);
 	if (!pid) {
 		pause();
 		_exit(0);
 	}
-	self->q.launcher = pid;
+	return pid;
+}
+
+/* quit: SIGTERM to the launcher, then SHUTDOWN. */
+TEST_F(qmpd, quit_signals_the_launcher)
+{
+	int status;
+	pid_t pid = child_that_waits();
+
+	ASSERT_LE(0, pid);
+	self->q.launcher = pidfd_open(pid, 0);
+	ASSERT_LE(0, self->q.launcher);
 	EXPECT_TRUE(same(ASK("{'execute': 'quit'}"), OK));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
@@ -428,6 +444,47 @@ TEST_F(qmpd, quit_signals_the_launcher)
 	/* reaped: the launcher is gone */
 	EXPECT_TRUE(is_error(ASK("{'execute': 'quit'}"), "GenericError",
 			     "cannot stop the VM: No such process"));
+	close(self->q.launcher);
+}
+
+/*
+ * The launcher's PID, once it is reaped, can name another process: quit
+ * must not signal that one.  The PID is handed out again through
+ * ns_last_pid (root only; skipped when another process takes it first).
+ */
+TEST_F(qmpd, quit_never_signals_a_reused_pid)
+{
+	pid_t pid = child_that_waits(), again;
+	int status;
+	FILE *f;
+
+	ASSERT_LE(0, pid);
+	self->q.launcher = pidfd_open(pid, 0);
+	ASSERT_LE(0, self->q.launcher);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+	if (!f) {
+		close(self->q.launcher);
+		SKIP(return, "ns_last_pid: %s", strerror(errno));
+	}
+	fprintf(f, "%d", pid - 1);
+	fclose(f);
+	again = child_that_waits();
+	ASSERT_LE(0, again);
+	if (again != pid) {
+		kill(again, SIGKILL);
+		waitpid(again, NULL, 0);
+		close(self->q.launcher);
+		SKIP(return, "PID %d was taken by another process", pid);
+	}
+	EXPECT_TRUE(is_error(ASK("{'execute': 'quit'}"), "GenericError",
+			     "cannot stop the VM: No such process"));
+	/* the new process got no SIGTERM: SIGKILL is what ends it */
+	kill(again, SIGKILL);
+	ASSERT_EQ(again, waitpid(again, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(self->q.launcher);
 }
 
 TEST_F(qmpd, kernel_events)
@@ -460,6 +517,46 @@ TEST_F(qmpd, kernel_events)
 	EXPECT_TRUE(same_list(qmp_take_events(&self->q), want));
 }
 
+/*
+ * ENOBUFS: the kernel dropped events.  The slots are read again, and what
+ * changed since the last look becomes DEVICE_DELETED or
+ * DEVICE_UNPLUG_GUEST_ERROR, once.
+ */
+TEST_F(qmpd, lost_events_are_resynchronised)
+{
+	static const char *const want[] = {
+		"{'event': 'DEVICE_DELETED', 'data': {'device': 'cpu-1', 'path': '/machine/peripheral/cpu-1'}}",
+		"{'event': 'DEVICE_UNPLUG_GUEST_ERROR', 'data': {'device': 'cpu-3', 'path': '/machine/peripheral/cpu-3'}}",
+		NULL
+	};
+	struct knl_event lost = { .cmd = KNL_EVENTS_LOST };
+	struct knl_event del = { .cmd = KHYP_CMD_EVENT_DEVICE_DELETED,
+				 .vm_id = 3, .cpu_index = 2, .id = "cpu-2",
+				 .path = "/machine/peripheral/cpu-2" };
+
+	/* cpu-2 and cpu-3 plugged, cpu-3's unplug pending */
+	fake.slots[2] = slot(2, 1, 0, true, "cpu-2");
+	fake.slots[3] = slot(3, 1, 1, true, "cpu-3");
+	ASSERT_TRUE(same(ASK("{'execute': 'device_add', 'arguments': {'id': 'cpu-3', 'driver': 'qemu64-x86_64-cpu', 'socket-id': 1, 'core-id': 1, 'thread-id': 0}}"),
+			 OK));
+	fake.slots[3].unplug_pending = true;
+	ASSERT_TRUE(same(ASK("{'execute': 'device_del', 'arguments': {'id': 'cpu-3'}}"),
+			 OK));
+	/* cpu-2's deletion is heard */
+	fake.slots[2] = slot(2, 1, 0, false, "");
+	qmp_kernel_event(&self->q, &del);
+	EXPECT_TRUE(same(qmp_take_events(&self->q),
+			 "[{'event': 'DEVICE_DELETED', 'data': {'device': 'cpu-2', 'path': '/machine/peripheral/cpu-2'}}]"));
+	/* cpu-1 goes and cpu-3's deadline passes, unheard */
+	fake.slots[1] = slot(1, 0, 1, false, "");
+	fake.slots[3].unplug_pending = false;
+	qmp_kernel_event(&self->q, &lost);
+	EXPECT_TRUE(same_list(qmp_take_events(&self->q), want));
+	/* nothing new since: nothing again */
+	qmp_kernel_event(&self->q, &lost);
+	EXPECT_TRUE(same(qmp_take_events(&self->q), "[]"));
+}
+
 /* ---- from C, as another monitor calls them ---- */
 
 TEST_F(qmpd, execute_from_c)
@@ -479,6 +576,223 @@ TEST_F(qmpd, execute_from_c)
 	EXPECT_EQ(NULL, qmp_execute(&self->q, "info", NULL, &err));
 	EXPECT_EQ(QMP_ERR_COMMAND_NOT_FOUND, err.class);
 	EXPECT_STREQ("The command info has not been found", err.desc);
+}
+
+/* ---- the transport, served by a child on a socket ---- */
+
+FIXTURE(server) {
+	char dir[32], path[64], log[64];
+	pid_t pid;
+};
+
+FIXTURE_SETUP(server)
+{
+	static volatile sig_atomic_t stop;
+	struct timespec delay = { 0, 10 * 1000 * 1000 };
+	struct stat st;
+	int i;
+
+	strcpy(self->dir, "/tmp/qmp_test.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->path, sizeof(self->path), "%s/qmp.sock", self->dir);
+	snprintf(self->log, sizeof(self->log), "%s/log", self->dir);
+	/* The socket's mode must not come from the umask. */
+	umask(0);
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (!self->pid) {
+		struct knl nl = {};
+		struct qmp_vm q;
+		int fd;
+
+		if (!freopen(self->log, "w", stderr))
+			_exit(1);
+		setvbuf(stderr, NULL, _IONBF, 0);
+		memset(&fake, 0, sizeof(fake));
+		signal(SIGPIPE, SIG_IGN);	/* as khyp-qmpd's main() does */
+		qmp_vm_init(&q, &nl, -1);
+		fd = qmpd_listen(self->path);
+		if (fd < 0)
+			_exit(1);
+		qmpd_serve(&q, &(struct qmpd_fds){ .qmp = fd, .hmp = -1 }, &stop);
+		_exit(0);
+	}
+	umask(022);
+	for (i = 0; i < 500 && stat(self->path, &st); i++)
+		nanosleep(&delay, NULL);
+	ASSERT_EQ(0, stat(self->path, &st));
+}
+
+FIXTURE_TEARDOWN(server)
+{
+	kill(self->pid, SIGKILL);
+	waitpid(self->pid, NULL, 0);
+	unlink(self->path);
+	unlink(self->log);
+	rmdir(self->dir);
+}
+
+static int qmp_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * One CRLF-terminated line from @fd into @buf (without the CRLF) within
+ * 5 s; false on end of file or the deadline.
+ */
+static bool read_line(int fd, char *buf, size_t len)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t n = 0;
+
+	while (n + 1 < len) {
+		if (poll(&p, 1, 5000) != 1 || read(fd, buf + n, 1) != 1)
+			return false;
+		if (n && buf[n - 1] == '\r' && buf[n] == '\n') {
+			buf[n - 1] = '\0';
+			return true;
+		}
+		n++;
+	}
+	return false;
+}
+
+static bool file_has(const char *path, const char *text)
+{
+	char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, text);
+}
+
+TEST_F(server, socket_is_0600_whatever_the_umask)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(self->path, &st));
+	EXPECT_TRUE(S_ISSOCK(st.st_mode));
+	EXPECT_EQ(0600, st.st_mode & 07777);
+}
+
+/*
+ * A client closed for an error (its reply could not be sent) leaves a
+ * clean slot: the next client there gets its first request answered.
+ */
+TEST_F(server, client_after_an_error_close_is_answered)
+{
+	char line[4096];
+	int a, b;
+
+	a = qmp_connect(self->path);
+	ASSERT_LE(0, a);
+	ASSERT_TRUE(read_line(a, line, sizeof(line)));
+	/* invalid input, and gone before the error reply can be sent */
+	ASSERT_EQ(0, kill(self->pid, SIGSTOP));
+	ASSERT_EQ(2, write(a, "x\n", 2));
+	close(a);
+	ASSERT_EQ(0, kill(self->pid, SIGCONT));
+
+	b = qmp_connect(self->path);
+	ASSERT_LE(0, b);
+	ASSERT_TRUE(read_line(b, line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, "\"QMP\""));
+	ASSERT_EQ(33, write(b, "{\"execute\": \"qmp_capabilities\"}\n", 33));
+	ASSERT_TRUE(read_line(b, line, sizeof(line)));
+	EXPECT_STREQ("{\"return\":{}}", line);
+	close(b);
+}
+
+/* SO_PEERCRED: neither root nor the daemon's uid: no greeting, a log line. */
+TEST_F(server, other_users_are_refused)
+{
+	int status;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root to connect as another user");
+	/* as if the directory and a chmod let others reach the socket */
+	ASSERT_EQ(0, chmod(self->dir, 0711));
+	ASSERT_EQ(0, chmod(self->path, 0666));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char c;
+		int fd;
+
+		alarm(5);
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		fd = qmp_connect(self->path);
+		if (fd < 0)
+			_exit(3);
+		/* end of file, and no greeting before it */
+		_exit(read(fd, &c, 1) == 0 ? 0 : 4);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_TRUE(file_has(self->log,
+			     "khyp-qmpd: refused a client with uid 65534"));
+}
+
+/* The launcher's end, even before anyone reaps it, ends the daemon. */
+TEST(daemon_exits_with_its_launcher)
+{
+	static volatile sig_atomic_t stop;
+	struct timespec delay = { 0, 10 * 1000 * 1000 };
+	char dir[] = "/tmp/qmp_test.XXXXXX", path[64];
+	pid_t launcher, daemon;
+	int i, status, pidfd;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/qmp.sock", dir);
+	launcher = child_that_waits();
+	ASSERT_LE(0, launcher);
+	pidfd = pidfd_open(launcher, 0);
+	ASSERT_LE(0, pidfd);
+	daemon = fork();
+	ASSERT_LE(0, daemon);
+	if (!daemon) {
+		struct knl nl = {};
+		struct qmp_vm q;
+		int fd;
+
+		qmp_vm_init(&q, &nl, pidfd);
+		fd = qmpd_listen(path);
+		if (fd < 0)
+			_exit(1);
+		qmpd_serve(&q, &(struct qmpd_fds){ .qmp = fd, .hmp = -1 }, &stop);
+		_exit(0);
+	}
+	/* a zombie until the end of the test: kill(pid, 0) still finds it */
+	kill(launcher, SIGKILL);
+	for (i = 0; i < 500 && waitpid(daemon, &status, WNOHANG) != daemon; i++)
+		nanosleep(&delay, NULL);
+	if (i == 500) {
+		kill(daemon, SIGKILL);
+		waitpid(daemon, &status, 0);
+	}
+	EXPECT_LT(i, 500);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	waitpid(launcher, NULL, 0);
+	close(pidfd);
+	unlink(path);
+	rmdir(dir);
 }
 
 TEST_HARNESS_MAIN

@@ -61,7 +61,9 @@ static int __attribute__((format(printf, 1, 2))) bad_usage(const char *fmt, ...)
 /* The kernel's extack message, or strerror when it sent none. */
 static int refused(const char *what)
 {
-	fprintf(stderr, "khypctl: %s: %s\n", what, nl.errmsg);
+	/* every op is GENL_ADMIN_PERM: EPERM means just that */
+	fprintf(stderr, "khypctl: %s: %s%s\n", what, nl.errmsg,
+		nl.err == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
 	return EXIT_REFUSED;
 }
 

@@ -383,14 +383,19 @@ int knl_event_fd(struct knl *k)
 
 void knl_events(struct knl *k)
 {
+	struct knl_event lost = { .cmd = KNL_EVENTS_LOST };
+	int r;
+
 	/* Non-blocking: returns when the socket is drained. */
-	while (nl_recvmsgs_default(k->ev) >= 0)
-		;
+	while ((r = nl_recvmsgs_default(k->ev)) >= 0 || r == -NLE_NOMEM)
+		/* ENOBUFS: the kernel dropped events for this socket. */
+		if (r == -NLE_NOMEM && k->on_event)
+			k->on_event(&lost, k->event_arg);
 }
 
 int knl_open(struct knl *k, knl_event_fn fn, void *arg)
 {
-	int one = 1, grp;
+	int one = 1, rcvbuf = KNL_EVENT_RCVBUF, grp;
 
 	memset(k, 0, sizeof(*k));
 	k->on_event = fn;
@@ -427,7 +432,14 @@ int knl_open(struct knl *k, knl_event_fn fn, void *arg)
 		goto fail;
 	}
 	nl_socket_set_nonblocking(k->ev);
-	nl_socket_set_buffer_size(k->ev, 1 << 20, 0);
+	/*
+	 * Room for bursts: SO_RCVBUF is capped by net.core.rmem_max;
+	 * SO_RCVBUFFORCE is not, and needs CAP_NET_ADMIN, which joining the
+	 * group took.
+	 */
+	if (setsockopt(nl_socket_get_fd(k->ev), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &rcvbuf, sizeof(rcvbuf)))
+		nl_socket_set_buffer_size(k->ev, rcvbuf, 0);
 	return 0;
 fail:
 	knl_close(k);

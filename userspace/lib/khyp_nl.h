@@ -57,6 +57,14 @@ struct knl {
 /* Without @fn no event socket is opened (joining "events" needs privilege). */
 int knl_open(struct knl *k, knl_event_fn fn, void *arg);
 void knl_close(struct knl *k);
+/* The event socket's receive buffer, bytes. */
+#define KNL_EVENT_RCVBUF	(4 << 20)
+/*
+ * knl_event.cmd when the kernel dropped events because the socket was
+ * full (ENOBUFS): re-query the state that matters.
+ */
+#define KNL_EVENTS_LOST		0
+
 /* The event socket's fd, for poll(); knl_events() drains it. */
 int knl_event_fd(struct knl *k);
 void knl_events(struct knl *k);

@@ -32,13 +32,21 @@ struct qmp_error {
 struct qmp_vm {
 	struct knl *nl;
 	struct knl_vm vm;
-	pid_t launcher;		/* "quit" signals it; <= 0: none */
+	/* The launcher's pidfd (-1: none): "quit" signals it. */
+	int launcher;
 	/*
 	 * Events raised since the last qmp_take_events(), as {"event",
 	 * "data"} objects: the transport sends them after the reply that
 	 * raised them, as QEMU's main loop does.
 	 */
 	json_t *events;
+	/*
+	 * The slots as last read (at start-up and after device_add and
+	 * device_del), kept up to date by the events heard: what a resync
+	 * after lost events compares with.
+	 */
+	struct knl_slot *known;
+	unsigned int nr_known;
 };
 
 /* Per connection: QMP's capabilities negotiation state. */
@@ -75,7 +83,7 @@ struct qmp_command {
 extern const struct qmp_command qmp_commands[];
 extern const size_t qmp_nr_commands;
 
-void qmp_vm_init(struct qmp_vm *q, struct knl *nl, pid_t launcher);
+void qmp_vm_init(struct qmp_vm *q, struct knl *nl, int launcher);
 void qmp_vm_fini(struct qmp_vm *q);
 
 /*
@@ -105,7 +113,12 @@ __printf(3, 4) void qmp_error_set(struct qmp_error *err,
 /* The greeting a new connection gets. */
 json_t *qmp_greeting(void);
 
-/* Queue the QMP event for a kernel event about this VM, if any. */
+/* Read the slots again: the baseline for a resync after lost events. */
+void qmp_vm_sync(struct qmp_vm *q);
+/*
+ * Queue the QMP event for a kernel event about this VM, if any; for
+ * KNL_EVENTS_LOST, the lifecycle events a resync finds.
+ */
 void qmp_kernel_event(struct qmp_vm *q, const struct knl_event *ev);
 /* The queued events (an array, possibly empty); the queue restarts. */
 json_t *qmp_take_events(struct qmp_vm *q);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include "qmp.h"
 
 #define PEER_PATH	"/machine/peripheral/"
@@ -262,6 +263,7 @@ static json_t *device_add(struct qmp_vm *q, json_t *args, bool from_json,
 	}
 	if (knl_cpu_add(q->nl, q->vm.id, &req))
 		return nl_error(q, err);
+	qmp_vm_sync(q);
 	return json_object();
 }
 
@@ -301,6 +303,7 @@ json_t *qmp_device_del(struct qmp_vm *q, json_t *args,
 			return nl_error(q, err);
 		goto not_found;
 	}
+	qmp_vm_sync(q);
 	return json_object();
 not_found:
 	qmp_error_set(err, QMP_ERR_DEVICE_NOT_FOUND, "Device '%s' not found",
@@ -319,12 +322,12 @@ json_t *qmp_system_powerdown(struct qmp_vm *q, json_t *args,
 
 json_t *qmp_quit(struct qmp_vm *q, json_t *args, struct qmp_error *err)
 {
-	if (q->launcher <= 0) {
+	if (q->launcher < 0) {
 		qmp_error_set(err, QMP_ERR_GENERIC,
 			      "quit is not supported: khyp-qmpd runs without --pid");
 		return NULL;
 	}
-	if (kill(q->launcher, SIGTERM)) {
+	if (pidfd_send_signal(q->launcher, SIGTERM, NULL, 0)) {
 		qmp_error_set(err, QMP_ERR_GENERIC, "cannot stop the VM: %s",
 			      strerror(errno));
 		return NULL;
@@ -357,11 +360,82 @@ const struct qmp_command qmp_commands[] = {
 
 const size_t qmp_nr_commands = ARRAY_SIZE(qmp_commands);
 
+void qmp_vm_sync(struct qmp_vm *q)
+{
+	struct knl_slot *slots;
+	unsigned int n;
+
+	if (knl_slots(q->nl, q->vm.id, false, &slots, &n))
+		return;
+	free(q->known);
+	q->known = slots;
+	q->nr_known = n;
+}
+
+static struct knl_slot *known_slot(struct qmp_vm *q, uint32_t index)
+{
+	unsigned int i;
+
+	for (i = 0; i < q->nr_known; i++)
+		if (q->known[i].index == index)
+			return &q->known[i];
+	return NULL;
+}
+
+/* DEVICE_DELETED or DEVICE_UNPLUG_GUEST_ERROR (@deleted false) for @id. */
+static void lifecycle_event(struct qmp_vm *q, bool deleted, const char *id)
+{
+	json_t *data = json_object();
+
+	json_object_set_new(data, "device", json_string(id));
+	json_object_set_new(data, "path",
+			    json_sprintf(PEER_PATH "%s", id));
+	queue_event(q, deleted ? "DEVICE_DELETED" : "DEVICE_UNPLUG_GUEST_ERROR",
+		    data);
+}
+
+/*
+ * Events were lost: compare the slots now with the last known ones and
+ * report the deletions and unplug errors that happened in between.
+ */
+static void resync(struct qmp_vm *q)
+{
+	struct knl_slot *was = q->known, *now;
+	unsigned int n_was = q->nr_known, i;
+
+	fprintf(stderr, "khyp-qmpd: kernel events lost (socket full): reading the slots again\n");
+	q->known = NULL;
+	q->nr_known = 0;
+	qmp_vm_sync(q);
+	for (i = 0; was && q->known && i < n_was; i++) {
+		if (!was[i].present || !was[i].id[0])
+			continue;
+		now = known_slot(q, was[i].index);
+		if (!now || !now->present || strcmp(now->id, was[i].id))
+			lifecycle_event(q, true, was[i].id);
+		else if (was[i].unplug_pending && !now->unplug_pending)
+			lifecycle_event(q, false, was[i].id);
+	}
+	if (!q->known) {
+		fprintf(stderr, "khyp-qmpd: cannot read the slots: %s\n",
+			q->nl->errmsg);
+		q->known = was;
+		q->nr_known = n_was;
+		return;
+	}
+	free(was);
+}
+
 void qmp_kernel_event(struct qmp_vm *q, const struct knl_event *ev)
 {
+	struct knl_slot *known;
 	json_t *data, *info;
 	char slot[16];
 
+	if (ev->cmd == KNL_EVENTS_LOST) {
+		resync(q);
+		return;
+	}
 	if (ev->vm_id != q->vm.id)
 		return;
 	switch (ev->cmd) {
@@ -392,6 +466,13 @@ void qmp_kernel_event(struct qmp_vm *q, const struct knl_event *ev)
 		if (ev->cmd == KHYP_CMD_EVENT_UNPLUG_ERROR)
 			fprintf(stderr, "khyp-qmpd: %s: %s\n", ev->id,
 				ev->message);
+		/* heard: a later resync must not report it again */
+		known = known_slot(q, ev->cpu_index);
+		if (known) {
+			known->unplug_pending = false;
+			if (ev->cmd == KHYP_CMD_EVENT_DEVICE_DELETED)
+				known->present = false;
+		}
 		break;
 	}
 }

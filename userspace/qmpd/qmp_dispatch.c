@@ -39,7 +39,7 @@ json_t *qmp_error_reply(enum qmp_error_class class, const char *desc,
 	return o;
 }
 
-void qmp_vm_init(struct qmp_vm *q, struct knl *nl, pid_t launcher)
+void qmp_vm_init(struct qmp_vm *q, struct knl *nl, int launcher)
 {
 	memset(q, 0, sizeof(*q));
 	q->nl = nl;
@@ -51,6 +51,8 @@ void qmp_vm_fini(struct qmp_vm *q)
 {
 	json_decref(q->events);
 	q->events = NULL;
+	free(q->known);
+	q->known = NULL;
 }
 
 json_t *qmp_take_events(struct qmp_vm *q)

@@ -13,13 +13,18 @@
  * commands (hmp.c) are the same QMP commands, formatted as QEMU does.
  *
  * --pid: the launcher; "quit" sends it SIGTERM, and the daemon exits when
- * it is gone.  --monitor-stdio: the terminal's ^C is the launcher's, so
- * SIGINT is ignored.
+ * it is gone.  Both go through a pidfd, opened first thing: a PID alone
+ * can name another process once the launcher has been reaped.
+ * --monitor-stdio: the terminal's ^C is the launcher's, so SIGINT is
+ * ignored.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
 #include <unistd.h>
 #include "qmpd_server.h"
 
@@ -51,6 +56,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *vm_arg = NULL, *socket_path = NULL, *monitor_path = NULL;
 	struct qmpd_fds fds = { .qmp = -1, .hmp = -1 };
+	int launcher_fd = -1;
 	pid_t launcher = 0;
 	struct qmp_vm q;
 	struct knl nl;
@@ -91,7 +97,15 @@ int main(int argc, char **argv)
 	else
 		sigaction(SIGINT, &sa, NULL);
 
-	qmp_vm_init(&q, &nl, launcher);
+	if (launcher) {
+		launcher_fd = pidfd_open(launcher, 0);
+		if (launcher_fd < 0) {
+			fprintf(stderr, "khyp-qmpd: --pid %d: %s\n",
+				(int)launcher, strerror(errno));
+			return 1;
+		}
+	}
+	qmp_vm_init(&q, &nl, launcher_fd);
 	if (knl_open(&nl, qmpd_kernel_event, &q))
 		return 1;
 	id = strtol(vm_arg, &end, 10);
@@ -101,6 +115,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "khyp-qmpd: VM %s: %s\n", vm_arg, nl.errmsg);
 		return 1;
 	}
+	qmp_vm_sync(&q);
 	if (socket_path) {
 		fds.qmp = qmpd_listen(socket_path);
 		if (fds.qmp < 0)

@@ -309,6 +309,28 @@ static void client_read(struct qmp_vm *q, struct client *c)
 		client_input(q, c);
 }
 
+/*
+ * Only root and the daemon's own user may drive the VM, whatever the
+ * socket's mode or directory allow.
+ */
+static bool client_allowed(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
+		fprintf(stderr, "khyp-qmpd: refused a client: SO_PEERCRED: %s\n",
+			strerror(errno));
+		return false;
+	}
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return true;
+	fprintf(stderr,
+		"khyp-qmpd: refused a client with uid %u (pid %d): only root and uid %u may connect\n",
+		cred.uid, cred.pid, geteuid());
+	return false;
+}
+
 /* A new client on @in_fd/@out_fd: the greeting, or the banner. */
 static void client_open(struct qmp_vm *q, int in_fd, int out_fd, bool hmp)
 {
@@ -321,9 +343,9 @@ static void client_open(struct qmp_vm *q, int in_fd, int out_fd, bool hmp)
 		close(in_fd);
 		return;
 	}
-	clients[i].fd = in_fd;
-	clients[i].out_fd = out_fd;
-	clients[i].hmp = hmp;
+	/* all of it: nothing of the slot's last client survives */
+	clients[i] = (struct client){ .fd = in_fd, .out_fd = out_fd,
+				      .hmp = hmp };
 	if (hmp)
 		hmp_send(&clients[i], q, NULL);
 	else
@@ -334,8 +356,13 @@ static void client_accept(struct qmp_vm *q, int listen_fd, bool hmp)
 {
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-	if (fd >= 0)
-		client_open(q, fd, fd, hmp);
+	if (fd < 0)
+		return;
+	if (!client_allowed(fd)) {
+		close(fd);
+		return;
+	}
+	client_open(q, fd, fd, hmp);
 }
 
 /* ---- the socket and the loop ---- */
@@ -344,7 +371,8 @@ int qmpd_listen(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
-	int fd;
+	mode_t umask_was;
+	int fd, r;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "khyp-qmpd: socket path too long\n");
@@ -355,8 +383,11 @@ int qmpd_listen(const char *path)
 	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
 		unlink(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fd, 8)) {
+	/* bind() creates the socket file: 0600, not what the umask leaves */
+	umask_was = umask(0177);
+	r = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(umask_was);
+	if (r || listen(fd, 8)) {
 		fprintf(stderr, "khyp-qmpd: %s: %s\n", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -368,7 +399,8 @@ int qmpd_listen(const char *path)
 void qmpd_serve(struct qmp_vm *q, const struct qmpd_fds *fds,
 		const volatile sig_atomic_t *stop)
 {
-	struct pollfd pfd[MAX_CLIENTS + 3];
+	/* the listeners, the kernel's events, the clients, the launcher */
+	struct pollfd pfd[MAX_CLIENTS + 4];
 	int i, r;
 
 	for (i = 0; i < MAX_CLIENTS; i++)
@@ -392,13 +424,16 @@ void qmpd_serve(struct qmp_vm *q, const struct qmpd_fds *fds,
 			pfd[n++].events = c->fd < 0 ? 0 :
 				POLLIN | (c->out_len ? POLLOUT : 0);
 		}
+		/* a pidfd polls readable once its process has exited */
+		pfd[n].fd = q->launcher;
+		pfd[n++].events = POLLIN;
 		r = poll(pfd, n, 1000);
 		if (r < 0 && errno != EINTR)
 			break;
-		if (q->launcher > 0 && kill(q->launcher, 0) && errno == ESRCH)
-			break;
 		if (r <= 0)
 			continue;
+		if (pfd[MAX_CLIENTS + 3].revents)
+			break;
 		if (pfd[2].revents)
 			knl_events(q->nl);
 		for (i = 0; i < MAX_CLIENTS; i++) {

@@ -46,6 +46,7 @@ void qmpd_stop(void)
 {
 	if (qmpd_pid <= 0)
 		return;
+	/* Our unreaped child: its PID cannot be reused before the waitpid. */
 	kill(qmpd_pid, SIGTERM);
 	while (waitpid(qmpd_pid, NULL, 0) < 0 && errno == EINTR)
 		;
