@@ -8,6 +8,7 @@
 #ifndef KHYP_H
 #define KHYP_H
 
+#include <linux/jump_label.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -408,6 +409,23 @@ void khyp_debugfs_init(void);
 void khyp_debugfs_exit(void);
 void khyp_debugfs_vm_add(struct khyp_vm *vm);
 void khyp_debugfs_vm_remove(struct khyp_vm *vm);
+
+/*
+ * Fault injection for the tests of the creation paths (debugfs fail_nth,
+ * debugfs.c): once armed with N, the Nth failpoint reached fails.  A
+ * static key keeps the failpoints free while nothing is armed.
+ */
+DECLARE_STATIC_KEY_FALSE(khyp_fail_armed);
+bool __khyp_should_fail(void);
+
+static inline bool khyp_should_fail(void)
+{
+	return static_branch_unlikely(&khyp_fail_armed) &&
+	       __khyp_should_fail();
+}
+
+/* A failpoint: @expr, or @fail without evaluating @expr when it is due. */
+#define KHYP_FAILPOINT(expr, fail)	(khyp_should_fail() ? (fail) : (expr))
 
 /* ---- module-wide ---- */
 

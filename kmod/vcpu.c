@@ -309,7 +309,7 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	if (cfg->apic_id >= 0xff)
 		return -EINVAL;
 
-	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	vcpu = KHYP_FAILPOINT(kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT), NULL);
 	if (!vcpu)
 		return -ENOMEM;
 	kref_init(&vcpu->ref);
@@ -324,8 +324,8 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	vcpu->hwcr = BIT_ULL(24);	/* TscFreqSel: the TSC runs at P0 */
 	atomic_long_inc(&khyp_stats.vcpus);
 
-	vcpu->fpu = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT,
-					     get_order(khyp_fpu_size));
+	vcpu->fpu = KHYP_FAILPOINT((void *)__get_free_pages(GFP_KERNEL_ACCOUNT,
+					get_order(khyp_fpu_size)), NULL);
 	if (!vcpu->fpu) {
 		r = -ENOMEM;
 		goto fail_free;
@@ -343,17 +343,19 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 			goto fail_unlock;
 		}
 	}
-	r = khyp_arch_call(vcpu_create)(vcpu);
+	r = KHYP_FAILPOINT(khyp_arch_call(vcpu_create)(vcpu), -ENOMEM);
 	if (r)
 		goto fail_unlock;
-	r = khyp_platform_vcpu_init(vcpu);
+	r = KHYP_FAILPOINT(khyp_platform_vcpu_init(vcpu), -ENOMEM);
 	if (r)
 		goto fail_arch;
 	if (cfg->flags & KHYP_VCPU_WAIT_SIPI)
 		vcpu->wait_sipi = true;
 
-	vcpu->thread = kthread_create(vcpu_thread, vcpu, "khyp/%u/%u",
-				      vm->id, vcpu->id);
+	vcpu->thread = KHYP_FAILPOINT(kthread_create(vcpu_thread, vcpu,
+						     "khyp/%u/%u", vm->id,
+						     vcpu->id),
+				      ERR_PTR(-ENOMEM));
 	if (IS_ERR(vcpu->thread)) {
 		r = PTR_ERR(vcpu->thread);
 		goto fail_platform;
@@ -633,8 +635,9 @@ int khyp_vcpu_fd_install(struct khyp_vcpu *vcpu)
 
 	kref_get(&vcpu->ref);
 	khyp_vm_get(vcpu->vm);
-	fd = anon_inode_getfd("khyp-vcpu", &khyp_vcpu_fops, vcpu,
-			      O_RDWR | O_CLOEXEC);
+	fd = KHYP_FAILPOINT(anon_inode_getfd("khyp-vcpu", &khyp_vcpu_fops,
+					     vcpu, O_RDWR | O_CLOEXEC),
+			    -ENOMEM);
 	if (fd < 0) {
 		khyp_vm_put(vcpu->vm);
 		khyp_vcpu_put(vcpu);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -225,6 +226,45 @@ int khyp_module_stats(long *vms, long *vcpus, long *pages)
 	n = fscanf(f, "vms %ld\nvcpus %ld\npages %ld", vms, vcpus, pages);
 	fclose(f);
 	return n == 3 ? 0 : -EINVAL;
+}
+
+int khyp_module_stats_settle(long *vms, long *vcpus, long *pages)
+{
+	double end = now_sec() + 10;
+
+	do {
+		if (khyp_module_stats(vms, vcpus, pages))
+			return -1;
+		if (!*vms && !*vcpus && !*pages)
+			return 0;
+		usleep(10000);
+	} while (now_sec() < end);
+	return 0;
+}
+
+int khyp_thread_count(void)
+{
+	struct dirent *d;
+	char path[300], comm[32];
+	DIR *proc = opendir("/proc");
+	int n = 0;
+	FILE *f;
+
+	if (!proc)
+		return -1;
+	while ((d = readdir(proc))) {
+		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "khyp/", 5))
+			n++;
+		fclose(f);
+	}
+	closedir(proc);
+	return n;
 }
 
 #define TRACEFS "/sys/kernel/tracing"

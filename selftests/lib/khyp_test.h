@@ -82,6 +82,10 @@ int tvcpu_stats(struct tvcpu *vcpu, struct khyp_vcpu_stats *st);
 int tvcpu_wait_state(struct tvcpu *vcpu, uint32_t state, int ms);
 /* Reads /sys/class/misc/khyp/stats: vms, vcpus, pages. */
 int khyp_module_stats(long *vms, long *vcpus, long *pages);
+/* The same, polled (10 s deadline) until all three are 0; -1 if unreadable. */
+int khyp_module_stats_settle(long *vms, long *vcpus, long *pages);
+/* How many tasks are vCPU threads ("khyp/VM/VCPU"). */
+int khyp_thread_count(void);
 double now_sec(void);
 
 /* tracefs at /sys/kernel/tracing, mounted there if it is not yet. */

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Real-mode guest for safety_test's register race, run from GPA 0x1000:
+ * the host writes all GPRs with one value and ES, FS and GS with one
+ * selector, in SET_REGS and SET_SREGS, and starts the vCPU from another
+ * thread.  A vCPU that runs with a half-written set sees two values:
+ * that is reported on TEST_PORT_REPORT; a consistent set says DONE.
+ */
+#include "test_abi.h"
+#include "safety_guest.h"
+
+	.section .rodata
+	.globl race_guest_start, race_guest_end
+	.code16
+race_guest_start:
+	cmp %eax, %ebx
+	jne gprs
+	cmp %eax, %ecx
+	jne gprs
+	cmp %eax, %edx
+	jne gprs
+	cmp %eax, %esi
+	jne gprs
+	cmp %eax, %edi
+	jne gprs
+	cmp %eax, %ebp
+	jne gprs
+	mov %es, %bx
+	mov %fs, %cx
+	cmp %bx, %cx
+	jne segs
+	mov %gs, %cx
+	cmp %bx, %cx
+	jne segs
+	out %al, $TEST_PORT_DONE
+	jmp halt
+gprs:
+	mov $RACE_GPRS_MIXED, %eax
+	out %eax, $TEST_PORT_REPORT
+	jmp halt
+segs:
+	mov $RACE_SEGS_MIXED, %eax
+	out %eax, $TEST_PORT_REPORT
+halt:
+	hlt
+	jmp halt
+race_guest_end:
+	.section .note.GNU-stack,"",@progbits
