@@ -291,8 +291,10 @@ struct khyp_vcpu {
 	bool run_wanted;	/* [state_lock] userspace started it */
 	bool exit_ready;	/* [state_lock] last_exit awaits userspace */
 	bool dead;		/* [state_lock] shut down or failed for good */
+	bool frozen;		/* [state_lock] a register ioctl owns it */
 	struct khyp_exit last_exit;
-	struct mutex ioctl_lock;	/* serializes the vCPU fd's ioctls */
+	/* Serializes the freezing ioctls and the thread's requests. */
+	struct mutex ioctl_lock;
 
 	/* Owned by the vCPU thread. */
 	bool halted;		/* in HLT, waiting for an event */

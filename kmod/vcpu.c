@@ -207,7 +207,12 @@ static int vcpu_thread(void *data)
 	struct khyp_vcpu *vcpu = data;
 
 	while (!kthread_should_stop()) {
-		vcpu_process_requests(vcpu);
+		if (READ_ONCE(vcpu->requests)) {
+			/* INIT and STARTUP write what a frozen ioctl may. */
+			mutex_lock(&vcpu->ioctl_lock);
+			vcpu_process_requests(vcpu);
+			mutex_unlock(&vcpu->ioctl_lock);
+		}
 		if (!vcpu_can_run(vcpu)) {
 			wait_event_interruptible(vcpu->wq,
 				vcpu_should_wake(vcpu) || vcpu_can_run(vcpu));
@@ -271,9 +276,17 @@ void khyp_vcpu_destroy(struct khyp_vcpu *vcpu)
 	kthread_stop(vcpu->thread);
 	/*
 	 * Nothing may reach this vCPU (IPIs, the IOAPIC, its own timer)
-	 * once its thread is gone: take its LAPIC off the bus first.
+	 * once its thread is gone: take its LAPIC off the bus first.  Out
+	 * of the array in the same vm->lock section: the debugfs reader
+	 * walks the array and its LAPICs under that lock.
 	 */
+	mutex_lock(&vm->lock);
+	if (vm->vcpus[vcpu->id] == vcpu) {
+		vm->vcpus[vcpu->id] = NULL;
+		vm->nr_vcpus--;
+	}
 	khyp_platform_vcpu_destroy(vcpu);
+	mutex_unlock(&vm->lock);
 	put_task_struct(vcpu->thread);
 
 	spin_lock_irq(&vcpu->state_lock);
@@ -283,13 +296,6 @@ void khyp_vcpu_destroy(struct khyp_vcpu *vcpu)
 	vcpu->last_exit.reason = KHYP_EXIT_STOPPED;
 	spin_unlock_irq(&vcpu->state_lock);
 	wake_up_interruptible_all(&vcpu->user_wq);
-
-	mutex_lock(&vm->lock);
-	if (vm->vcpus[vcpu->id] == vcpu) {
-		vm->vcpus[vcpu->id] = NULL;
-		vm->nr_vcpus--;
-	}
-	mutex_unlock(&vm->lock);
 	khyp_vcpu_put(vcpu);
 }
 
@@ -346,22 +352,29 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	r = KHYP_FAILPOINT(khyp_arch_call(vcpu_create)(vcpu), -ENOMEM);
 	if (r)
 		goto fail_unlock;
-	r = KHYP_FAILPOINT(khyp_platform_vcpu_init(vcpu), -ENOMEM);
-	if (r)
-		goto fail_arch;
 	if (cfg->flags & KHYP_VCPU_WAIT_SIPI)
 		vcpu->wait_sipi = true;
 
+	/* Not run before wake_up_process(): requests until then just wait. */
 	vcpu->thread = KHYP_FAILPOINT(kthread_create(vcpu_thread, vcpu,
 						     "khyp/%u/%u", vm->id,
 						     vcpu->id),
 				      ERR_PTR(-ENOMEM));
 	if (IS_ERR(vcpu->thread)) {
 		r = PTR_ERR(vcpu->thread);
-		goto fail_platform;
+		goto fail_arch;
 	}
 	get_task_struct(vcpu->thread);
 	vcpu->tid = task_pid_nr(vcpu->thread);
+	/*
+	 * Publishing the LAPIC makes the vCPU reachable by interrupt routing
+	 * (IPIs, the IOAPIC, from hard IRQs too), which kicks vcpu->thread:
+	 * only now that it is set.  The publication (rcu_assign_pointer)
+	 * orders the stores above before it.
+	 */
+	r = KHYP_FAILPOINT(khyp_platform_vcpu_init(vcpu), -ENOMEM);
+	if (r)
+		goto fail_thread;
 	vm->vcpus[cfg->id] = vcpu;
 	vm->nr_vcpus++;
 	kref_get(&vcpu->ref);	/* the VM's array */
@@ -370,8 +383,10 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	*out = vcpu;
 	return 0;
 
-fail_platform:
-	khyp_platform_vcpu_destroy(vcpu);
+fail_thread:
+	/* Never woken: the thread exits without running vcpu_thread(). */
+	kthread_stop(vcpu->thread);
+	put_task_struct(vcpu->thread);
 fail_arch:
 	khyp_arch_call(vcpu_free)(vcpu);
 fail_unlock:
@@ -404,16 +419,35 @@ static int vcpu_release_fd(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Register access needs the thread parked outside guest mode. */
-static int vcpu_check_stopped(struct khyp_vcpu *vcpu)
+/*
+ * Frozen (bhyve's VCPU_FROZEN): a register ioctl owns the vCPU's state.
+ * Only a stopped vCPU freezes, and vcpu_resume() waits for the thaw, so
+ * the thread never enters the guest on a half-written state.  ioctl_lock
+ * serializes the freezers and the thread's own request processing.
+ */
+static int vcpu_freeze(struct khyp_vcpu *vcpu)
 {
 	int r = 0;
 
+	mutex_lock(&vcpu->ioctl_lock);
 	spin_lock_irq(&vcpu->state_lock);
 	if (vcpu->run_wanted)
 		r = -EBUSY;
+	else
+		vcpu->frozen = true;
 	spin_unlock_irq(&vcpu->state_lock);
+	if (r)
+		mutex_unlock(&vcpu->ioctl_lock);
 	return r;
+}
+
+static void vcpu_thaw(struct khyp_vcpu *vcpu)
+{
+	spin_lock_irq(&vcpu->state_lock);
+	vcpu->frozen = false;
+	spin_unlock_irq(&vcpu->state_lock);
+	mutex_unlock(&vcpu->ioctl_lock);
+	wake_up_interruptible_all(&vcpu->user_wq);
 }
 
 static void regs_to_user(struct khyp_vcpu *vcpu, struct khyp_regs *r)
@@ -465,6 +499,13 @@ static void regs_from_user(struct khyp_vcpu *vcpu, const struct khyp_regs *r)
 static int vcpu_resume(struct khyp_vcpu *vcpu, const struct khyp_exit *answer)
 {
 	spin_lock_irq(&vcpu->state_lock);
+	while (vcpu->frozen) {
+		spin_unlock_irq(&vcpu->state_lock);
+		if (wait_event_interruptible(vcpu->user_wq,
+					     !READ_ONCE(vcpu->frozen)))
+			return -EINTR;
+		spin_lock_irq(&vcpu->state_lock);
+	}
 	if (vcpu->dead) {
 		spin_unlock_irq(&vcpu->state_lock);
 		return -ESHUTDOWN;
@@ -505,7 +546,7 @@ static long vcpu_ioctl_run(struct khyp_vcpu *vcpu, void __user *uarg)
 	       -EFAULT : 0;
 }
 
-static long vcpu_ioctl_stop(struct khyp_vcpu *vcpu)
+static long vcpu_ioctl_stop(struct khyp_vcpu *vcpu, void __user *uarg)
 {
 	if (!READ_ONCE(vcpu->run_wanted))
 		return 0;
@@ -516,99 +557,124 @@ static long vcpu_ioctl_stop(struct khyp_vcpu *vcpu)
 	return 0;
 }
 
+static long vcpu_ioctl_start(struct khyp_vcpu *vcpu, void __user *uarg)
+{
+	return vcpu_resume(vcpu, NULL);
+}
+
+static long vcpu_ioctl_get_state(struct khyp_vcpu *vcpu, void __user *uarg)
+{
+	struct khyp_vcpu_state st = {};
+
+	spin_lock_irq(&vcpu->state_lock);
+	st.state = vcpu->state;
+	st.last_exit = vcpu->last_exit;
+	spin_unlock_irq(&vcpu->state_lock);
+	st.id = vcpu->id;
+	st.apic_id = vcpu->apic_id;
+	st.host_tid = vcpu->tid;
+	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static long vcpu_ioctl_get_stats(struct khyp_vcpu *vcpu, void __user *uarg)
+{
+	struct khyp_vcpu_stats st;
+
+	memcpy(&st, &vcpu->stats, sizeof(st));
+	st.guest_ns = tsc_khz ? mul_u64_u32_div(st.guest_ns, 1000000,
+						tsc_khz) : 0;
+	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static long vcpu_ioctl_get_regs(struct khyp_vcpu *vcpu, void __user *uarg)
+{
+	struct khyp_regs regs;
+
+	regs_to_user(vcpu, &regs);
+	return copy_to_user(uarg, &regs, sizeof(regs)) ? -EFAULT : 0;
+}
+
+static long vcpu_ioctl_set_regs(struct khyp_vcpu *vcpu, void __user *uarg)
+{
+	struct khyp_regs regs;
+
+	if (copy_from_user(&regs, uarg, sizeof(regs)))
+		return -EFAULT;
+	regs_from_user(vcpu, &regs);
+	return 0;
+}
+
+static long vcpu_ioctl_get_sregs(struct khyp_vcpu *vcpu, void __user *uarg)
+{
+	struct khyp_sregs sregs = {};
+
+	khyp_arch_call(get_sregs)(vcpu, &sregs);
+	return copy_to_user(uarg, &sregs, sizeof(sregs)) ? -EFAULT : 0;
+}
+
+static long vcpu_ioctl_set_sregs(struct khyp_vcpu *vcpu, void __user *uarg)
+{
+	struct khyp_sregs sregs;
+	unsigned int i;
+	int r;
+
+	if (copy_from_user(&sregs, uarg, sizeof(sregs)))
+		return -EFAULT;
+	for (i = 0; i < ARRAY_SIZE(sregs.reserved); i++)
+		if (sregs.reserved[i])
+			return -EINVAL;
+	r = khyp_arch_call(set_sregs)(vcpu, &sregs);
+	if (!r)
+		vcpu->wait_sipi = false;
+	return r;
+}
+
+/* The handler needs the vCPU frozen (stopped, START held off). */
+#define VCPU_IOC_FROZEN		BIT(0)
+
+/*
+ * Every vCPU ioctl with what it needs, as bhyve's vmmdev_ioctls[] does.
+ * The others need nothing: RUN and STOP wait without locks, so that
+ * STATE and STOP get through meanwhile.  None needs the VM's lock: what
+ * they read of the VM is fixed when it is created.
+ */
+static const struct vcpu_ioctl_desc {
+	unsigned int cmd;
+	unsigned int flags;
+	long (*fn)(struct khyp_vcpu *vcpu, void __user *uarg);
+} vcpu_ioctls[] = {
+	{ KHYP_VCPU_RUN,	0,			vcpu_ioctl_run },
+	{ KHYP_VCPU_STOP,	0,			vcpu_ioctl_stop },
+	{ KHYP_VCPU_START,	0,			vcpu_ioctl_start },
+	{ KHYP_VCPU_GET_STATE,	0,			vcpu_ioctl_get_state },
+	{ KHYP_VCPU_GET_STATS,	0,			vcpu_ioctl_get_stats },
+	{ KHYP_GET_REGS,	VCPU_IOC_FROZEN,	vcpu_ioctl_get_regs },
+	{ KHYP_SET_REGS,	VCPU_IOC_FROZEN,	vcpu_ioctl_set_regs },
+	{ KHYP_GET_SREGS,	VCPU_IOC_FROZEN,	vcpu_ioctl_get_sregs },
+	{ KHYP_SET_SREGS,	VCPU_IOC_FROZEN,	vcpu_ioctl_set_sregs },
+};
+
 static long vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct khyp_vcpu *vcpu = file->private_data;
 	void __user *uarg = (void __user *)arg;
+	const struct vcpu_ioctl_desc *ioc;
 	long r;
 
-	/* RUN and STOP wait without the lock so STATE and STOP get through. */
-	switch (cmd) {
-	case KHYP_VCPU_RUN:
-		return vcpu_ioctl_run(vcpu, uarg);
-	case KHYP_VCPU_STOP:
-		return vcpu_ioctl_stop(vcpu);
-	case KHYP_VCPU_START:
-		return vcpu_resume(vcpu, NULL);
-	case KHYP_VCPU_GET_STATE: {
-		struct khyp_vcpu_state st = {};
-
-		spin_lock_irq(&vcpu->state_lock);
-		st.state = vcpu->state;
-		st.last_exit = vcpu->last_exit;
-		spin_unlock_irq(&vcpu->state_lock);
-		st.id = vcpu->id;
-		st.apic_id = vcpu->apic_id;
-		st.host_tid = vcpu->tid;
-		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
-	}
-	case KHYP_VCPU_GET_STATS: {
-		struct khyp_vcpu_stats st;
-
-		memcpy(&st, &vcpu->stats, sizeof(st));
-		st.guest_ns = tsc_khz ? mul_u64_u32_div(st.guest_ns, 1000000,
-							tsc_khz) : 0;
-		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
-	}
-	}
-
-	mutex_lock(&vcpu->ioctl_lock);
-	switch (cmd) {
-	case KHYP_GET_REGS: {
-		struct khyp_regs regs;
-
-		r = vcpu_check_stopped(vcpu);
+	for (ioc = vcpu_ioctls; ioc < vcpu_ioctls + ARRAY_SIZE(vcpu_ioctls);
+	     ioc++) {
+		if (ioc->cmd != cmd)
+			continue;
+		if (!(ioc->flags & VCPU_IOC_FROZEN))
+			return ioc->fn(vcpu, uarg);
+		r = vcpu_freeze(vcpu);
 		if (r)
-			break;
-		regs_to_user(vcpu, &regs);
-		r = copy_to_user(uarg, &regs, sizeof(regs)) ? -EFAULT : 0;
-		break;
+			return r;
+		r = ioc->fn(vcpu, uarg);
+		vcpu_thaw(vcpu);
+		return r;
 	}
-	case KHYP_SET_REGS: {
-		struct khyp_regs regs;
-
-		r = -EFAULT;
-		if (copy_from_user(&regs, uarg, sizeof(regs)))
-			break;
-		r = vcpu_check_stopped(vcpu);
-		if (!r)
-			regs_from_user(vcpu, &regs);
-		break;
-	}
-	case KHYP_GET_SREGS: {
-		struct khyp_sregs sregs = {};
-
-		r = vcpu_check_stopped(vcpu);
-		if (r)
-			break;
-		khyp_arch_call(get_sregs)(vcpu, &sregs);
-		r = copy_to_user(uarg, &sregs, sizeof(sregs)) ? -EFAULT : 0;
-		break;
-	}
-	case KHYP_SET_SREGS: {
-		struct khyp_sregs sregs;
-		unsigned int i;
-
-		r = -EFAULT;
-		if (copy_from_user(&sregs, uarg, sizeof(sregs)))
-			break;
-		r = -EINVAL;
-		for (i = 0; i < ARRAY_SIZE(sregs.reserved); i++)
-			if (sregs.reserved[i])
-				goto out;
-		r = vcpu_check_stopped(vcpu);
-		if (!r)
-			r = khyp_arch_call(set_sregs)(vcpu, &sregs);
-		if (!r)
-			vcpu->wait_sipi = false;
-		break;
-	}
-	default:
-		r = -ENOTTY;
-	}
-out:
-	mutex_unlock(&vcpu->ioctl_lock);
-	return r;
+	return -ENOTTY;
 }
 
 static __poll_t vcpu_poll(struct file *file, poll_table *wait)

@@ -83,9 +83,9 @@ static void fail_each_step(struct __test_metadata *_metadata, uint32_t flags,
 		} else {
 			v0 = ioctl(vm, KHYP_CREATE_VCPU, &vc);
 			vc.id = vc.apic_id = 1;
-			if (v0 < 0)
-				err = errno;
-			else if ((v1 = ioctl(vm, KHYP_CREATE_VCPU, &vc)) < 0)
+			if (v0 >= 0)
+				v1 = ioctl(vm, KHYP_CREATE_VCPU, &vc);
+			if (v0 < 0 || v1 < 0)
 				err = errno;
 		}
 		left = fail_nth_read();
