@@ -530,23 +530,28 @@ static bool vcpu_exit_ready(struct khyp_vcpu *vcpu)
 	return READ_ONCE(vcpu->exit_ready);
 }
 
-static long vcpu_ioctl_run(struct khyp_vcpu *vcpu, void __user *uarg)
-{
-	struct khyp_exit answer;
-	int r;
+/* What a vCPU ioctl handler reads and writes: the dispatcher copies it. */
+union vcpu_ioctl_arg {
+	struct khyp_exit exit;
+	struct khyp_regs regs;
+	struct khyp_sregs sregs;
+	struct khyp_vcpu_state state;
+	struct khyp_vcpu_stats stats;
+};
 
-	if (copy_from_user(&answer, uarg, sizeof(answer)))
-		return -EFAULT;
-	r = vcpu_resume(vcpu, &answer);
+static long vcpu_ioctl_run(struct khyp_vcpu *vcpu, union vcpu_ioctl_arg *arg)
+{
+	int r = vcpu_resume(vcpu, &arg->exit);
+
 	if (r && r != -ESHUTDOWN)
 		return r;
 	if (wait_event_interruptible(vcpu->user_wq, vcpu_exit_ready(vcpu)))
 		return -EINTR;
-	return copy_to_user(uarg, &vcpu->last_exit, sizeof(vcpu->last_exit)) ?
-	       -EFAULT : 0;
+	arg->exit = vcpu->last_exit;
+	return 0;
 }
 
-static long vcpu_ioctl_stop(struct khyp_vcpu *vcpu, void __user *uarg)
+static long vcpu_ioctl_stop(struct khyp_vcpu *vcpu, union vcpu_ioctl_arg *arg)
 {
 	if (!READ_ONCE(vcpu->run_wanted))
 		return 0;
@@ -557,73 +562,69 @@ static long vcpu_ioctl_stop(struct khyp_vcpu *vcpu, void __user *uarg)
 	return 0;
 }
 
-static long vcpu_ioctl_start(struct khyp_vcpu *vcpu, void __user *uarg)
+static long vcpu_ioctl_start(struct khyp_vcpu *vcpu,
+			     union vcpu_ioctl_arg *arg)
 {
 	return vcpu_resume(vcpu, NULL);
 }
 
-static long vcpu_ioctl_get_state(struct khyp_vcpu *vcpu, void __user *uarg)
+static long vcpu_ioctl_get_state(struct khyp_vcpu *vcpu,
+				 union vcpu_ioctl_arg *arg)
 {
-	struct khyp_vcpu_state st = {};
+	struct khyp_vcpu_state *st = &arg->state;
 
 	spin_lock_irq(&vcpu->state_lock);
-	st.state = vcpu->state;
-	st.last_exit = vcpu->last_exit;
+	st->state = vcpu->state;
+	st->last_exit = vcpu->last_exit;
 	spin_unlock_irq(&vcpu->state_lock);
-	st.id = vcpu->id;
-	st.apic_id = vcpu->apic_id;
-	st.host_tid = vcpu->tid;
-	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
-}
-
-static long vcpu_ioctl_get_stats(struct khyp_vcpu *vcpu, void __user *uarg)
-{
-	struct khyp_vcpu_stats st;
-
-	memcpy(&st, &vcpu->stats, sizeof(st));
-	st.guest_ns = tsc_khz ? mul_u64_u32_div(st.guest_ns, 1000000,
-						tsc_khz) : 0;
-	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
-}
-
-static long vcpu_ioctl_get_regs(struct khyp_vcpu *vcpu, void __user *uarg)
-{
-	struct khyp_regs regs;
-
-	regs_to_user(vcpu, &regs);
-	return copy_to_user(uarg, &regs, sizeof(regs)) ? -EFAULT : 0;
-}
-
-static long vcpu_ioctl_set_regs(struct khyp_vcpu *vcpu, void __user *uarg)
-{
-	struct khyp_regs regs;
-
-	if (copy_from_user(&regs, uarg, sizeof(regs)))
-		return -EFAULT;
-	regs_from_user(vcpu, &regs);
+	st->id = vcpu->id;
+	st->apic_id = vcpu->apic_id;
+	st->host_tid = vcpu->tid;
 	return 0;
 }
 
-static long vcpu_ioctl_get_sregs(struct khyp_vcpu *vcpu, void __user *uarg)
+static long vcpu_ioctl_get_stats(struct khyp_vcpu *vcpu,
+				 union vcpu_ioctl_arg *arg)
 {
-	struct khyp_sregs sregs = {};
+	struct khyp_vcpu_stats *st = &arg->stats;
 
-	khyp_arch_call(get_sregs)(vcpu, &sregs);
-	return copy_to_user(uarg, &sregs, sizeof(sregs)) ? -EFAULT : 0;
+	memcpy(st, &vcpu->stats, sizeof(*st));
+	st->guest_ns = tsc_khz ? mul_u64_u32_div(st->guest_ns, 1000000,
+						 tsc_khz) : 0;
+	return 0;
 }
 
-static long vcpu_ioctl_set_sregs(struct khyp_vcpu *vcpu, void __user *uarg)
+static long vcpu_ioctl_get_regs(struct khyp_vcpu *vcpu,
+				union vcpu_ioctl_arg *arg)
 {
-	struct khyp_sregs sregs;
+	regs_to_user(vcpu, &arg->regs);
+	return 0;
+}
+
+static long vcpu_ioctl_set_regs(struct khyp_vcpu *vcpu,
+				union vcpu_ioctl_arg *arg)
+{
+	regs_from_user(vcpu, &arg->regs);
+	return 0;
+}
+
+static long vcpu_ioctl_get_sregs(struct khyp_vcpu *vcpu,
+				 union vcpu_ioctl_arg *arg)
+{
+	khyp_arch_call(get_sregs)(vcpu, &arg->sregs);
+	return 0;
+}
+
+static long vcpu_ioctl_set_sregs(struct khyp_vcpu *vcpu,
+				 union vcpu_ioctl_arg *arg)
+{
 	unsigned int i;
 	int r;
 
-	if (copy_from_user(&sregs, uarg, sizeof(sregs)))
-		return -EFAULT;
-	for (i = 0; i < ARRAY_SIZE(sregs.reserved); i++)
-		if (sregs.reserved[i])
+	for (i = 0; i < ARRAY_SIZE(arg->sregs.reserved); i++)
+		if (arg->sregs.reserved[i])
 			return -EINVAL;
-	r = khyp_arch_call(set_sregs)(vcpu, &sregs);
+	r = khyp_arch_call(set_sregs)(vcpu, &arg->sregs);
 	if (!r)
 		vcpu->wait_sipi = false;
 	return r;
@@ -632,49 +633,74 @@ static long vcpu_ioctl_set_sregs(struct khyp_vcpu *vcpu, void __user *uarg)
 /* The handler needs the vCPU frozen (stopped, START held off). */
 #define VCPU_IOC_FROZEN		BIT(0)
 
+/* An entry; its argument must fit the union the dispatcher copies into. */
+#define VCPU_IOCTL(_cmd, _flags, _fn)					\
+	{ .cmd = (_cmd) + BUILD_BUG_ON_ZERO(_IOC_SIZE(_cmd) >		\
+					    sizeof(union vcpu_ioctl_arg)), \
+	  .flags = (_flags), .fn = (_fn) }
+
 /*
  * Every vCPU ioctl with what it needs, as bhyve's vmmdev_ioctls[] does.
  * The others need nothing: RUN and STOP wait without locks, so that
  * STATE and STOP get through meanwhile.  None needs the VM's lock: what
- * they read of the VM is fixed when it is created.
+ * they read of the VM is fixed when it is created.  The argument is
+ * copied in before and out after, never while the vCPU is frozen.
  */
 static const struct vcpu_ioctl_desc {
 	unsigned int cmd;
 	unsigned int flags;
-	long (*fn)(struct khyp_vcpu *vcpu, void __user *uarg);
+	long (*fn)(struct khyp_vcpu *vcpu, union vcpu_ioctl_arg *arg);
 } vcpu_ioctls[] = {
-	{ KHYP_VCPU_RUN,	0,			vcpu_ioctl_run },
-	{ KHYP_VCPU_STOP,	0,			vcpu_ioctl_stop },
-	{ KHYP_VCPU_START,	0,			vcpu_ioctl_start },
-	{ KHYP_VCPU_GET_STATE,	0,			vcpu_ioctl_get_state },
-	{ KHYP_VCPU_GET_STATS,	0,			vcpu_ioctl_get_stats },
-	{ KHYP_GET_REGS,	VCPU_IOC_FROZEN,	vcpu_ioctl_get_regs },
-	{ KHYP_SET_REGS,	VCPU_IOC_FROZEN,	vcpu_ioctl_set_regs },
-	{ KHYP_GET_SREGS,	VCPU_IOC_FROZEN,	vcpu_ioctl_get_sregs },
-	{ KHYP_SET_SREGS,	VCPU_IOC_FROZEN,	vcpu_ioctl_set_sregs },
+	VCPU_IOCTL(KHYP_VCPU_RUN,	0,		vcpu_ioctl_run),
+	VCPU_IOCTL(KHYP_VCPU_STOP,	0,		vcpu_ioctl_stop),
+	VCPU_IOCTL(KHYP_VCPU_START,	0,		vcpu_ioctl_start),
+	VCPU_IOCTL(KHYP_VCPU_GET_STATE,	0,		vcpu_ioctl_get_state),
+	VCPU_IOCTL(KHYP_VCPU_GET_STATS,	0,		vcpu_ioctl_get_stats),
+	VCPU_IOCTL(KHYP_GET_REGS,	VCPU_IOC_FROZEN, vcpu_ioctl_get_regs),
+	VCPU_IOCTL(KHYP_SET_REGS,	VCPU_IOC_FROZEN, vcpu_ioctl_set_regs),
+	VCPU_IOCTL(KHYP_GET_SREGS,	VCPU_IOC_FROZEN, vcpu_ioctl_get_sregs),
+	VCPU_IOCTL(KHYP_SET_SREGS,	VCPU_IOC_FROZEN, vcpu_ioctl_set_sregs),
 };
+
+static const struct vcpu_ioctl_desc *vcpu_ioctl_find(unsigned int cmd)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vcpu_ioctls); i++)
+		if (vcpu_ioctls[i].cmd == cmd)
+			return &vcpu_ioctls[i];
+	return NULL;
+}
 
 static long vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	const struct vcpu_ioctl_desc *ioc = vcpu_ioctl_find(cmd);
 	struct khyp_vcpu *vcpu = file->private_data;
 	void __user *uarg = (void __user *)arg;
-	const struct vcpu_ioctl_desc *ioc;
+	unsigned int size = _IOC_SIZE(cmd);
+	union vcpu_ioctl_arg buf;
 	long r;
 
-	for (ioc = vcpu_ioctls; ioc < vcpu_ioctls + ARRAY_SIZE(vcpu_ioctls);
-	     ioc++) {
-		if (ioc->cmd != cmd)
-			continue;
-		if (!(ioc->flags & VCPU_IOC_FROZEN))
-			return ioc->fn(vcpu, uarg);
+	if (!ioc)
+		return -ENOTTY;
+	if (_IOC_DIR(cmd) & _IOC_WRITE) {
+		if (copy_from_user(&buf, uarg, size))
+			return -EFAULT;
+	} else {
+		memset(&buf, 0, size);
+	}
+	if (ioc->flags & VCPU_IOC_FROZEN) {
 		r = vcpu_freeze(vcpu);
 		if (r)
 			return r;
-		r = ioc->fn(vcpu, uarg);
+		r = ioc->fn(vcpu, &buf);
 		vcpu_thaw(vcpu);
-		return r;
+	} else {
+		r = ioc->fn(vcpu, &buf);
 	}
-	return -ENOTTY;
+	if (!r && (_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &buf, size))
+		r = -EFAULT;
+	return r;
 }
 
 static __poll_t vcpu_poll(struct file *file, poll_table *wait)
