@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A hostile guest for safety_test: vCPU 0 enables its LAPIC, says so with
- * a GUEST_SYNC, then sends NMI and INIT to all but itself, and INIT, NMI
- * and STARTUP to every other APIC ID below @max_vcpus, forever, while the
- * host creates the vCPUs those IDs belong to.
+ * A hostile guest for safety_test: vCPU 0 enables its LAPIC, then sends
+ * NMI and INIT to all but itself, and INIT, NMI and STARTUP to every other
+ * APIC ID below @max_vcpus, forever, while the host creates the vCPUs
+ * those IDs belong to.  A platform VM's vCPU never exits to userspace (no
+ * ucall): the host sees the storm in the vCPU's MMIO exit count.
  */
 #include <linux/khyp_platform.h>
 #include "guest.h"
@@ -32,7 +33,6 @@ void guest_main(uint64_t max_vcpus)
 	uint32_t id;
 
 	apic_write(APIC_SVR, 0x1ff);	/* software-enabled, spurious 0xff */
-	GUEST_SYNC(0);
 	for (;;) {
 		ipi(0, ICR_ALL_BUT_SELF | ICR_NMI);
 		ipi(0, ICR_ALL_BUT_SELF | ICR_INIT);

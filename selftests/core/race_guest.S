@@ -36,11 +36,11 @@ segs:
 	cmp %bx, %cx
 	jne segs_again
 	out %al, $TEST_PORT_DONE
-	jmp halt
+	jmp spin
 gprs:
 	mov $RACE_GPRS_MIXED, %eax
 	out %eax, $TEST_PORT_REPORT
-	jmp halt
+	jmp spin
 segs_again:
 	/*
 	 * A stop between two reads lets a whole new set in (SET_SREGS
@@ -51,8 +51,8 @@ segs_again:
 	jb segs
 	mov $RACE_SEGS_MIXED, %eax
 	out %eax, $TEST_PORT_REPORT
-halt:
-	hlt
-	jmp halt
+spin:					/* not HLT: SET_REGS leaves a halt */
+	pause
+	jmp spin
 race_guest_end:
 	.section .note.GNU-stack,"",@progbits

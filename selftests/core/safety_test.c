@@ -229,14 +229,14 @@ TEST(start_never_runs_half_written_registers)
  */
 TEST(ipi_storm_while_vcpus_are_created)
 {
-	const unsigned int max = 4, rounds = 8;
+	const unsigned int max = 4, rounds = 4;
 	struct khyp_vcpu_stats before, after;
 	unsigned int round, i;
 
 	for (round = 0; round < rounds; round++) {
 		struct tvcpu v[4];
-		struct ucall uc;
 		struct tvm vm;
+		double end;
 
 		ASSERT_EQ(0, tvm_create(&vm, MEM_16M, max, KHYP_VM_PLATFORM));
 		ASSERT_EQ(0, tvcpu_create(&vm, &v[0], 0));
@@ -244,9 +244,14 @@ TEST(ipi_storm_while_vcpus_are_created)
 			 SNIPPET_LEN(ipi_storm_guest));
 		ASSERT_EQ(0, tvcpu_set_long_mode(&v[0], TEST_GUEST_BASE));
 		ASSERT_EQ(0, tvcpu_set_arg(&v[0], max));
-		ASSERT_UCALL(UCALL_SYNC, &v[0], &uc);
-		ASSERT_EQ(0, tvcpu_stats(&v[0], &before));
 		ASSERT_EQ(0, ioctl(v[0].fd, KHYP_VCPU_START));
+		/* Storming: a hundred LAPIC writes done. */
+		end = now_sec() + 10;
+		do {
+			ASSERT_EQ(0, tvcpu_stats(&v[0], &before));
+		} while (before.count[KHYP_STAT_MMIO] < 100 &&
+			 now_sec() < end);
+		ASSERT_LE(100, before.count[KHYP_STAT_MMIO]);
 		for (i = 1; i < max; i++)
 			ASSERT_EQ(0, tvcpu_create(&vm, &v[i], i));
 		/* The storm went on throughout. */
