@@ -5,6 +5,11 @@
  * IRR/ISR/TMR and LVTs, the IOAPIC's lines and redirection table, the
  * UART's interrupt sources), for diagnosing a guest that stopped getting
  * interrupts.  Not an ABI.
+ *
+ * /sys/kernel/debug/khyp/fail_nth: write N to make the Nth failpoint
+ * (KHYP_FAILPOINT) reached from then on fail, 0 to disarm; reads back
+ * how many are left to pass, so 0 after a write of N > 0 means the fault
+ * was injected.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -13,6 +18,39 @@
 #include "platform.h"
 
 static struct dentry *khyp_debugfs_root;
+
+DEFINE_STATIC_KEY_FALSE(khyp_fail_armed);
+static atomic_t fail_nth;
+
+bool __khyp_should_fail(void)
+{
+	int n = atomic_read(&fail_nth);
+
+	do {
+		if (n <= 0)
+			return false;
+	} while (!atomic_try_cmpxchg(&fail_nth, &n, n - 1));
+	return n == 1;
+}
+
+static int fail_nth_get(void *data, u64 *val)
+{
+	*val = atomic_read(&fail_nth);
+	return 0;
+}
+
+static int fail_nth_set(void *data, u64 val)
+{
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(&fail_nth, val);
+	if (val)
+		static_branch_enable(&khyp_fail_armed);
+	else
+		static_branch_disable(&khyp_fail_armed);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(fail_nth_fops, fail_nth_get, fail_nth_set, "%llu\n");
 
 static int vm_state_show(struct seq_file *m, void *unused)
 {
@@ -65,6 +103,8 @@ void khyp_debugfs_vm_remove(struct khyp_vm *vm)
 void khyp_debugfs_init(void)
 {
 	khyp_debugfs_root = debugfs_create_dir("khyp", NULL);
+	debugfs_create_file_unsafe("fail_nth", 0600, khyp_debugfs_root, NULL,
+				   &fail_nth_fops);
 }
 
 void khyp_debugfs_exit(void)

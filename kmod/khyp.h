@@ -8,6 +8,7 @@
 #ifndef KHYP_H
 #define KHYP_H
 
+#include <linux/jump_label.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -292,8 +293,10 @@ struct khyp_vcpu {
 	bool run_wanted;	/* [state_lock] userspace started it */
 	bool exit_ready;	/* [state_lock] last_exit awaits userspace */
 	bool dead;		/* [state_lock] shut down or failed for good */
+	bool frozen;		/* [state_lock] a register ioctl owns it */
 	struct khyp_exit last_exit;
-	struct mutex ioctl_lock;	/* serializes the vCPU fd's ioctls */
+	/* Serializes the freezing ioctls and the thread's requests. */
+	struct mutex ioctl_lock;
 
 	/* Owned by the vCPU thread. */
 	bool halted;		/* in HLT, waiting for an event */
@@ -410,6 +413,23 @@ void khyp_debugfs_init(void);
 void khyp_debugfs_exit(void);
 void khyp_debugfs_vm_add(struct khyp_vm *vm);
 void khyp_debugfs_vm_remove(struct khyp_vm *vm);
+
+/*
+ * Fault injection for the tests of the creation paths (debugfs fail_nth,
+ * debugfs.c): once armed with N, the Nth failpoint reached fails.  A
+ * static key keeps the failpoints free while nothing is armed.
+ */
+DECLARE_STATIC_KEY_FALSE(khyp_fail_armed);
+bool __khyp_should_fail(void);
+
+static inline bool khyp_should_fail(void)
+{
+	return static_branch_unlikely(&khyp_fail_armed) &&
+	       __khyp_should_fail();
+}
+
+/* A failpoint: @expr, or @fail without evaluating @expr when it is due. */
+#define KHYP_FAILPOINT(expr, fail)	(khyp_should_fail() ? (fail) : (expr))
 
 /* ---- module-wide ---- */
 

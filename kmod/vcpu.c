@@ -213,7 +213,12 @@ static int vcpu_thread(void *data)
 	set_freezable();
 	while (!kthread_should_stop()) {
 		try_to_freeze();
-		vcpu_process_requests(vcpu);
+		if (READ_ONCE(vcpu->requests)) {
+			/* INIT and STARTUP write what a frozen ioctl may. */
+			mutex_lock(&vcpu->ioctl_lock);
+			vcpu_process_requests(vcpu);
+			mutex_unlock(&vcpu->ioctl_lock);
+		}
 		if (!vcpu_can_run(vcpu)) {
 			wait_event_freezable(vcpu->wq,
 				vcpu_should_wake(vcpu) || vcpu_can_run(vcpu));
@@ -276,9 +281,17 @@ void khyp_vcpu_destroy(struct khyp_vcpu *vcpu)
 	kthread_stop(vcpu->thread);
 	/*
 	 * Nothing may reach this vCPU (IPIs, the IOAPIC, its own timer)
-	 * once its thread is gone: take its LAPIC off the bus first.
+	 * once its thread is gone: take its LAPIC off the bus first.  Out
+	 * of the array in the same vm->lock section: the debugfs reader
+	 * walks the array and its LAPICs under that lock.
 	 */
+	mutex_lock(&vm->lock);
+	if (vm->vcpus[vcpu->id] == vcpu) {
+		vm->vcpus[vcpu->id] = NULL;
+		vm->nr_vcpus--;
+	}
 	khyp_platform_vcpu_destroy(vcpu);
+	mutex_unlock(&vm->lock);
 	put_task_struct(vcpu->thread);
 
 	spin_lock_irq(&vcpu->state_lock);
@@ -288,13 +301,6 @@ void khyp_vcpu_destroy(struct khyp_vcpu *vcpu)
 	vcpu->last_exit.reason = KHYP_EXIT_STOPPED;
 	spin_unlock_irq(&vcpu->state_lock);
 	wake_up_interruptible_all(&vcpu->user_wq);
-
-	mutex_lock(&vm->lock);
-	if (vm->vcpus[vcpu->id] == vcpu) {
-		vm->vcpus[vcpu->id] = NULL;
-		vm->nr_vcpus--;
-	}
-	mutex_unlock(&vm->lock);
 	khyp_vcpu_put(vcpu);
 }
 
@@ -314,7 +320,7 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	if (cfg->apic_id >= 0xff)
 		return -EINVAL;
 
-	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	vcpu = KHYP_FAILPOINT(kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT), NULL);
 	if (!vcpu)
 		return -ENOMEM;
 	kref_init(&vcpu->ref);
@@ -329,8 +335,8 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	vcpu->hwcr = BIT_ULL(24);	/* TscFreqSel: the TSC runs at P0 */
 	atomic_long_inc(&khyp_stats.vcpus);
 
-	vcpu->fpu = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT,
-					     get_order(khyp_fpu_size));
+	vcpu->fpu = KHYP_FAILPOINT((void *)__get_free_pages(GFP_KERNEL_ACCOUNT,
+					get_order(khyp_fpu_size)), NULL);
 	if (!vcpu->fpu) {
 		r = -ENOMEM;
 		goto fail_free;
@@ -348,20 +354,20 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 			goto fail_unlock;
 		}
 	}
-	r = khyp_arch_call(vcpu_create)(vcpu);
+	r = KHYP_FAILPOINT(khyp_arch_call(vcpu_create)(vcpu), -ENOMEM);
 	if (r)
 		goto fail_unlock;
-	r = khyp_platform_vcpu_init(vcpu);
-	if (r)
-		goto fail_arch;
 	if (cfg->flags & KHYP_VCPU_WAIT_SIPI)
 		vcpu->wait_sipi = true;
 
-	vcpu->thread = kthread_create(vcpu_thread, vcpu, "khyp/%u/%u",
-				      vm->id, vcpu->id);
+	/* Not run before wake_up_process(): requests until then just wait. */
+	vcpu->thread = KHYP_FAILPOINT(kthread_create(vcpu_thread, vcpu,
+						     "khyp/%u/%u", vm->id,
+						     vcpu->id),
+				      ERR_PTR(-ENOMEM));
 	if (IS_ERR(vcpu->thread)) {
 		r = PTR_ERR(vcpu->thread);
-		goto fail_platform;
+		goto fail_arch;
 	}
 	/* As vhost does: the guest's CPU time counts against the creator's limits. */
 	r = cgroup_attach_task_all(vm->owner, vcpu->thread);
@@ -371,6 +377,15 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	}
 	get_task_struct(vcpu->thread);
 	vcpu->tid = task_pid_nr(vcpu->thread);
+	/*
+	 * Publishing the LAPIC makes the vCPU reachable by interrupt routing
+	 * (IPIs, the IOAPIC, from hard IRQs too), which kicks vcpu->thread:
+	 * only now that it is set.  The publication (rcu_assign_pointer)
+	 * orders the stores above before it.
+	 */
+	r = KHYP_FAILPOINT(khyp_platform_vcpu_init(vcpu), -ENOMEM);
+	if (r)
+		goto fail_thread;
 	vm->vcpus[cfg->id] = vcpu;
 	vm->nr_vcpus++;
 	kref_get(&vcpu->ref);	/* the VM's array */
@@ -379,8 +394,10 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	*out = vcpu;
 	return 0;
 
-fail_platform:
-	khyp_platform_vcpu_destroy(vcpu);
+fail_thread:
+	/* Never woken: the thread exits without running vcpu_thread(). */
+	kthread_stop(vcpu->thread);
+	put_task_struct(vcpu->thread);
 fail_arch:
 	khyp_arch_call(vcpu_free)(vcpu);
 fail_unlock:
@@ -413,16 +430,35 @@ static int vcpu_release_fd(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Register access needs the thread parked outside guest mode. */
-static int vcpu_check_stopped(struct khyp_vcpu *vcpu)
+/*
+ * Frozen (bhyve's VCPU_FROZEN): a register ioctl owns the vCPU's state.
+ * Only a stopped vCPU freezes, and vcpu_resume() waits for the thaw, so
+ * the thread never enters the guest on a half-written state.  ioctl_lock
+ * serializes the freezers and the thread's own request processing.
+ */
+static int vcpu_freeze(struct khyp_vcpu *vcpu)
 {
 	int r = 0;
 
+	mutex_lock(&vcpu->ioctl_lock);
 	spin_lock_irq(&vcpu->state_lock);
 	if (vcpu->run_wanted)
 		r = -EBUSY;
+	else
+		vcpu->frozen = true;
 	spin_unlock_irq(&vcpu->state_lock);
+	if (r)
+		mutex_unlock(&vcpu->ioctl_lock);
 	return r;
+}
+
+static void vcpu_thaw(struct khyp_vcpu *vcpu)
+{
+	spin_lock_irq(&vcpu->state_lock);
+	vcpu->frozen = false;
+	spin_unlock_irq(&vcpu->state_lock);
+	mutex_unlock(&vcpu->ioctl_lock);
+	wake_up_interruptible_all(&vcpu->user_wq);
 }
 
 static void regs_to_user(struct khyp_vcpu *vcpu, struct khyp_regs *r)
@@ -474,6 +510,13 @@ static void regs_from_user(struct khyp_vcpu *vcpu, const struct khyp_regs *r)
 static int vcpu_resume(struct khyp_vcpu *vcpu, const struct khyp_exit *answer)
 {
 	spin_lock_irq(&vcpu->state_lock);
+	while (vcpu->frozen) {
+		spin_unlock_irq(&vcpu->state_lock);
+		if (wait_event_interruptible(vcpu->user_wq,
+					     !READ_ONCE(vcpu->frozen)))
+			return -EINTR;
+		spin_lock_irq(&vcpu->state_lock);
+	}
 	if (vcpu->dead) {
 		spin_unlock_irq(&vcpu->state_lock);
 		return -ESHUTDOWN;
@@ -498,23 +541,28 @@ static bool vcpu_exit_ready(struct khyp_vcpu *vcpu)
 	return READ_ONCE(vcpu->exit_ready);
 }
 
-static long vcpu_ioctl_run(struct khyp_vcpu *vcpu, void __user *uarg)
-{
-	struct khyp_exit answer;
-	int r;
+/* What a vCPU ioctl handler reads and writes: the dispatcher copies it. */
+union vcpu_ioctl_arg {
+	struct khyp_exit exit;
+	struct khyp_regs regs;
+	struct khyp_sregs sregs;
+	struct khyp_vcpu_state state;
+	struct khyp_vcpu_stats stats;
+};
 
-	if (copy_from_user(&answer, uarg, sizeof(answer)))
-		return -EFAULT;
-	r = vcpu_resume(vcpu, &answer);
+static long vcpu_ioctl_run(struct khyp_vcpu *vcpu, union vcpu_ioctl_arg *arg)
+{
+	int r = vcpu_resume(vcpu, &arg->exit);
+
 	if (r && r != -ESHUTDOWN)
 		return r;
 	if (wait_event_interruptible(vcpu->user_wq, vcpu_exit_ready(vcpu)))
 		return -EINTR;
-	return copy_to_user(uarg, &vcpu->last_exit, sizeof(vcpu->last_exit)) ?
-	       -EFAULT : 0;
+	arg->exit = vcpu->last_exit;
+	return 0;
 }
 
-static long vcpu_ioctl_stop(struct khyp_vcpu *vcpu)
+static long vcpu_ioctl_stop(struct khyp_vcpu *vcpu, union vcpu_ioctl_arg *arg)
 {
 	if (!READ_ONCE(vcpu->run_wanted))
 		return 0;
@@ -525,98 +573,144 @@ static long vcpu_ioctl_stop(struct khyp_vcpu *vcpu)
 	return 0;
 }
 
+static long vcpu_ioctl_start(struct khyp_vcpu *vcpu,
+			     union vcpu_ioctl_arg *arg)
+{
+	return vcpu_resume(vcpu, NULL);
+}
+
+static long vcpu_ioctl_get_state(struct khyp_vcpu *vcpu,
+				 union vcpu_ioctl_arg *arg)
+{
+	struct khyp_vcpu_state *st = &arg->state;
+
+	spin_lock_irq(&vcpu->state_lock);
+	st->state = vcpu->state;
+	st->last_exit = vcpu->last_exit;
+	spin_unlock_irq(&vcpu->state_lock);
+	st->id = vcpu->id;
+	st->apic_id = vcpu->apic_id;
+	st->host_tid = vcpu->tid;
+	return 0;
+}
+
+static long vcpu_ioctl_get_stats(struct khyp_vcpu *vcpu,
+				 union vcpu_ioctl_arg *arg)
+{
+	struct khyp_vcpu_stats *st = &arg->stats;
+
+	memcpy(st, &vcpu->stats, sizeof(*st));
+	st->guest_ns = tsc_khz ? mul_u64_u32_div(st->guest_ns, 1000000,
+						 tsc_khz) : 0;
+	return 0;
+}
+
+static long vcpu_ioctl_get_regs(struct khyp_vcpu *vcpu,
+				union vcpu_ioctl_arg *arg)
+{
+	regs_to_user(vcpu, &arg->regs);
+	return 0;
+}
+
+static long vcpu_ioctl_set_regs(struct khyp_vcpu *vcpu,
+				union vcpu_ioctl_arg *arg)
+{
+	regs_from_user(vcpu, &arg->regs);
+	return 0;
+}
+
+static long vcpu_ioctl_get_sregs(struct khyp_vcpu *vcpu,
+				 union vcpu_ioctl_arg *arg)
+{
+	khyp_arch_call(get_sregs)(vcpu, &arg->sregs);
+	return 0;
+}
+
+static long vcpu_ioctl_set_sregs(struct khyp_vcpu *vcpu,
+				 union vcpu_ioctl_arg *arg)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(arg->sregs.reserved); i++)
+		if (arg->sregs.reserved[i])
+			return -EINVAL;
+	r = khyp_arch_call(set_sregs)(vcpu, &arg->sregs);
+	if (!r)
+		vcpu->wait_sipi = false;
+	return r;
+}
+
+/* The handler needs the vCPU frozen (stopped, START held off). */
+#define VCPU_IOC_FROZEN		BIT(0)
+
+/* An entry; its argument must fit the union the dispatcher copies into. */
+#define VCPU_IOCTL(_cmd, _flags, _fn)					\
+	{ .cmd = (_cmd) + BUILD_BUG_ON_ZERO(_IOC_SIZE(_cmd) >		\
+					    sizeof(union vcpu_ioctl_arg)), \
+	  .flags = (_flags), .fn = (_fn) }
+
+/*
+ * Every vCPU ioctl with what it needs, as bhyve's vmmdev_ioctls[] does.
+ * The others need nothing: RUN and STOP wait without locks, so that
+ * STATE and STOP get through meanwhile.  None needs the VM's lock: what
+ * they read of the VM is fixed when it is created.  The argument is
+ * copied in before and out after, never while the vCPU is frozen.
+ */
+static const struct vcpu_ioctl_desc {
+	unsigned int cmd;
+	unsigned int flags;
+	long (*fn)(struct khyp_vcpu *vcpu, union vcpu_ioctl_arg *arg);
+} vcpu_ioctls[] = {
+	VCPU_IOCTL(KHYP_VCPU_RUN,	0,		vcpu_ioctl_run),
+	VCPU_IOCTL(KHYP_VCPU_STOP,	0,		vcpu_ioctl_stop),
+	VCPU_IOCTL(KHYP_VCPU_START,	0,		vcpu_ioctl_start),
+	VCPU_IOCTL(KHYP_VCPU_GET_STATE,	0,		vcpu_ioctl_get_state),
+	VCPU_IOCTL(KHYP_VCPU_GET_STATS,	0,		vcpu_ioctl_get_stats),
+	VCPU_IOCTL(KHYP_GET_REGS,	VCPU_IOC_FROZEN, vcpu_ioctl_get_regs),
+	VCPU_IOCTL(KHYP_SET_REGS,	VCPU_IOC_FROZEN, vcpu_ioctl_set_regs),
+	VCPU_IOCTL(KHYP_GET_SREGS,	VCPU_IOC_FROZEN, vcpu_ioctl_get_sregs),
+	VCPU_IOCTL(KHYP_SET_SREGS,	VCPU_IOC_FROZEN, vcpu_ioctl_set_sregs),
+};
+
+static const struct vcpu_ioctl_desc *vcpu_ioctl_find(unsigned int cmd)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vcpu_ioctls); i++)
+		if (vcpu_ioctls[i].cmd == cmd)
+			return &vcpu_ioctls[i];
+	return NULL;
+}
+
 static long vcpu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	const struct vcpu_ioctl_desc *ioc = vcpu_ioctl_find(cmd);
 	struct khyp_vcpu *vcpu = file->private_data;
 	void __user *uarg = (void __user *)arg;
+	unsigned int size = _IOC_SIZE(cmd);
+	union vcpu_ioctl_arg buf;
 	long r;
 
-	/* RUN and STOP wait without the lock so STATE and STOP get through. */
-	switch (cmd) {
-	case KHYP_VCPU_RUN:
-		return vcpu_ioctl_run(vcpu, uarg);
-	case KHYP_VCPU_STOP:
-		return vcpu_ioctl_stop(vcpu);
-	case KHYP_VCPU_START:
-		return vcpu_resume(vcpu, NULL);
-	case KHYP_VCPU_GET_STATE: {
-		struct khyp_vcpu_state st = {};
-
-		spin_lock_irq(&vcpu->state_lock);
-		st.state = vcpu->state;
-		st.last_exit = vcpu->last_exit;
-		spin_unlock_irq(&vcpu->state_lock);
-		st.id = vcpu->id;
-		st.apic_id = vcpu->apic_id;
-		st.host_tid = vcpu->tid;
-		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+	if (!ioc)
+		return -ENOTTY;
+	if (_IOC_DIR(cmd) & _IOC_WRITE) {
+		if (copy_from_user(&buf, uarg, size))
+			return -EFAULT;
+	} else {
+		memset(&buf, 0, size);
 	}
-	case KHYP_VCPU_GET_STATS: {
-		struct khyp_vcpu_stats st;
-
-		memcpy(&st, &vcpu->stats, sizeof(st));
-		st.guest_ns = tsc_khz ? mul_u64_u32_div(st.guest_ns, 1000000,
-							tsc_khz) : 0;
-		return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
-	}
-	}
-
-	mutex_lock(&vcpu->ioctl_lock);
-	switch (cmd) {
-	case KHYP_GET_REGS: {
-		struct khyp_regs regs;
-
-		r = vcpu_check_stopped(vcpu);
+	if (ioc->flags & VCPU_IOC_FROZEN) {
+		r = vcpu_freeze(vcpu);
 		if (r)
-			break;
-		regs_to_user(vcpu, &regs);
-		r = copy_to_user(uarg, &regs, sizeof(regs)) ? -EFAULT : 0;
-		break;
+			return r;
+		r = ioc->fn(vcpu, &buf);
+		vcpu_thaw(vcpu);
+	} else {
+		r = ioc->fn(vcpu, &buf);
 	}
-	case KHYP_SET_REGS: {
-		struct khyp_regs regs;
-
+	if (!r && (_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &buf, size))
 		r = -EFAULT;
-		if (copy_from_user(&regs, uarg, sizeof(regs)))
-			break;
-		r = vcpu_check_stopped(vcpu);
-		if (!r)
-			regs_from_user(vcpu, &regs);
-		break;
-	}
-	case KHYP_GET_SREGS: {
-		struct khyp_sregs sregs = {};
-
-		r = vcpu_check_stopped(vcpu);
-		if (r)
-			break;
-		khyp_arch_call(get_sregs)(vcpu, &sregs);
-		r = copy_to_user(uarg, &sregs, sizeof(sregs)) ? -EFAULT : 0;
-		break;
-	}
-	case KHYP_SET_SREGS: {
-		struct khyp_sregs sregs;
-		unsigned int i;
-
-		r = -EFAULT;
-		if (copy_from_user(&sregs, uarg, sizeof(sregs)))
-			break;
-		r = -EINVAL;
-		for (i = 0; i < ARRAY_SIZE(sregs.reserved); i++)
-			if (sregs.reserved[i])
-				goto out;
-		r = vcpu_check_stopped(vcpu);
-		if (!r)
-			r = khyp_arch_call(set_sregs)(vcpu, &sregs);
-		if (!r)
-			vcpu->wait_sipi = false;
-		break;
-	}
-	default:
-		r = -ENOTTY;
-	}
-out:
-	mutex_unlock(&vcpu->ioctl_lock);
 	return r;
 }
 
@@ -644,8 +738,9 @@ int khyp_vcpu_fd_install(struct khyp_vcpu *vcpu)
 
 	kref_get(&vcpu->ref);
 	khyp_vm_get(vcpu->vm);
-	fd = anon_inode_getfd("khyp-vcpu", &khyp_vcpu_fops, vcpu,
-			      O_RDWR | O_CLOEXEC);
+	fd = KHYP_FAILPOINT(anon_inode_getfd("khyp-vcpu", &khyp_vcpu_fops,
+					     vcpu, O_RDWR | O_CLOEXEC),
+			    -ENOMEM);
 	if (fd < 0) {
 		khyp_vm_put(vcpu->vm);
 		khyp_vcpu_put(vcpu);

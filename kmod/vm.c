@@ -89,8 +89,9 @@ static int mem_alloc(struct khyp_vm *vm, u64 size)
 
 	mem->size = size;
 	mem->nr_chunks = DIV_ROUND_UP(size, KHYP_CHUNK_SIZE);
-	mem->chunks = kvcalloc(mem->nr_chunks, sizeof(*mem->chunks),
-			       GFP_KERNEL_ACCOUNT);
+	mem->chunks = KHYP_FAILPOINT(kvcalloc(mem->nr_chunks,
+						sizeof(*mem->chunks),
+						GFP_KERNEL_ACCOUNT), NULL);
 	if (!mem->chunks)
 		return -ENOMEM;
 	for (c = 0; c < mem->nr_chunks; c++) {
@@ -98,15 +99,18 @@ static int mem_alloc(struct khyp_vm *vm, u64 size)
 		unsigned int npages = min_t(u64, left, KHYP_CHUNK_SIZE) >>
 				      PAGE_SHIFT;
 
-		mem->chunks[c] = kzalloc(sizeof(*mem->chunks[c]),
-					 GFP_KERNEL_ACCOUNT);
+		mem->chunks[c] = KHYP_FAILPOINT(kzalloc(sizeof(*mem->chunks[c]),
+							GFP_KERNEL_ACCOUNT),
+						NULL);
 		if (!mem->chunks[c])
 			return -ENOMEM;
-		r = mem_alloc_chunk(mem->chunks[c], npages);
+		r = KHYP_FAILPOINT(mem_alloc_chunk(mem->chunks[c], npages),
+				   -ENOMEM);
 		if (r)
 			return r;
-		r = khyp_arch_call(map_chunk)(vm, (u64)c << KHYP_CHUNK_SHIFT,
-					 mem->chunks[c]);
+		r = KHYP_FAILPOINT(khyp_arch_call(map_chunk)(vm,
+					(u64)c << KHYP_CHUNK_SHIFT,
+					mem->chunks[c]), -ENOMEM);
 		if (r)
 			return r;
 		cond_resched();
@@ -308,8 +312,11 @@ static void vm_release(struct kref *ref)
 
 	/* No eject or unplug deadline may race the teardown below. */
 	khyp_cpuhp_vm_quiesce(vm);
-	/* vCPU threads first: nothing may touch memory or devices after. */
-	for (i = 0; i < vm->max_vcpus; i++) {
+	/*
+	 * vCPU threads first: nothing may touch memory or devices after.
+	 * A VM whose creation failed may have no vCPU array.
+	 */
+	for (i = 0; vm->vcpus && i < vm->max_vcpus; i++) {
 		if (vm->vcpus[i])
 			khyp_vcpu_destroy(vm->vcpus[i]);
 	}
@@ -367,7 +374,7 @@ struct khyp_vm *khyp_vm_create(const struct khyp_vm_config *cfg)
 	r = khyp_hw_get();
 	if (r)
 		return ERR_PTR(r);
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	vm = KHYP_FAILPOINT(kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT), NULL);
 	if (!vm) {
 		khyp_hw_put();
 		return ERR_PTR(-ENOMEM);
@@ -389,7 +396,7 @@ struct khyp_vm *khyp_vm_create(const struct khyp_vm_config *cfg)
 	vm->owner = get_task_struct(current);
 	atomic_long_inc(&khyp_stats.vms);
 
-	r = ida_alloc(&khyp_vm_ida, GFP_KERNEL);
+	r = KHYP_FAILPOINT(ida_alloc(&khyp_vm_ida, GFP_KERNEL), -ENOMEM);
 	if (r < 0) {
 		vm->id = -1;
 		goto fail_early;
@@ -400,30 +407,31 @@ struct khyp_vm *khyp_vm_create(const struct khyp_vm_config *cfg)
 	mutex_unlock(&khyp_vms_lock);
 
 	r = -ENOMEM;
-	vm->vcpus = kcalloc(vm->max_vcpus, sizeof(*vm->vcpus),
-			    GFP_KERNEL_ACCOUNT);
-	vm->console.out = vmalloc(KHYP_CONSOLE_BUF);
+	vm->vcpus = KHYP_FAILPOINT(kcalloc(vm->max_vcpus, sizeof(*vm->vcpus),
+					   GFP_KERNEL_ACCOUNT), NULL);
+	vm->console.out = KHYP_FAILPOINT(vmalloc(KHYP_CONSOLE_BUF), NULL);
 	if (!vm->vcpus || !vm->console.out)
 		goto fail;
-	vm->cpuid = kcalloc(KHYP_MAX_CPUID_ENTRIES, sizeof(*vm->cpuid),
-			    GFP_KERNEL_ACCOUNT);
+	vm->cpuid = KHYP_FAILPOINT(kcalloc(KHYP_MAX_CPUID_ENTRIES,
+					   sizeof(*vm->cpuid),
+					   GFP_KERNEL_ACCOUNT), NULL);
 	if (!vm->cpuid)
 		goto fail;
 	/* Until userspace narrows it, a VM sees all khyp can offer. */
 	vm->cpuid_nent = khyp_cpuid_supported(vm->cpuid,
 					      KHYP_MAX_CPUID_ENTRIES);
-	r = khyp_arch_call(vm_init)(vm);
+	r = KHYP_FAILPOINT(khyp_arch_call(vm_init)(vm), -ENOMEM);
 	if (r)
 		goto fail;
 	r = mem_alloc(vm, cfg->mem_size);
 	if (r)
 		goto fail;
 	if (vm->flags & KHYP_VM_PLATFORM) {
-		r = khyp_platform_create(vm);
+		r = KHYP_FAILPOINT(khyp_platform_create(vm), -ENOMEM);
 		if (r)
 			goto fail;
 	}
-	r = khyp_cpuhp_vm_init(vm);
+	r = KHYP_FAILPOINT(khyp_cpuhp_vm_init(vm), -ENOMEM);
 	if (r)
 		goto fail;
 	khyp_debugfs_vm_add(vm);
@@ -578,8 +586,8 @@ static const struct file_operations khyp_vm_fops = {
 
 int khyp_vm_fd_install(struct khyp_vm *vm)
 {
-	int fd = anon_inode_getfd("khyp-vm", &khyp_vm_fops, vm,
-				  O_RDWR | O_CLOEXEC);
+	int fd = KHYP_FAILPOINT(anon_inode_getfd("khyp-vm", &khyp_vm_fops, vm,
+						 O_RDWR | O_CLOEXEC), -ENOMEM);
 
 	if (fd < 0)
 		khyp_vm_put(vm);

@@ -223,12 +223,29 @@ static bool lapic_match(const struct khyp_lapic *l,
 	return false;
 }
 
+/*
+ * Disabled in IA32_APIC_BASE, a LAPIC takes no message at all; one that is
+ * only software-disabled (SVR) still takes NMI, INIT and STARTUP.
+ */
+static bool lapic_hw_enabled(struct khyp_lapic *l)
+{
+	unsigned long flags;
+	bool on;
+
+	raw_spin_lock_irqsave(&l->lock, flags);
+	on = l->apicbase & MSR_IA32_APICBASE_ENABLE;
+	raw_spin_unlock_irqrestore(&l->lock, flags);
+	return on;
+}
+
 static int lapic_accept(struct khyp_lapic *l, const struct khyp_apic_irq *irq)
 {
 	struct khyp_vcpu *vcpu = l->vcpu;
 	unsigned long flags;
 	bool set;
 
+	if (!lapic_hw_enabled(l))
+		return 0;
 	switch (irq->delivery_mode) {
 	case KHYP_DM_FIXED:
 	case KHYP_DM_LOWEST:

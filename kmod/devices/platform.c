@@ -66,7 +66,8 @@ static const struct khyp_platform_dev *const platform_devs[] = {
 static int platform_dev_create(struct khyp_platform *p,
 			       const struct khyp_platform_dev *d, void **out)
 {
-	void *state = kzalloc(d->size, GFP_KERNEL_ACCOUNT);
+	void *state = KHYP_FAILPOINT(kzalloc(d->size, GFP_KERNEL_ACCOUNT),
+				     NULL);
 	int r;
 
 	if (!state)
@@ -116,8 +117,8 @@ int khyp_platform_create(struct khyp_vm *vm)
 		return -ENOMEM;
 	p->vm = vm;
 	p->nr_lapics = vm->max_vcpus;
-	p->lapics = kcalloc(p->nr_lapics, sizeof(*p->lapics),
-			    GFP_KERNEL_ACCOUNT);
+	p->lapics = KHYP_FAILPOINT(kcalloc(p->nr_lapics, sizeof(*p->lapics),
+					   GFP_KERNEL_ACCOUNT), NULL);
 	if (!p->lapics) {
 		kfree(p);
 		return -ENOMEM;

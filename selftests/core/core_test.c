@@ -812,20 +812,6 @@ TEST_F(vm, vm_and_vcpu_bad_input)
 	EXPECT_EQ(EINVAL, errno);
 }
 
-static int stats_settle(long *vms, long *vcpus, long *pages)
-{
-	double end = now_sec() + 10;
-
-	do {
-		if (khyp_module_stats(vms, vcpus, pages))
-			return -1;
-		if (!*vms && !*vcpus && !*pages)
-			return 0;
-		usleep(10000);
-	} while (now_sec() < end);
-	return 0;
-}
-
 TEST(close_in_any_order_frees_everything)
 {
 	long vms, vcpus, pages;
@@ -875,7 +861,7 @@ TEST(close_in_any_order_frees_everything)
 			close(v0.fd);
 			break;
 		}
-		ASSERT_EQ(0, stats_settle(&vms, &vcpus, &pages));
+		ASSERT_EQ(0, khyp_module_stats_settle(&vms, &vcpus, &pages));
 		EXPECT_EQ(0, vms);
 		EXPECT_EQ(0, vcpus);
 		EXPECT_EQ(0, pages);

@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -306,9 +307,27 @@ def main(t):
         "device_del by QOM path after restart", r)
 
     # ---- 100 plug/unplug cycles: nothing left behind ----
+    # ... while the debugfs state (every vCPU's LAPIC) is read without
+    # pause: an eject must not free a LAPIC under the reader.
     vcpus_before = khyp_stats()["vcpus"]
     threads_before = vm_threads(vm_id)
     ok = True
+    reader = {"reads": 0, "error": None}
+    cycled = threading.Event()
+
+    def read_state():
+        path = "/sys/kernel/debug/khyp/vm%d/state" % vm_id
+        while not cycled.is_set():
+            try:
+                with open(path) as f:
+                    f.read()
+            except OSError as ex:
+                reader["error"] = ex
+                return
+            reader["reads"] += 1
+
+    reading = threading.Thread(target=read_state)
+    reading.start()
     t0 = time.monotonic()
     for i in range(100):
         r = q.cmd("device_add", {"id": "cpu-%d" % (10 + i), "driver": TYPE,
@@ -324,7 +343,12 @@ def main(t):
             ok = False
             break
         q.events.clear()
+    cycled.set()
+    reading.join()
     tap(ok, "100 plug/unplug cycles (%.1f s)" % (time.monotonic() - t0), r)
+    tap(reader["error"] is None and reader["reads"] > 0,
+        "debugfs state read %d times during the cycles" % reader["reads"],
+        reader)
     tap(wait_until(lambda: khyp_stats()["vcpus"] == vcpus_before, 5),
         "vCPU count back to baseline", (khyp_stats(), vcpus_before))
     tap(wait_until(lambda: vm_threads(vm_id) == threads_before, 5),

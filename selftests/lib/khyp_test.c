@@ -228,6 +228,20 @@ int khyp_module_stats(long *vms, long *vcpus, long *pages)
 	return n == 3 ? 0 : -EINVAL;
 }
 
+int khyp_module_stats_settle(long *vms, long *vcpus, long *pages)
+{
+	double end = now_sec() + 10;
+
+	do {
+		if (khyp_module_stats(vms, vcpus, pages))
+			return -1;
+		if (!*vms && !*vcpus && !*pages)
+			return 0;
+		usleep(10000);
+	} while (now_sec() < end);
+	return 0;
+}
+
 #define TRACEFS "/sys/kernel/tracing"
 
 int tracefs_mount(void)

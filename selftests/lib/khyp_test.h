@@ -84,6 +84,8 @@ int tvcpu_wait_state(struct tvcpu *vcpu, uint32_t state, int ms);
 int khyp_module_stats(long *vms, long *vcpus, long *pages);
 /* How many vCPU kthreads ("khyp/VM/VCPU") exist, or -errno. */
 int khyp_threads(void);
+/* The same, polled (10 s deadline) until all three are 0; -1 if unreadable. */
+int khyp_module_stats_settle(long *vms, long *vcpus, long *pages);
 double now_sec(void);
 
 /* tracefs at /sys/kernel/tracing, mounted there if it is not yet. */
