@@ -372,8 +372,9 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	/* As vhost does: the guest's CPU time counts against the creator's limits. */
 	r = cgroup_attach_task_all(vm->owner, vcpu->thread);
 	if (r) {
+		/* Never woken: it exits without running vcpu_thread(). */
 		kthread_stop(vcpu->thread);
-		goto fail_platform;
+		goto fail_arch;
 	}
 	get_task_struct(vcpu->thread);
 	vcpu->tid = task_pid_nr(vcpu->thread);
