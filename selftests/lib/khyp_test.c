@@ -52,6 +52,28 @@ int tvm_create(struct tvm *vm, uint64_t mem_size, uint32_t max_vcpus,
 	return 0;
 }
 
+int tvm_set_cpuid(struct tvm *vm, uint32_t leaf1_ecx_clear)
+{
+	struct khyp_cpuid *c;
+	uint32_t i;
+	int err = 0;
+
+	c = calloc(1, sizeof(*c) +
+		   KHYP_MAX_CPUID_ENTRIES * sizeof(c->entries[0]));
+	if (!c)
+		return -ENOMEM;
+	c->nent = KHYP_MAX_CPUID_ENTRIES;
+	if (ioctl(vm->dev, KHYP_GET_SUPPORTED_CPUID, c))
+		err = -errno;
+	for (i = 0; !err && i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx &= ~leaf1_ecx_clear;
+	if (!err && ioctl(vm->fd, KHYP_SET_CPUID, c))
+		err = -errno;
+	free(c);
+	return err;
+}
+
 void tvm_destroy(struct tvm *vm)
 {
 	if (vm->mem)

@@ -40,6 +40,11 @@ int khyp_open(void);
 int tvm_create(struct tvm *vm, uint64_t mem_size, uint32_t max_vcpus,
 	       uint32_t flags);
 void tvm_destroy(struct tvm *vm);
+/*
+ * The VM's CPUID: what khyp supports, less @leaf1_ecx_clear in leaf 1
+ * ECX (as khyp-run would set it).  Before the first vCPU.
+ */
+int tvm_set_cpuid(struct tvm *vm, uint32_t leaf1_ecx_clear);
 int tvcpu_create(struct tvm *vm, struct tvcpu *vcpu, uint32_t id);
 /* Real mode, CS=0, IP=@rip, SP=0x7000. */
 int tvcpu_set_real_mode(struct tvcpu *vcpu, uint64_t rip);
