@@ -66,7 +66,6 @@ static int wait_for(volatile uint64_t *v, uint64_t n)
 
 static void setup_cpu(void)
 {
-	idt_load();
 	wrmsr(MSR_APICBASE, rdmsr(MSR_APICBASE) | APICBASE_EXTD);
 	wrmsr(X2(APIC_SVR), 0x1ff);
 }
@@ -153,10 +152,10 @@ void guest_main(uint64_t arg)
 	idt_set(V_LOGICAL, logical_stub);
 	idt_set(V_BROADCAST, broadcast_stub);
 	idt_set(V_TIMER, timer_stub);
+	idt_load();
 	if (arg == X2_AP)
 		ap_main();
 	if (arg == X2_NOT_OFFERED) {
-		idt_load();
 		res->gp_extd_not_offered = GPS(wrmsr(MSR_APICBASE,
 			rdmsr(MSR_APICBASE) | APICBASE_EXTD));
 		res->gp_tscdl_not_offered = GPS(wrmsr(MSR_TSC_DEADLINE, 1));

@@ -30,32 +30,12 @@ struct run {
 
 static struct run full, bare;
 
-static int start_vcpu(struct tvm *vm, struct tvcpu *v, uint32_t id,
-		      uint32_t apic_id, uint64_t arg, uint64_t rsp)
-{
-	struct khyp_vcpu_config cfg = { .id = id, .apic_id = apic_id };
-	struct khyp_regs r;
-
-	v->vm = vm;
-	v->id = id;
-	v->fd = ioctl(vm->fd, KHYP_CREATE_VCPU, &cfg);
-	if (v->fd < 0 || tvcpu_set_long_mode(v, TEST_GUEST_BASE) ||
-	    tvcpu_get_regs(v, &r))
-		return -1;
-	r.rdi = arg;
-	if (rsp)
-		r.rsp = rsp;
-	return ioctl(v->fd, KHYP_SET_REGS, &r) || ioctl(v->fd, KHYP_VCPU_START);
-}
-
 /* Run the guest on @nr vCPUs (the first with @arg) until it powers off. */
 static void run_guest(struct run *run, uint32_t cpuid_clear, uint64_t arg,
 		      int nr)
 {
-	struct khyp_vm_state st = { 0 };
 	struct tvcpu v[2];
 	struct tvm vm;
-	double end;
 	int i;
 
 	if (tvm_create(&vm, 4 << 20, nr, KHYP_VM_PLATFORM) ||
@@ -66,19 +46,14 @@ static void run_guest(struct run *run, uint32_t cpuid_clear, uint64_t arg,
 	}
 	tvm_load(&vm, TEST_GUEST_BASE, x2apic_guest_start,
 		 SNIPPET_LEN(x2apic_guest));
-	if (start_vcpu(&vm, &v[0], 0, 0, arg, 0) ||
-	    (nr > 1 && start_vcpu(&vm, &v[1], 1, X2_AP_APIC_ID, X2_AP,
-				  X2_AP_STACK))) {
+	if (tvcpu_start_long_mode(&vm, &v[0], 0, 0, arg, 0) ||
+	    (nr > 1 && tvcpu_start_long_mode(&vm, &v[1], 1, X2_AP_APIC_ID,
+					     X2_AP, X2_AP_STACK))) {
 		run->failed = "vCPU setup";
 		run->err = errno;
 		return;
 	}
-	end = now_sec() + 60;
-	do {
-		usleep(10000);
-		ioctl(vm.fd, KHYP_GET_VM_STATE, &st);
-	} while (st.state == KHYP_VM_RUNNING && now_sec() < end);
-	run->state = st.state;
+	run->state = tvm_wait_stopped(&vm, 60000);
 	memcpy(&run->res, vm.mem + X2_RESULTS_GPA, sizeof(run->res));
 	for (i = 0; i < nr; i++) {
 		ioctl(v[i].fd, KHYP_VCPU_STOP);
