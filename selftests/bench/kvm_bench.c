@@ -184,6 +184,12 @@ static int run_vmexit(unsigned int n)
 		perror("kvm_bench: VM with irqchip");
 		return 1;
 	}
+	/* As QEMU does for +tsc-deadline: KVM has it if it has the cap. */
+	for (k = 0; k < (int)cpuid->nent; k++)
+		if (cpuid->entries[k].function == 1 &&
+		    ioctl(vm.kvm, KVM_CHECK_EXTENSION,
+			  KVM_CAP_TSC_DEADLINE_TIMER) > 0)
+			cpuid->entries[k].ecx |= 1U << 24;
 	tvm_write_long_mode_tables(vm.mem);
 	memcpy(vm.mem + TEST_GUEST_BASE, vmexit_guest_start,
 	       SNIPPET_LEN(vmexit_guest));
