@@ -18,11 +18,13 @@
 
 /*
  * Leaf 1 ECX: SSE3 PCLMUL SSSE3 FMA CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES
- * XSAVE OSXSAVE AVX F16C RDRAND, plus TSC-deadline and hypervisor below.
+ * XSAVE OSXSAVE AVX F16C RDRAND, plus x2APIC, TSC-deadline and hypervisor
+ * below (the LAPIC's, whatever the host has).
  */
 #define L1_ECX_KEEP	(BIT(0) | BIT(1) | BIT(9) | BIT(12) | BIT(13) | \
 			 BIT(19) | BIT(20) | BIT(22) | BIT(23) | BIT(25) | \
 			 BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(30))
+#define L1_ECX_X2APIC		BIT(21)
 #define L1_ECX_TSC_DEADLINE	BIT(24)
 #define L1_ECX_OSXSAVE		BIT(27)
 #define L1_ECX_HYPERVISOR	BIT(31)
@@ -157,8 +159,8 @@ int khyp_cpuid_supported(struct khyp_cpuid_entry *out, u32 max)
 	cpuid(1, &a, &b, &c, &d);
 	/* CLFLUSH line size kept; one logical CPU per package, APIC ID 0. */
 	add(out, &n, max, 1, 0, false, a, b & 0xff00,
-	    (c & L1_ECX_KEEP & ~L1_ECX_OSXSAVE) | L1_ECX_TSC_DEADLINE |
-	    L1_ECX_HYPERVISOR, d & L1_EDX_KEEP);
+	    (c & L1_ECX_KEEP & ~L1_ECX_OSXSAVE) | L1_ECX_X2APIC |
+	    L1_ECX_TSC_DEADLINE | L1_ECX_HYPERVISOR, d & L1_EDX_KEEP);
 	for (fn = 2; fn <= maxleaf; fn++) {
 		switch (fn) {
 		case 6:
@@ -286,6 +288,23 @@ static const struct khyp_cpuid_entry *find(const struct khyp_vm *vm, u32 fn,
 	return NULL;
 }
 
+static bool leaf1_ecx_has(const struct khyp_vm *vm, u32 bit)
+{
+	const struct khyp_cpuid_entry *e = find(vm, 1, 0);
+
+	return e && (e->ecx & bit);
+}
+
+bool khyp_cpuid_has_x2apic(const struct khyp_vm *vm)
+{
+	return leaf1_ecx_has(vm, L1_ECX_X2APIC);
+}
+
+bool khyp_cpuid_has_tsc_deadline(const struct khyp_vm *vm)
+{
+	return leaf1_ecx_has(vm, L1_ECX_TSC_DEADLINE);
+}
+
 void khyp_cpuid_lookup(struct khyp_vcpu *vcpu, u32 fn, u32 idx,
 		       u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
 {
@@ -308,10 +327,11 @@ void khyp_cpuid_lookup(struct khyp_vcpu *vcpu, u32 fn, u32 idx,
 		khyp_arch_call(get_sregs)(vcpu, &s);
 		if (s.cr4 & X86_CR4_OSXSAVE)
 			*ecx |= L1_ECX_OSXSAVE;
-		if (!vcpu->vm->platform)
-			*ecx &= ~L1_ECX_TSC_DEADLINE;
-		if (!vcpu->vm->platform)
+		if (!vcpu->vm->platform) {
+			/* No LAPIC in a bare VM. */
+			*ecx &= ~(L1_ECX_X2APIC | L1_ECX_TSC_DEADLINE);
 			*edx &= ~L1_EDX_APIC;
+		}
 		break;
 	case 0x8000001d:
 		/* L1 and L2 are per core (its threads), L3 per die. */

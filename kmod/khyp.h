@@ -385,6 +385,9 @@ void khyp_cpuid_lookup(struct khyp_vcpu *vcpu, u32 fn, u32 idx,
 int khyp_cpuid_supported(struct khyp_cpuid_entry *out, u32 max);
 int khyp_cpuid_set(struct khyp_vm *vm, const struct khyp_cpuid_entry *e,
 		   u32 nent);
+/* What the VM's CPUID offers the LAPIC (fixed once a vCPU exists). */
+bool khyp_cpuid_has_x2apic(const struct khyp_vm *vm);
+bool khyp_cpuid_has_tsc_deadline(const struct khyp_vm *vm);
 
 /* ---- interrupt controller hooks used by the vCPU loop ---- */
 
@@ -402,7 +405,10 @@ int khyp_lapic_pending_irq(struct khyp_vcpu *vcpu);
 void khyp_lapic_ack_irq(struct khyp_vcpu *vcpu, int vector);
 /* INIT received: everything but the ID and the APIC base MSR resets. */
 void khyp_lapic_reset(struct khyp_vcpu *vcpu);
-/* The LAPIC's MSRs (APIC base, TSC deadline): -ENOENT for others. */
+/*
+ * The LAPIC's MSRs (APIC base, TSC deadline, the x2APIC registers at
+ * 0x800-0x8ff): -ENOENT for others, -EPERM for #GP.
+ */
 int khyp_lapic_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val);
 int khyp_lapic_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val);
 /* Userspace wrote console input: let the UART raise its interrupt. */

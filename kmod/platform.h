@@ -97,7 +97,8 @@ void khyp_platform_debug_show(struct seq_file *m, struct khyp_vm *vm);
 
 /* Interrupt message as the IOAPIC and the ICR describe it. */
 struct khyp_apic_irq {
-	u32 dest;		/* 8-bit xAPIC destination */
+	u32 dest;		/* 8-bit xAPIC or 32-bit x2APIC destination */
+	bool x2apic;		/* @dest is x2APIC's (an x2APIC ICR write) */
 	u8 vector;
 	u8 delivery_mode;	/* APIC_DM_* >> 8: 0 fixed ... 7 ExtINT */
 	bool logical;		/* destination mode */

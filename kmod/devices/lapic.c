@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The local APIC of each vCPU of a platform VM, in xAPIC mode (MMIO at
- * 0xfee00000; x2APIC is not offered in CPUID).
+ * The local APIC of each vCPU of a platform VM: xAPIC mode (MMIO at
+ * 0xfee00000), and x2APIC mode (MSRs 0x800-0x8ff) when the VM's CPUID
+ * offers it.
  *
  * A LAPIC is touched by its own vCPU thread (MMIO, MSRs, injection), by
  * other vCPU threads (IPIs), by the IOAPIC on behalf of any device, and by
@@ -32,6 +33,18 @@
 #define LAPIC_LVT_TIMER		0
 #define LAPIC_LVT_ERROR		5
 #define LAPIC_TIMER_MODE_MASK	(3 << 17)
+/* x2APIC registers: MSR 0x800 + (xAPIC offset >> 4). */
+#define X2APIC_MSR_BASE		0x800
+#define X2APIC_MSR_LAST		0x8ff
+#define X2APIC_SELF_IPI		0x3f0	/* as an xAPIC-style offset */
+#define X2APIC_BROADCAST	0xffffffff
+/*
+ * The ICR bits an x2APIC write keeps: vector, modes, level, shorthand
+ * (APIC_DEST_ALLBUT is both shorthand bits).
+ */
+#define X2APIC_ICR_MASK		(APIC_VECTOR_MASK | APIC_DM_FIXED_MASK | \
+				 APIC_DEST_LOGICAL | APIC_INT_ASSERT | \
+				 APIC_INT_LEVELTRIG | APIC_DEST_ALLBUT)
 /*
  * A periodic timer faster than this would keep a host CPU in hardirq:
  * clamp it (KVM's min_timer_period_us has the same purpose).
@@ -54,8 +67,13 @@ struct khyp_lapic {
 	struct khyp_vcpu *vcpu;
 	raw_spinlock_t lock;
 
+	/* What the VM's CPUID offers, fixed at creation. */
+	bool has_x2apic;
+	bool has_tsc_deadline;
+
 	/* Read locklessly by interrupt routing: written with WRITE_ONCE. */
-	u32 id;			/* APIC ID in bits 31:24 */
+	bool x2apic;		/* x2APIC mode (APIC base EXTD) */
+	u32 id;			/* xAPIC: ID in bits 31:24; x2APIC: 32 bits */
 	u32 ldr;
 	u32 dfr;
 	u32 svr;
@@ -64,7 +82,7 @@ struct khyp_lapic {
 	u32 esr;		/* what an ESR read returns */
 	u32 esr_pending;	/* errors since the last ESR write */
 	u32 icr_lo;
-	u32 icr_hi;
+	u32 icr_hi;		/* x2APIC: the 32-bit destination */
 	u32 lvt[LAPIC_NR_LVT];
 	u32 tdcr;
 	u32 tmict;
@@ -199,6 +217,7 @@ static bool lapic_match(const struct khyp_lapic *l,
 {
 	bool self = src && l->vcpu == src;
 	u32 ldr, dfr;
+	bool x2;
 
 	switch (irq->shorthand) {
 	case 1:
@@ -208,12 +227,20 @@ static bool lapic_match(const struct khyp_lapic *l,
 	case 3:
 		return !self;
 	}
-	if (irq->dest == 0xff)
-		return true;	/* broadcast, in either destination mode */
+	/* Broadcast, in either destination mode. */
+	if (irq->dest == (irq->x2apic ? X2APIC_BROADCAST : 0xff))
+		return true;
+	/* The receiving APIC's mode says how to read the destination. */
+	x2 = READ_ONCE(l->x2apic);
 	if (!irq->logical)
-		return (READ_ONCE(l->id) >> 24) == irq->dest;
+		return x2 ? READ_ONCE(l->id) == irq->dest :
+			    (READ_ONCE(l->id) >> 24) == irq->dest;
 
-	ldr = READ_ONCE(l->ldr) >> 24;
+	ldr = READ_ONCE(l->ldr);
+	if (x2)		/* 16-bit cluster, 16-bit mask */
+		return (ldr >> 16) == (irq->dest >> 16) &&
+		       (ldr & irq->dest & 0xffff) != 0;
+	ldr >>= 24;
 	dfr = READ_ONCE(l->dfr) >> 28;
 	if (dfr == 0xf)		/* flat: one bit per CPU */
 		return (ldr & irq->dest) != 0;
@@ -315,10 +342,12 @@ int khyp_lapic_deliver(struct khyp_vm *vm, struct khyp_vcpu *src,
 	return n;
 }
 
-static void lapic_send_ipi(struct khyp_lapic *l, u32 lo, u32 hi)
+/* An ICR write: @dest is the ID an xAPIC keeps in ICR2 bits 31:24. */
+static void lapic_send_ipi(struct khyp_lapic *l, u32 lo, u32 dest, bool x2)
 {
 	struct khyp_apic_irq irq = {
-		.dest = hi >> 24,
+		.dest = dest,
+		.x2apic = x2,
 		.vector = lo & APIC_VECTOR_MASK,
 		.delivery_mode = (lo & APIC_DM_FIXED_MASK) >> 8,
 		.logical = lo & APIC_DEST_LOGICAL,
@@ -469,8 +498,13 @@ static void lapic_write_lvtt_locked(struct khyp_lapic *l, u32 val)
 	lockdep_assert_held(&l->lock);
 	if (!(l->svr & APIC_SPIV_APIC_ENABLED))
 		val |= APIC_LVT_MASKED;
-	/* Mode 3 is reserved: keep it one-shot rather than trust it. */
-	if ((val & LAPIC_TIMER_MODE_MASK) == LAPIC_TIMER_MODE_MASK)
+	/*
+	 * Mode 3 is reserved, and TSC-deadline mode exists only when CPUID
+	 * offers it: keep those one-shot rather than trust them.
+	 */
+	if ((val & LAPIC_TIMER_MODE_MASK) == LAPIC_TIMER_MODE_MASK ||
+	    ((val & LAPIC_TIMER_MODE_MASK) == APIC_LVT_TIMER_TSCDEADLINE &&
+	     !l->has_tsc_deadline))
 		val &= ~LAPIC_TIMER_MODE_MASK;
 	l->lvt[LAPIC_LVT_TIMER] = val & lapic_lvt_mask[LAPIC_LVT_TIMER];
 	/* A mode switch disarms the timer, as on hardware. */
@@ -483,6 +517,12 @@ static void lapic_write_lvtt_locked(struct khyp_lapic *l, u32 val)
 
 /* ---- registers ---- */
 
+/* x2APIC's logical ID follows from its ID: cluster ID.bit in cluster. */
+static u32 x2apic_ldr(u32 id)
+{
+	return ((id >> 4) << 16) | BIT(id & 0xf);
+}
+
 static void lapic_reset_locked(struct khyp_lapic *l)
 {
 	int i;
@@ -490,7 +530,7 @@ static void lapic_reset_locked(struct khyp_lapic *l)
 	lockdep_assert_held(&l->lock);
 	lapic_timer_stop_locked(l);
 	l->tpr = 0;
-	WRITE_ONCE(l->ldr, 0);
+	WRITE_ONCE(l->ldr, l->x2apic ? x2apic_ldr(l->id) : 0);
 	WRITE_ONCE(l->dfr, APIC_DFR_FLAT);
 	WRITE_ONCE(l->svr, 0xff);
 	l->esr = 0;
@@ -677,7 +717,7 @@ static void lapic_reg_write(struct khyp_lapic *l, u32 reg, u32 val)
 	raw_spin_unlock_irqrestore(&l->lock, flags);
 
 	if (reg == APIC_ICR)
-		lapic_send_ipi(l, lo, hi);
+		lapic_send_ipi(l, lo, hi >> 24, false);
 	if (event)
 		khyp_vcpu_request(l->vcpu, KHYP_REQ_EVENT);
 }
@@ -695,7 +735,8 @@ static int lapic_mmio_read(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	u32 in_slot = offset & 0xf;
 	u64 v = 0;
 
-	if (!l) {
+	/* In x2APIC mode the page is not the APIC's: it floats. */
+	if (!l || READ_ONCE(l->x2apic)) {
 		khyp_io_put(val, len, ~0ULL);
 		return 0;
 	}
@@ -710,7 +751,7 @@ static int lapic_mmio_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 {
 	struct khyp_lapic *l = vcpu->lapic;
 
-	if (!l || (offset & 0xf) || len < 4)
+	if (!l || READ_ONCE(l->x2apic) || (offset & 0xf) || len < 4)
 		return 0;
 	lapic_reg_write(l, offset, (u32)khyp_io_get(val, len));
 	return 0;
@@ -734,6 +775,91 @@ const struct khyp_platform_dev khyp_lapic_dev = {
 
 /* ---- MSRs ---- */
 
+/*
+ * An x2APIC register read: what x2APIC lacks (DFR, ICR2, APR, RRD, CMCI)
+ * and the write-only registers (EOI, SELF_IPI) raise #GP.
+ */
+static int x2apic_read(struct khyp_lapic *l, u32 reg, u64 *val)
+{
+	unsigned long flags;
+
+	switch (reg) {
+	case APIC_ICR:
+		raw_spin_lock_irqsave(&l->lock, flags);
+		*val = l->icr_lo | (u64)l->icr_hi << 32;
+		raw_spin_unlock_irqrestore(&l->lock, flags);
+		return 0;
+	case APIC_ID:
+	case APIC_LVR:
+	case APIC_TASKPRI:
+	case APIC_PROCPRI:
+	case APIC_LDR:
+	case APIC_SPIV:
+	case APIC_ISR ... APIC_ISR + 0x70:
+	case APIC_TMR ... APIC_TMR + 0x70:
+	case APIC_IRR ... APIC_IRR + 0x70:
+	case APIC_ESR:
+	case APIC_LVTT ... APIC_LVTERR:
+	case APIC_TMICT:
+	case APIC_TMCCT:
+	case APIC_TDCR:
+		*val = lapic_reg_read(l, reg);
+		return 0;
+	}
+	return -EPERM;
+}
+
+/*
+ * An x2APIC register write.  Bits 63:32 are reserved except in the ICR,
+ * which takes the destination there in one write; the read-only
+ * registers (ID, LDR among them) and the absent ones raise #GP.
+ */
+static int x2apic_write(struct khyp_lapic *l, u32 reg, u64 val)
+{
+	unsigned long flags;
+	u32 lo;
+
+	if (reg == APIC_ICR) {
+		lo = (u32)val & X2APIC_ICR_MASK;
+		raw_spin_lock_irqsave(&l->lock, flags);
+		l->icr_lo = lo;
+		l->icr_hi = val >> 32;
+		raw_spin_unlock_irqrestore(&l->lock, flags);
+		lapic_send_ipi(l, lo, val >> 32, true);
+		return 0;
+	}
+	if (val >> 32)
+		return -EPERM;
+	switch (reg) {
+	case APIC_EOI:
+	case APIC_ESR:
+		/* The SDM allows only zero here. */
+		if (val)
+			return -EPERM;
+		break;
+	case X2APIC_SELF_IPI:
+		if (val & ~APIC_VECTOR_MASK)
+			return -EPERM;
+		lapic_send_ipi(l, APIC_DEST_SELF | val, 0, true);
+		return 0;
+	case APIC_TASKPRI:
+	case APIC_SPIV:
+	case APIC_LVTT ... APIC_LVTERR:
+	case APIC_TMICT:
+	case APIC_TDCR:
+		break;
+	default:
+		return -EPERM;
+	}
+	lapic_reg_write(l, reg, val);
+	return 0;
+}
+
+static bool is_x2apic_msr(u32 index)
+{
+	return index >= X2APIC_MSR_BASE && index <= X2APIC_MSR_LAST;
+}
+
 int khyp_lapic_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val)
 {
 	struct khyp_lapic *l = vcpu->lapic;
@@ -741,6 +867,12 @@ int khyp_lapic_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val)
 
 	if (!l)
 		return -ENOENT;
+	if (is_x2apic_msr(index))
+		return READ_ONCE(l->x2apic) ?
+		       x2apic_read(l, (index - X2APIC_MSR_BASE) << 4, val) :
+		       -EPERM;
+	if (index == MSR_IA32_TSC_DEADLINE && !l->has_tsc_deadline)
+		return -EPERM;
 	raw_spin_lock_irqsave(&l->lock, flags);
 	switch (index) {
 	case MSR_IA32_APICBASE:
@@ -758,25 +890,47 @@ int khyp_lapic_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val)
 	return 0;
 }
 
+/*
+ * The APIC base MSR: disabled (EN=0), xAPIC (EN), x2APIC (EN and EXTD).
+ * As the SDM says, EXTD without EN is invalid, x2APIC is entered only
+ * from xAPIC and left only by disabling the APIC; anything else is #GP.
+ */
 static int lapic_set_apicbase(struct khyp_lapic *l, u64 val)
 {
-	/* Base bits up to bit 51, BSP, enable; x2APIC (bit 10) not offered. */
-	const u64 valid = GENMASK_ULL(51, 12) | MSR_IA32_APICBASE_ENABLE |
-			  MSR_IA32_APICBASE_BSP;
+	const u64 mode = MSR_IA32_APICBASE_ENABLE | X2APIC_ENABLE;
+	/* Base bits up to bit 51, BSP, enable, and EXTD if CPUID has it. */
+	const u64 valid = GENMASK_ULL(51, 12) | MSR_IA32_APICBASE_BSP |
+			  MSR_IA32_APICBASE_ENABLE |
+			  (l->has_x2apic ? X2APIC_ENABLE : 0);
+	bool en = val & MSR_IA32_APICBASE_ENABLE, x2 = val & X2APIC_ENABLE;
 	unsigned long flags;
+	u64 old;
 
-	if (val & ~valid)
+	if ((val & ~valid) || (x2 && !en))
 		return -EPERM;
 	raw_spin_lock_irqsave(&l->lock, flags);
-	if (!(val & MSR_IA32_APICBASE_ENABLE) &&
-	    (l->apicbase & MSR_IA32_APICBASE_ENABLE))
-		lapic_reset_locked(l);	/* a disabled APIC loses its state */
+	old = l->apicbase;
+	if ((x2 && !(old & MSR_IA32_APICBASE_ENABLE)) ||
+	    (en && !x2 && (old & X2APIC_ENABLE))) {
+		raw_spin_unlock_irqrestore(&l->lock, flags);
+		return -EPERM;
+	}
+	if (!en && (old & MSR_IA32_APICBASE_ENABLE)) {
+		/* A disabled APIC loses its state; xAPIC has the initial ID. */
+		if (old & X2APIC_ENABLE)
+			WRITE_ONCE(l->id, (l->vcpu->apic_id & 0xff) << 24);
+		WRITE_ONCE(l->x2apic, false);
+		lapic_reset_locked(l);
+	} else if (x2 && !(old & X2APIC_ENABLE)) {
+		WRITE_ONCE(l->id, l->vcpu->apic_id);
+		WRITE_ONCE(l->ldr, x2apic_ldr(l->vcpu->apic_id));
+		WRITE_ONCE(l->x2apic, true);
+	}
 	/*
 	 * The range is fixed (one MMIO registration for all vCPUs): a moved
 	 * base is not honoured, and BSP is ours to say.
 	 */
-	l->apicbase = (l->apicbase & ~MSR_IA32_APICBASE_ENABLE) |
-		      (val & MSR_IA32_APICBASE_ENABLE);
+	l->apicbase = (old & ~mode) | (val & mode);
 	raw_spin_unlock_irqrestore(&l->lock, flags);
 	return 0;
 }
@@ -826,10 +980,16 @@ int khyp_lapic_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val)
 
 	if (!l)
 		return -ENOENT;
+	if (is_x2apic_msr(index))
+		return READ_ONCE(l->x2apic) ?
+		       x2apic_write(l, (index - X2APIC_MSR_BASE) << 4, val) :
+		       -EPERM;
 	switch (index) {
 	case MSR_IA32_APICBASE:
 		return lapic_set_apicbase(l, val);
 	case MSR_IA32_TSC_DEADLINE:
+		if (!l->has_tsc_deadline)
+			return -EPERM;
 		return lapic_set_tsc_deadline(l, val);
 	default:
 		return -ENOENT;
@@ -913,6 +1073,8 @@ int khyp_lapic_create(struct khyp_vcpu *vcpu)
 	if (!l)
 		return -ENOMEM;
 	l->vcpu = vcpu;
+	l->has_x2apic = khyp_cpuid_has_x2apic(vcpu->vm);
+	l->has_tsc_deadline = khyp_cpuid_has_tsc_deadline(vcpu->vm);
 	raw_spin_lock_init(&l->lock);
 	hrtimer_init(&l->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	l->timer.function = lapic_timer_fire;

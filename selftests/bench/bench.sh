@@ -43,7 +43,36 @@ for side in khyp kvm; do
 	echo "FIGURE $side cpuid-exit $(median </tmp/cpuid.$side) us"
 done
 rm -f /tmp/cpuid.khyp /tmp/cpuid.kvm
+
+# kvm-unit-tests' vmexit set, the same guest on both sides, taking turns
+# like cpuid-exit: guest TSC cycles per iteration, the median of the runs
+# with their min and max.  A run that fails or hangs costs its figures.
+vn=${KHYP_BENCH_VMEXIT_N:-1000}
+for ((i = 0; i < runs; i++)); do
+	for side in khyp kvm; do
+		if [[ $cpuid_sides == *" $side "* ]]; then
+			timeout 300 "$bin/${side}_bench" vmexit "$vn" \
+				>>/tmp/vmexit.$side ||
+				echo "# vmexit: $side run $i failed" >&2
+		fi
+	done
+done
+for side in khyp kvm; do
+	[[ -s /tmp/vmexit.$side ]] || continue
+	for name in $(awk '{ print $1 }' /tmp/vmexit.$side | sort -u); do
+		vals=$(awk -v n="$name" '$1 == n { print $2 }' /tmp/vmexit.$side |
+			sort -g | tr '\n' ' ')
+		set -- $vals
+		echo "# $name $side runs: $vals" >&2
+		echo "FIGURE $side $name $(echo "$vals" | tr ' ' '\n' | grep . |
+			median) cycles min=$1 max=${!#}"
+	done
+done
+rm -f /tmp/vmexit.khyp /tmp/vmexit.kvm
 rmmod kvm_amd kvm 2>/dev/null || true
+
+# KHYP_BENCH_EXITS_ONLY=1: the exit figures above and nothing else.
+[[ -z ${KHYP_BENCH_EXITS_ONLY:-} ]] || exit 0
 
 # A part that fails (a guest that died) costs only its own figures.
 export KHYP_BENCH_SIDES=$sides

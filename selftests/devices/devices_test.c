@@ -43,7 +43,7 @@ static void run_guest(void)
 	double end;
 
 	if (tvm_create(&vm, 4 << 20, 2, KHYP_VM_PLATFORM) ||
-	    tvcpu_create(&vm, &bsp, 0)) {
+	    tvm_set_cpuid(&vm, 0) || tvcpu_create(&vm, &bsp, 0)) {
 		run.failed = "platform VM";
 		run.err = errno;
 		return;

@@ -58,7 +58,7 @@ static uint8_t fault_stack[4096] __attribute__((aligned(16)));
  * Every vector on IST 1: a generated instruction may leave RSP anywhere,
  * and the fault it then takes must still find a stack.
  */
-static void idt_load(void)
+static void fuzz_idt_load(void)
 {
 	struct dtr idtr = { sizeof(idt) - 1, (uintptr_t)idt };
 	struct dtr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
@@ -488,7 +488,7 @@ void guest_main(uint64_t arg)
 
 	params = (volatile struct fuzz_params *)(uintptr_t)arg;
 	rng = params->seed | 1;
-	idt_load();
+	fuzz_idt_load();
 	for (i = 0; i < ARRAY_SIZE(ops); i++)
 		total += ops[i].weight;
 	for (;;) {

@@ -39,4 +39,61 @@ static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b,
 		     : "a"(leaf), "c"(0));
 }
 
+static inline uint64_t rdmsr(uint32_t index)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(index));
+	return lo | (uint64_t)hi << 32;
+}
+
+static inline void wrmsr(uint32_t index, uint64_t val)
+{
+	asm volatile("wrmsr"
+		     : : "c"(index), "a"((uint32_t)val), "d"(val >> 32)
+		     : "memory");
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return lo | (uint64_t)hi << 32;
+}
+
+/* An MMIO read in a MOV form khyp decodes (not MOV moffs). */
+static inline uint32_t mmio_read32(uintptr_t addr)
+{
+	uint32_t v;
+
+	asm volatile("movl (%1), %0" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void outl(uint16_t port, uint32_t val)
+{
+	asm volatile("out %0, %1" : : "a"(val), "Nd"(port));
+}
+
+static inline void outw(uint16_t port, uint16_t val)
+{
+	asm volatile("out %0, %1" : : "a"(val), "Nd"(port));
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	asm volatile("in %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+/*
+ * Interrupts and exceptions (lib/guest_idt.c): one IDT for every vCPU,
+ * loaded by each with idt_load(); handlers are assembly stubs.
+ */
+void idt_set(uint8_t vector, void (*handler)(void));
+void idt_load(void);
+
 #endif

@@ -53,6 +53,28 @@ int tvm_create(struct tvm *vm, uint64_t mem_size, uint32_t max_vcpus,
 	return 0;
 }
 
+int tvm_set_cpuid(struct tvm *vm, uint32_t leaf1_ecx_clear)
+{
+	struct khyp_cpuid *c;
+	uint32_t i;
+	int err = 0;
+
+	c = calloc(1, sizeof(*c) +
+		   KHYP_MAX_CPUID_ENTRIES * sizeof(c->entries[0]));
+	if (!c)
+		return -ENOMEM;
+	c->nent = KHYP_MAX_CPUID_ENTRIES;
+	if (ioctl(vm->dev, KHYP_GET_SUPPORTED_CPUID, c))
+		err = -errno;
+	for (i = 0; !err && i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx &= ~leaf1_ecx_clear;
+	if (!err && ioctl(vm->fd, KHYP_SET_CPUID, c))
+		err = -errno;
+	free(c);
+	return err;
+}
+
 void tvm_destroy(struct tvm *vm)
 {
 	if (vm->mem)
@@ -102,40 +124,69 @@ int tvcpu_set_real_mode(struct tvcpu *vcpu, uint64_t rip)
 	return 0;
 }
 
-#define PT_BASE		0x10000ULL
-#define GDT_BASE	0x9000ULL
-
-int tvcpu_set_long_mode(struct tvcpu *vcpu, uint64_t rip)
+void tvm_write_long_mode_tables(uint8_t *mem)
 {
-	struct tvm *vm = vcpu->vm;
-	uint64_t *pml4 = (uint64_t *)(vm->mem + PT_BASE);
-	uint64_t *pdpt = (uint64_t *)(vm->mem + PT_BASE + 0x1000);
-	uint64_t *gdt = (uint64_t *)(vm->mem + GDT_BASE);
-	struct khyp_sregs s;
-	struct khyp_regs r = { .rip = rip, .rflags = 2, .rsp = 0x80000 };
+	uint64_t *pml4 = (uint64_t *)(mem + TEST_PT_BASE);
+	uint64_t *pdpt = (uint64_t *)(mem + TEST_PT_BASE + 0x1000);
+	uint64_t *gdt = (uint64_t *)(mem + TEST_GDT_BASE);
 
 	/* One 1 GiB page: identity map [0, 1 GiB) plus MMIO at 3.25 GiB. */
-	pml4[0] = (PT_BASE + 0x1000) | 3;
+	pml4[0] = (TEST_PT_BASE + 0x1000) | 3;
 	pdpt[0] = 0x83;
 	pdpt[3] = (3ULL << 30) | 0x83 | 0x18;	/* uncached */
 	gdt[0] = 0;
 	gdt[1] = 0x00af9b000000ffffULL;		/* 64-bit code, 0x08 */
 	gdt[2] = 0x00cf93000000ffffULL;		/* data, 0x10 */
+}
+
+int tvcpu_set_long_mode(struct tvcpu *vcpu, uint64_t rip)
+{
+	struct khyp_sregs s;
+	struct khyp_regs r = { .rip = rip, .rflags = 2,
+			       .rsp = TEST_LM_STACK };
+
+	tvm_write_long_mode_tables(vcpu->vm->mem);
 	if (ioctl(vcpu->fd, KHYP_GET_SREGS, &s))
 		return -errno;
 	seg(&s.cs, 0x08, 0, 0xffffffff, 0xa9b);
 	seg(&s.ds, 0x10, 0, 0xffffffff, 0xc93);
-	s.es = s.fs = s.gs = s.ss = s.ds;
-	s.gdt.base = GDT_BASE;
-	s.gdt.limit = 23;
-	s.cr0 = 0x80050033;	/* PG WP NE ET MP PE */
-	s.cr3 = PT_BASE;
-	s.cr4 = 0x620;		/* PAE OSFXSR OSXMMEXCPT */
-	s.efer = 0x500;		/* LME LMA */
+	TEST_LM_SREGS(&s);
 	if (ioctl(vcpu->fd, KHYP_SET_SREGS, &s) ||
 	    ioctl(vcpu->fd, KHYP_SET_REGS, &r))
 		return -errno;
 	return 0;
+}
+
+int tvcpu_start_long_mode(struct tvm *vm, struct tvcpu *vcpu, uint32_t id,
+			  uint32_t apic_id, uint64_t arg, uint64_t rsp)
+{
+	struct khyp_vcpu_config cfg = { .id = id, .apic_id = apic_id };
+	struct khyp_regs r;
+
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->fd = ioctl(vm->fd, KHYP_CREATE_VCPU, &cfg);
+	if (vcpu->fd < 0 || tvcpu_set_long_mode(vcpu, TEST_GUEST_BASE) ||
+	    tvcpu_get_regs(vcpu, &r))
+		return -1;
+	r.rdi = arg;
+	if (rsp)
+		r.rsp = rsp;
+	return ioctl(vcpu->fd, KHYP_SET_REGS, &r) ||
+	       ioctl(vcpu->fd, KHYP_VCPU_START) ? -1 : 0;
+}
+
+uint32_t tvm_wait_stopped(struct tvm *vm, int ms)
+{
+	struct khyp_vm_state st = { 0 };
+	double end = now_sec() + ms / 1000.0;
+
+	do {
+		usleep(10000);
+		if (ioctl(vm->fd, KHYP_GET_VM_STATE, &st))
+			return KHYP_VM_RUNNING;
+	} while (st.state == KHYP_VM_RUNNING && now_sec() < end);
+	return st.state;
 }
 
 void tvm_load(struct tvm *vm, uint64_t gpa, const void *code, size_t len)

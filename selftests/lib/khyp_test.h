@@ -40,11 +40,45 @@ int khyp_open(void);
 int tvm_create(struct tvm *vm, uint64_t mem_size, uint32_t max_vcpus,
 	       uint32_t flags);
 void tvm_destroy(struct tvm *vm);
+/*
+ * The VM's CPUID: what khyp supports, less @leaf1_ecx_clear in leaf 1
+ * ECX (as khyp-run would set it).  Before the first vCPU.
+ */
+int tvm_set_cpuid(struct tvm *vm, uint32_t leaf1_ecx_clear);
 int tvcpu_create(struct tvm *vm, struct tvcpu *vcpu, uint32_t id);
 /* Real mode, CS=0, IP=@rip, SP=0x7000. */
 int tvcpu_set_real_mode(struct tvcpu *vcpu, uint64_t rip);
-/* 64-bit mode with identity-mapped 1 GiB (page tables at 0x10000). */
+/*
+ * 64-bit mode with identity-mapped 1 GiB plus the MMIO hole, as
+ * tvm_write_long_mode_tables() writes it (also for kvm_bench's VM).
+ */
+#define TEST_PT_BASE		0x10000ULL
+#define TEST_GDT_BASE		0x9000ULL
+#define TEST_LM_STACK		0x80000ULL
+#define TEST_LM_CR0		0x80050033ULL	/* PG WP NE ET MP PE */
+#define TEST_LM_CR4		0x620ULL	/* PAE OSFXSR OSXMMEXCPT */
+#define TEST_LM_EFER		0x500ULL	/* LME LMA */
+void tvm_write_long_mode_tables(uint8_t *mem);
+/* The system registers of that mode, in khyp's or KVM's struct sregs. */
+#define TEST_LM_SREGS(s)						\
+	do {								\
+		(s)->es = (s)->fs = (s)->gs = (s)->ss = (s)->ds;	\
+		(s)->gdt.base = TEST_GDT_BASE;				\
+		(s)->gdt.limit = 23;					\
+		(s)->cr0 = TEST_LM_CR0;					\
+		(s)->cr3 = TEST_PT_BASE;				\
+		(s)->cr4 = TEST_LM_CR4;					\
+		(s)->efer = TEST_LM_EFER;				\
+	} while (0)
 int tvcpu_set_long_mode(struct tvcpu *vcpu, uint64_t rip);
+/*
+ * A platform VM's vCPU: create it with @apic_id, 64-bit at
+ * TEST_GUEST_BASE with RDI @arg (and RSP @rsp unless 0), and start it.
+ */
+int tvcpu_start_long_mode(struct tvm *vm, struct tvcpu *vcpu, uint32_t id,
+			  uint32_t apic_id, uint64_t arg, uint64_t rsp);
+/* Poll until the VM is no longer RUNNING (or @ms pass): its state. */
+uint32_t tvm_wait_stopped(struct tvm *vm, int ms);
 void tvm_load(struct tvm *vm, uint64_t gpa, const void *code, size_t len);
 int tvcpu_run(struct tvcpu *vcpu, struct khyp_exit *exit);
 int tvcpu_get_regs(struct tvcpu *vcpu, struct khyp_regs *regs);

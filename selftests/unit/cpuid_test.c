@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cpuid_test.c - the package topology khyp-run writes into CPUID.
+ * cpuid_test.c - what khyp-run writes into CPUID: the package topology
+ * of -smp, and -cpu's model and features.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,15 +28,17 @@ static unsigned int ecx_for(struct __test_metadata *_metadata,
 	struct run_config cfg;
 	struct khyp_cpuid *c = table();
 	unsigned int ecx;
+	char err[128];
 
 	memset(&cfg, 0, sizeof(cfg));
+	strcpy(cfg.cpu_model, "host");
 	cfg.smp.sockets = sockets;
 	cfg.smp.dies = dies;
 	cfg.smp.cores = cores;
 	cfg.smp.threads = threads;
 	cfg.smp.maxcpus = sockets * dies * cores * threads;
 	cfg.smp.cpus = 1;
-	EXPECT_EQ(0, cpuid_filter(c, 2, &cfg));
+	EXPECT_EQ(0, cpuid_filter(c, 2, &cfg, err, sizeof(err)));
 	EXPECT_EQ(0xabcd, c->entries[1].ecx);	/* other leaves untouched */
 	EXPECT_EQ(0x3030, c->entries[0].eax);
 	ecx = c->entries[0].ecx;
@@ -58,6 +61,134 @@ TEST(two_sockets_two_cores_two_threads)
 TEST(single_cpu_packages)
 {
 	EXPECT_EQ(0x10300, ecx_for(_metadata, 8, 1, 1, 1));
+}
+
+/* A supported table as khyp.ko gives it on a Zen host (leaves 1, 7, E1). */
+static struct khyp_cpuid *zen(void)
+{
+	struct khyp_cpuid *c = calloc(1, sizeof(*c) + 3 * sizeof(c->entries[0]));
+
+	c->nent = 3;
+	c->entries[0].function = 1;
+	c->entries[0].ecx = 0xf7f83203;	/* EPYC's, TSC-deadline, x2APIC */
+	c->entries[0].edx = 0x078bfbff;
+	c->entries[1].function = 7;
+	c->entries[1].ebx = 0x219c03a9;	/* Rome's, ERMS */
+	c->entries[1].ecx = 0x4;
+	c->entries[2].function = 0x80000001;
+	c->entries[2].ecx = 0x004003f1;
+	c->entries[2].edx = 0x2fd3fbff;
+	return c;
+}
+
+/* Parse -cpu @arg and filter zen() with it: 0, or -1 with @err set. */
+static int cpu(const char *arg, struct khyp_cpuid **out, char *err)
+{
+	char *argv[5] = { "khyp-run", "-cpu", NULL, "-kernel", "k" };
+	struct run_config cfg;
+
+	argv[2] = (char *)arg;
+	if (cmdline_parse(5, argv, &cfg, err, 128))
+		return -1;
+	*out = zen();
+	return cpuid_filter(*out, 3, &cfg, err, 128);
+}
+
+#define L1(c)	((c)->entries[0])
+#define L7(c)	((c)->entries[1])
+#define E1(c)	((c)->entries[2])
+
+TEST(host_keeps_everything)
+{
+	struct khyp_cpuid *c;
+	char err[128];
+
+	ASSERT_EQ(0, cpu("host", &c, err));
+	EXPECT_EQ(0xf7f83203, L1(c).ecx);
+	EXPECT_EQ(0x219c03a9, L7(c).ebx);
+	free(c);
+	/* A model khyp does not know is a name only. */
+	ASSERT_EQ(0, cpu("IvyBridge-IBRS", &c, err));
+	EXPECT_EQ(0xf7f83203, L1(c).ecx);
+	free(c);
+}
+
+TEST(qemu64_is_qemus_set_with_x2apic)
+{
+	struct khyp_cpuid *c;
+	char err[128];
+
+	ASSERT_EQ(0, cpu("qemu64", &c, err));
+	/* SSE3 CX16 x2APIC hypervisor; no TSC-deadline, AVX, XSAVE */
+	EXPECT_EQ(0x80202001, L1(c).ecx);
+	EXPECT_EQ(0x078bfbfd, L1(c).edx);	/* no VME */
+	EXPECT_EQ(0, L7(c).ebx);
+	EXPECT_EQ(0, L7(c).ecx);
+	EXPECT_EQ(0x1, E1(c).ecx);
+	/* SYSCALL NX LM and leaf 1's AMD aliases */
+	EXPECT_EQ(0x20100800 | (0x078bfbfd & 0x0183f3ff), E1(c).edx);
+	free(c);
+}
+
+TEST(plus_and_minus_features)
+{
+	struct khyp_cpuid *c;
+	char err[128];
+
+	ASSERT_EQ(0, cpu("qemu64,+x2apic,+tsc-deadline", &c, err));
+	EXPECT_EQ(0x81202001, L1(c).ecx);
+	free(c);
+	ASSERT_EQ(0, cpu("qemu64,-x2apic,tsc_deadline=on,avx2=on", &c, err));
+	EXPECT_EQ(0x81002001, L1(c).ecx);
+	EXPECT_EQ(0x20, L7(c).ebx);
+	free(c);
+	ASSERT_EQ(0, cpu("host,x2apic=off,-umip,-fpu,-pcid", &c, err));
+	EXPECT_EQ(0xf7d83203, L1(c).ecx);
+	EXPECT_EQ(0, L7(c).ecx);
+	EXPECT_EQ(0, L1(c).edx & 1);
+	EXPECT_EQ(0, E1(c).edx & 1);	/* the AMD alias goes too */
+	free(c);
+	/* The last word wins; harmless properties are accepted. */
+	ASSERT_EQ(0, cpu("EPYC,-avx,+avx,host-phys-bits,migratable=no", &c,
+			 err));
+	EXPECT_EQ(0xf6f83203, L1(c).ecx);
+	EXPECT_EQ(0x209c01a9, L7(c).ebx);	/* EPYC has no ERMS */
+	free(c);
+	ASSERT_EQ(0, cpu("EPYC-Rome", &c, err));
+	EXPECT_EQ(0x219c01a9, L7(c).ebx);
+	EXPECT_EQ(0x4, L7(c).ecx);
+	EXPECT_EQ(0x004003f1, E1(c).ecx);	/* TOPOEXT */
+	free(c);
+}
+
+TEST(refusals)
+{
+	struct khyp_cpuid *c = NULL;
+	char err[128];
+
+	EXPECT_EQ(-1, cpu("qemu64,+vmx", &c, err));
+	EXPECT_STREQ("-cpu qemu64,+vmx: feature 'vmx' is not supported by khyp",
+		     err);
+	free(c);
+	EXPECT_EQ(-1, cpu("max,+svm", &c, err));
+	EXPECT_STREQ("-cpu max,+svm: feature 'svm' is not supported by khyp",
+		     err);
+	free(c);
+	EXPECT_EQ(-1, cpu("qemu64,-pcid,pcid=on", &c, err));
+	EXPECT_STREQ("-cpu qemu64,-pcid,pcid=on: feature 'pcid' is not supported by khyp",
+		     err);
+	free(c);
+	c = NULL;
+	EXPECT_EQ(-1, cpu("qemu64,+nosuch", &c, err));
+	EXPECT_STREQ("-cpu qemu64,+nosuch: unknown or unsupported CPU property 'nosuch'",
+		     err);
+	EXPECT_EQ(-1, cpu("qemu64,vendor=GenuineIntel", &c, err));
+	EXPECT_STREQ("-cpu qemu64,vendor=GenuineIntel: unknown or unsupported CPU property 'vendor'",
+		     err);
+	EXPECT_EQ(-1, cpu("qemu64,x2apic=maybe", &c, err));
+	EXPECT_STREQ("-cpu qemu64,x2apic=maybe: feature 'x2apic' takes on or off, not 'maybe'",
+		     err);
+	EXPECT_EQ(NULL, c);
 }
 
 TEST_HARNESS_MAIN

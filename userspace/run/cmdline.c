@@ -17,6 +17,7 @@
 
 #include "khyp_compiler.h"
 #include "cmdline.h"
+#include "cpuid.h"
 
 struct parse_state {
 	char *err;
@@ -271,13 +272,13 @@ static int parse_cpu(struct parse_state *ps, const char *arg,
 	}
 	if (len >= sizeof(cfg->cpu_model))
 		return fail(ps, "-cpu: CPU model name too long");
-	if (arg[len])
-		fprintf(stderr,
-			"khyp-run: -cpu: ignoring CPU properties '%s': khyp presents the host's CPUID, filtered\n",
-			arg + len + 1);
 	memcpy(cfg->cpu_model, arg, len);
 	cfg->cpu_model[len] = '\0';
-	return 0;
+	cfg->cpu_arg = arg;
+	memset(cfg->cpu_on, 0, sizeof(cfg->cpu_on));
+	memset(cfg->cpu_off, 0, sizeof(cfg->cpu_off));
+	return cpuid_parse_features(arg[len] ? arg + len + 1 : "", cfg,
+				    ps->err, ps->errlen);
 }
 
 static int parse_machine(struct parse_state *ps, const char *arg)
@@ -601,7 +602,8 @@ void cmdline_usage(FILE *f)
 	fputs("usage: khyp-run [options]\n"
 	      "  -m [size=]SIZE          guest RAM (default 128M; suffixes K M G T, default M)\n"
 	      "  -smp [cpus=]N[,maxcpus=M][,sockets=S][,dies=D][,cores=C][,threads=T]\n"
-	      "  -cpu host|MODEL         CPU type name (khyp presents filtered host CPUID)\n"
+	      "  -cpu MODEL[,+feat|-feat|feat=on|off...]  host, max, qemu64, EPYC, EPYC-Rome\n"
+	      "                          (others: host's features); QMP names MODEL-x86_64-cpu\n"
 	      "  -kernel BZIMAGE         Linux kernel (64-bit boot protocol)\n"
 	      "  -initrd FILE            initial ramdisk\n"
 	      "  -append STRING          kernel command line\n"

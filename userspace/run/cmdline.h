@@ -16,6 +16,17 @@
 
 #define RUN_DEFAULT_MEM_SIZE	(128ULL << 20)	/* QEMU's default -m */
 
+/* The CPUID feature words -cpu switches (cpuid.c names their bits). */
+enum cpu_word {
+	CPU_1_EDX,
+	CPU_1_ECX,
+	CPU_7_EBX,
+	CPU_7_ECX,
+	CPU_E1_EDX,		/* 0x80000001 */
+	CPU_E1_ECX,
+	CPU_NR_WORDS,
+};
+
 enum serial_mode {
 	SERIAL_NONE,
 	SERIAL_STDIO,
@@ -37,6 +48,9 @@ struct run_config {
 	uint64_t mem_size;		/* bytes the guest sees as RAM */
 	struct smp_topology smp;
 	char cpu_model[KHYP_CPU_MODEL_LEN];		/* "host" or a QEMU model name */
+	const char *cpu_arg;		/* -cpu as given, NULL if none */
+	uint32_t cpu_on[CPU_NR_WORDS];	/* +feat, feat=on */
+	uint32_t cpu_off[CPU_NR_WORDS];	/* -feat, feat=off */
 	const char *kernel;
 	const char *initrd;
 	const char *append;

@@ -5,17 +5,27 @@
 #ifndef KHYP_RUN_CPUID_H
 #define KHYP_RUN_CPUID_H
 
+#include <stddef.h>
+
 #include <linux/khyp.h>
 
 #include "cmdline.h"
 
 /*
+ * The properties after -cpu's model (@props, "" if none): set
+ * @cfg->cpu_on and cpu_off.  0, or -1 with a one-line message in @err
+ * (an unknown feature or property; cfg->cpu_arg names the option).
+ */
+int cpuid_parse_features(const char *props, struct run_config *cfg,
+			 char *err, size_t errlen);
+
+/*
  * Adjust the table KHYP_GET_SUPPORTED_CPUID returned before it goes to
- * KHYP_SET_CPUID.  The module already presents filtered host CPUID; this
- * is the hook for launcher policy (CPU model, topology leaves).
- * @cap is the capacity of @c->entries.  Returns 0 or a negative errno.
+ * KHYP_SET_CPUID: -cpu's model and features, -smp's package topology.
+ * @cap is the capacity of @c->entries.  0, or -1 with a one-line message
+ * in @err (a feature khyp cannot offer).
  */
 int cpuid_filter(struct khyp_cpuid *c, unsigned int cap,
-		 const struct run_config *cfg);
+		 const struct run_config *cfg, char *err, size_t errlen);
 
 #endif /* KHYP_RUN_CPUID_H */

@@ -14,8 +14,9 @@
  *                        cores; sockets*dies*cores*threads == maxcpus,
  *                        cpus <= maxcpus <= 255.  CPUs cpus..maxcpus-1 are
  *                        hot-pluggable slots (QMP device_add).
- *   -cpu host|MODEL      the CPU type name QMP reports ("MODEL-x86_64-cpu");
- *                        the guest always sees khyp's filtered host CPUID.
+ *   -cpu MODEL[,+feat|-feat|feat=on|off...]
+ *                        the CPU type name QMP reports ("MODEL-x86_64-cpu")
+ *                        and the guest's CPUID features (cpuid.c).
  *   -kernel BZIMAGE      direct Linux boot (64-bit protocol).  Without it,
  *                        $KHYP_RUN_KERNEL (with $KHYP_RUN_INITRD and
  *                        $KHYP_RUN_APPEND) is booted, so that QEMU command

@@ -130,7 +130,7 @@ static int vm_set_cpuid(struct vm *vm, const struct run_config *cfg)
 {
 	const unsigned int cap = KHYP_MAX_CPUID_ENTRIES;
 	struct khyp_cpuid *c;
-	int r;
+	char msg[256];
 
 	c = calloc(1, sizeof(*c) + cap * sizeof(c->entries[0]));
 	if (!c) {
@@ -143,9 +143,8 @@ static int vm_set_cpuid(struct vm *vm, const struct run_config *cfg)
 		free(c);
 		return -1;
 	}
-	r = cpuid_filter(c, cap, cfg);
-	if (r) {
-		error("CPUID: %s", strerror(-r));
+	if (cpuid_filter(c, cap, cfg, msg, sizeof(msg))) {
+		error("%s", msg);
 		free(c);
 		return -1;
 	}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x2APIC on a platform VM (x2apic_test.c): the BSP (arg 0) walks the APIC
+ * base transitions, reads and pokes the x2APIC MSRs, sends IPIs to
+ * itself and to the AP (arg 1) and runs the TSC-deadline timer; each
+ * result lands in struct x2apic_results, then it powers off (S5).  With
+ * X2_NOT_OFFERED, on a VM whose CPUID lacks them, it tries x2APIC and
+ * TSC-deadline anyway.
+ */
+#include <linux/khyp_platform.h>
+#include "guest.h"
+#include "x2apic_guest.h"
+
+#define MSR_APICBASE		0x1b
+#define APICBASE_EXTD		(1ULL << 10)
+#define APICBASE_EN		(1ULL << 11)
+#define MSR_TSC_DEADLINE	0x6e0
+#define X2(reg)			(0x800 + ((reg) >> 4))	/* xAPIC offset */
+#define APIC_ID			0x20
+#define APIC_LVR		0x30
+#define APIC_TPR		0x80
+#define APIC_PPR		0xa0
+#define APIC_EOI		0xb0
+#define APIC_LDR		0xd0
+#define APIC_DFR		0xe0
+#define APIC_SVR		0xf0
+#define APIC_ICR		0x300
+#define APIC_ICR2		0x310
+#define APIC_LVTT		0x320
+#define APIC_SELF_IPI		0x3f0
+#define ICR_LOGICAL		(1 << 11)
+#define LVTT_TSC_DEADLINE	(2 << 17)
+#define SLP_EN			(1 << 13)
+#define SLP_TYP(t)		((t) << 10)
+#define LAPIC_MMIO(reg)		mmio_read32(KHYP_LAPIC_BASE + (reg))
+
+#define V_SELF		0x40
+#define V_PHYS		0x41
+#define V_LOGICAL	0x42
+#define V_BROADCAST	0x43
+#define V_TIMER		0x44
+
+/* Bound on every wait, in TSC cycles: seconds under TCG. */
+#define WAIT_CYCLES	20000000000ULL
+
+static volatile struct x2apic_results *const res =
+	(volatile struct x2apic_results *)X2_RESULTS_GPA;
+volatile uint64_t gp_count, ap_ready;
+volatile uint64_t self_ipis, phys_ipis, logical_ipis, broadcasts, timer_irqs;
+
+/* Wait (interrupts on) until *@v reaches @n; false on timeout. */
+static int wait_for(volatile uint64_t *v, uint64_t n)
+{
+	uint64_t end = rdtsc() + WAIT_CYCLES;
+
+	asm volatile("sti");
+	while (*v < n && rdtsc() < end)
+		asm volatile("pause");
+	asm volatile("cli");
+	return *v >= n;
+}
+
+/* The #GPs of what @body does. */
+#define GPS(body)							\
+	({ uint64_t __g = gp_count; body; gp_count - __g; })
+
+static void setup_cpu(void)
+{
+	wrmsr(MSR_APICBASE, rdmsr(MSR_APICBASE) | APICBASE_EXTD);
+	wrmsr(X2(APIC_SVR), 0x1ff);
+}
+
+static void ap_main(void)
+{
+	setup_cpu();
+	res->ap_id = rdmsr(X2(APIC_ID));
+	res->ap_ldr = rdmsr(X2(APIC_LDR));
+	ap_ready = 1;
+	for (;;)
+		asm volatile("sti; hlt; cli");
+}
+
+static void x2apic_checks(void)
+{
+	uint32_t a, b, c, d;
+	uint64_t base, dl;
+
+	cpuid(1, &a, &b, &c, &d);
+	res->cpuid_ecx = c;
+	base = rdmsr(MSR_APICBASE);
+	res->gp_x2msr_in_xapic = GPS(rdmsr(X2(APIC_ID)));
+	res->gp_extd_without_en = GPS(wrmsr(MSR_APICBASE,
+					    (base & ~APICBASE_EN) |
+					    APICBASE_EXTD));
+	setup_cpu();
+	res->apicbase_x2 = base = rdmsr(MSR_APICBASE);
+	res->id = rdmsr(X2(APIC_ID));
+	res->ldr = rdmsr(X2(APIC_LDR));
+	res->gp_read_only = GPS(wrmsr(X2(APIC_ID), 0);
+				wrmsr(X2(APIC_LDR), 0);
+				wrmsr(X2(APIC_PPR), 0);
+				wrmsr(X2(APIC_LVR), 0));
+	res->gp_absent = GPS(rdmsr(X2(APIC_DFR)); rdmsr(X2(APIC_ICR2));
+			     rdmsr(X2(APIC_EOI)); rdmsr(X2(APIC_SELF_IPI)));
+	res->gp_reserved = GPS(wrmsr(X2(APIC_TPR), 1ULL << 32);
+			       wrmsr(X2(APIC_EOI), 1);
+			       wrmsr(X2(APIC_SELF_IPI), 0x100 | V_SELF));
+	res->mmio_version = LAPIC_MMIO(APIC_LVR);
+
+	wrmsr(X2(APIC_SELF_IPI), V_SELF);
+	wait_for(&self_ipis, 1);
+	res->self_ipis = self_ipis;
+
+	if (wait_for(&ap_ready, 1)) {
+		wrmsr(X2(APIC_ICR), (uint64_t)X2_AP_APIC_ID << 32 | V_PHYS);
+		wait_for(&phys_ipis, 1);
+		wrmsr(X2(APIC_ICR), (uint64_t)((1 << 16) | (1 << 2)) << 32 |
+				    ICR_LOGICAL | V_LOGICAL);
+		wait_for(&logical_ipis, 1);
+		wrmsr(X2(APIC_ICR), 0xffffffffULL << 32 | V_BROADCAST);
+		wait_for(&broadcasts, 2);
+	}
+	res->phys_ipis = phys_ipis;
+	res->logical_ipis = logical_ipis;
+	res->broadcasts = broadcasts;
+
+	wrmsr(X2(APIC_LVTT), LVTT_TSC_DEADLINE | V_TIMER);
+	dl = rdtsc() + 1000000;
+	wrmsr(MSR_TSC_DEADLINE, dl);
+	wait_for(&timer_irqs, 1);
+	res->tscdl_early = timer_irqs && rdtsc() < dl;
+	res->tscdl_fired = timer_irqs;
+	res->tscdl_after = rdmsr(MSR_TSC_DEADLINE);
+
+	res->gp_x2apic_to_xapic = GPS(wrmsr(MSR_APICBASE,
+					    base & ~APICBASE_EXTD));
+	base &= ~(APICBASE_EN | APICBASE_EXTD);
+	wrmsr(MSR_APICBASE, base);
+	res->gp_disabled_to_x2apic = GPS(wrmsr(MSR_APICBASE, base |
+					       APICBASE_EN | APICBASE_EXTD));
+	wrmsr(MSR_APICBASE, base | APICBASE_EN);
+	res->apicbase_xapic = rdmsr(MSR_APICBASE);
+	res->mmio_version_xapic = LAPIC_MMIO(APIC_LVR);
+	res->done = 1;
+}
+
+void guest_main(uint64_t arg)
+{
+	idt_set(13, gp_stub);
+	idt_set(V_SELF, self_stub);
+	idt_set(V_PHYS, phys_stub);
+	idt_set(V_LOGICAL, logical_stub);
+	idt_set(V_BROADCAST, broadcast_stub);
+	idt_set(V_TIMER, timer_stub);
+	idt_load();
+	if (arg == X2_AP)
+		ap_main();
+	if (arg == X2_NOT_OFFERED) {
+		res->gp_extd_not_offered = GPS(wrmsr(MSR_APICBASE,
+			rdmsr(MSR_APICBASE) | APICBASE_EXTD));
+		res->gp_tscdl_not_offered = GPS(wrmsr(MSR_TSC_DEADLINE, 1));
+		res->done = 1;
+	} else {
+		x2apic_checks();
+	}
+	outw(KHYP_PM1A_CNT_PORT, SLP_EN | SLP_TYP(KHYP_SLP_TYP_S5));
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x2APIC and TSC-deadline on platform VMs, driven by the C guest
+ * x2apic_guest.c: a two-vCPU VM whose CPUID offers both, and a one-vCPU
+ * VM whose CPUID offers neither.  The guests run once, before the
+ * harness; each test checks one field of what they left.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include "khyp_test.h"
+#include "kselftest_harness.h"
+#include "../devices/x2apic_guest.h"
+
+GUEST_SNIPPET(x2apic_guest);
+
+#define CPUID_X2APIC		(1U << 21)
+#define CPUID_TSC_DEADLINE	(1U << 24)
+
+struct run {
+	const char *failed;	/* the setup step that failed, or NULL */
+	int err;
+	uint32_t state;		/* the VM's at the end */
+	struct x2apic_results res;
+};
+
+static struct run full, bare;
+
+/* Run the guest on @nr vCPUs (the first with @arg) until it powers off. */
+static void run_guest(struct run *run, uint32_t cpuid_clear, uint64_t arg,
+		      int nr)
+{
+	struct tvcpu v[2];
+	struct tvm vm;
+	int i;
+
+	if (tvm_create(&vm, 4 << 20, nr, KHYP_VM_PLATFORM) ||
+	    tvm_set_cpuid(&vm, cpuid_clear)) {
+		run->failed = "platform VM";
+		run->err = errno;
+		return;
+	}
+	tvm_load(&vm, TEST_GUEST_BASE, x2apic_guest_start,
+		 SNIPPET_LEN(x2apic_guest));
+	if (tvcpu_start_long_mode(&vm, &v[0], 0, 0, arg, 0) ||
+	    (nr > 1 && tvcpu_start_long_mode(&vm, &v[1], 1, X2_AP_APIC_ID,
+					     X2_AP, X2_AP_STACK))) {
+		run->failed = "vCPU setup";
+		run->err = errno;
+		return;
+	}
+	run->state = tvm_wait_stopped(&vm, 60000);
+	memcpy(&run->res, vm.mem + X2_RESULTS_GPA, sizeof(run->res));
+	for (i = 0; i < nr; i++) {
+		ioctl(v[i].fd, KHYP_VCPU_STOP);
+		close(v[i].fd);
+	}
+	tvm_destroy(&vm);
+}
+
+/* One check: a field of what a run left, masked, against a value. */
+FIXTURE(check) {};
+FIXTURE_VARIANT(check) {
+	const struct run *run;
+	size_t field;		/* offset in struct x2apic_results */
+	uint64_t mask, want;
+};
+FIXTURE_SETUP(check) {}
+FIXTURE_TEARDOWN(check) {}
+
+/* Each check's field also lands in section x2_fields (every_field_checked). */
+#define CHECK_BITS(name, r, f, m, w)					\
+	FIXTURE_VARIANT_ADD(check, name) {				\
+		.run = &(r), .field = offsetof(struct x2apic_results, f), \
+		.mask = (m), .want = (w),				\
+	};								\
+	static const size_t name##_field				\
+		__attribute__((section("x2_fields"), used)) =		\
+		offsetof(struct x2apic_results, f)
+#define CHECK(name, r, f, w)	CHECK_BITS(name, r, f, ~0ULL, w)
+
+CHECK_BITS(cpuid_offers_x2apic, full, cpuid_ecx, CPUID_X2APIC,
+	   CPUID_X2APIC);
+CHECK_BITS(cpuid_offers_tsc_deadline, full, cpuid_ecx, CPUID_TSC_DEADLINE,
+	   CPUID_TSC_DEADLINE);
+CHECK(x2apic_msrs_gp_in_xapic_mode, full, gp_x2msr_in_xapic, 1);
+CHECK(apicbase_extd_without_enable_gp, full, gp_extd_without_en, 1);
+CHECK_BITS(apicbase_xapic_to_x2apic, full, apicbase_x2, 0xc00, 0xc00);
+CHECK(x2apic_id_bsp, full, id, 0);
+CHECK(x2apic_ldr_bsp, full, ldr, 0x1);
+CHECK(x2apic_id_ap, full, ap_id, X2_AP_APIC_ID);
+CHECK(x2apic_ldr_from_id, full, ap_ldr, 0x10004);
+/* ID, LDR, PPR, version */
+CHECK(x2apic_read_only_registers_gp, full, gp_read_only, 4);
+/* DFR, ICR2, EOI, SELF_IPI */
+CHECK(x2apic_absent_and_write_only_registers_gp, full, gp_absent, 4);
+/* TPR bit 32, EOI 1, SELF_IPI bit 8 */
+CHECK(x2apic_reserved_bits_gp, full, gp_reserved, 3);
+CHECK(x2apic_mode_disables_mmio, full, mmio_version, 0xffffffff);
+CHECK(x2apic_self_ipi, full, self_ipis, 1);
+CHECK(x2apic_ipi_physical, full, phys_ipis, 1);
+CHECK(x2apic_ipi_logical_cluster, full, logical_ipis, 1);
+CHECK(x2apic_ipi_broadcast_reaches_both, full, broadcasts, 2);
+CHECK(tsc_deadline_fires_once, full, tscdl_fired, 1);
+CHECK(tsc_deadline_not_early, full, tscdl_early, 0);
+CHECK(tsc_deadline_msr_clear_after_firing, full, tscdl_after, 0);
+CHECK(apicbase_x2apic_to_xapic_gp, full, gp_x2apic_to_xapic, 1);
+CHECK(apicbase_disabled_to_x2apic_gp, full, gp_disabled_to_x2apic, 1);
+CHECK_BITS(apicbase_x2apic_disabled_xapic, full, apicbase_xapic, 0xc00,
+	   0x800);
+CHECK_BITS(xapic_mmio_back_after_x2apic, full, mmio_version_xapic, 0xff,
+	   0x14);
+CHECK(cpuid_without_x2apic_extd_gp, bare, gp_extd_not_offered, 1);
+CHECK(cpuid_without_tsc_deadline_msr_gp, bare, gp_tscdl_not_offered, 1);
+
+TEST_F(check, passed)
+{
+	const struct run *r = variant->run;
+	uint64_t v;
+
+	ASSERT_EQ(NULL, r->failed) TH_LOG("%s: %s", r->failed,
+					   strerror(r->err));
+	ASSERT_EQ(KHYP_VM_POWEROFF, r->state);
+	ASSERT_EQ(1, r->res.done);
+	memcpy(&v, (const char *)&r->res + variant->field, sizeof(v));
+	EXPECT_EQ(variant->want, v & variant->mask);
+}
+
+extern const size_t __start_x2_fields[], __stop_x2_fields[];
+
+/* No result of the guest's goes unchecked. */
+TEST(every_field_checked)
+{
+	size_t f, i;
+	bool found;
+
+	for (f = 0; f < offsetof(struct x2apic_results, done); f += 8) {
+		found = false;
+		for (i = 0; i < __stop_x2_fields - __start_x2_fields; i++)
+			found |= __start_x2_fields[i] == f;
+		EXPECT_TRUE(found) TH_LOG("field at %zu has no check", f);
+	}
+}
+
+/* The guests run once, before the harness forks a child per test. */
+#define main harness_main
+TEST_HARNESS_MAIN
+#undef main
+
+int main(int argc, char **argv)
+{
+	run_guest(&full, 0, X2_BSP, 2);
+	run_guest(&bare, CPUID_X2APIC | CPUID_TSC_DEADLINE, X2_NOT_OFFERED, 1);
+	return harness_main(argc, argv);
+}
