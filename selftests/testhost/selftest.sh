@@ -206,6 +206,15 @@ $(printf 'x\ty\001z')
 	check "a module built for another kernel fails clearly (120)" \
 		eval 'rc_is 120 && err_has "was built for"'
 
+	th --module "$mod/hello.ko" --kernel-image "/boot/vmlinuz-$("$here/../../scripts/kver" 6.12)" true
+	check "--kernel-image reads the release of the image: a module for another fails (120)" \
+		eval 'rc_is 120 && err_has "the test host kernel is $("$here/../../scripts/kver" 6.12)"'
+	th --no-module --kernel-image "$mod/hello.ko" true
+	check "--kernel-image of a file not a bzImage fails clearly (120)" \
+		eval 'rc_is 120 && err_has "is not a bzImage"'
+	th --no-module --kernel-modules /lib/modules true
+	check "--kernel-modules without --kernel-image is a usage error (2)" rc_is 2
+
 	clone_in_tmp
 	th_in /proc "$run" --no-module true
 	check "cwd under /proc is refused (120)" eval 'rc_is 120 && err_has "is shadowed"'
