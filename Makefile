@@ -4,6 +4,8 @@
 #                 6.12 kernel), the userspace tools and the selftests
 #   make demo     the seed's vCPU hotplug walkthrough, in the test host
 #   make check    the tests: unit tests here, selftests in the test host
+#   make check-debug  the module suites in a KASAN/lockdep/UBSAN/kmemleak
+#                 test host kernel (built once, cached: scripts/debug-kernel)
 #   make bench    khyp against KVM, measured in one test-host run
 #   make fuzz     the fuzzers for longer than make check runs them, with
 #                 FUZZ_SECONDS each (default 300) from seed FUZZ_SEED
@@ -36,17 +38,25 @@ all: module module-6.12 userspace selftests
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+# $(call module-copy,DIR): the module's sources, copied to DIR to build there.
+module-copy = mkdir -p $(1) && rsync -a --delete --exclude='*.o' --exclude='*.ko' \
+	--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
+	--exclude='Module.symvers' --include=/Kbuild --include='/kmod/***' \
+	--include='/uapi/***' --exclude='*' ./ $(1)/
+
 module-6.12:
 ifeq ($(KVER612),)
 	@echo "no 6.12 kernel installed (make deps): not building build/6.12/kmod/khyp.ko"
 else
-	mkdir -p build/6.12
-	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
-		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
-		--exclude='Module.symvers' --include=/Kbuild --include='/kmod/***' \
-		--include='/uapi/***' --exclude='*' ./ build/6.12/
+	$(call module-copy,build/6.12)
 	$(MAKE) -C /lib/modules/$(KVER612)/build M=$(CURDIR)/build/6.12 modules
 endif
+
+# The module for the debug test host's kernel (scripts/debug-kernel builds
+# it, or finds it cached), in build/debug.
+module-debug:
+	$(call module-copy,build/debug)
+	kdir=$$(scripts/debug-kernel) && $(MAKE) -C "$$kdir" M=$(CURDIR)/build/debug modules
 
 userspace:
 	$(MAKE) -C userspace/run
@@ -86,6 +96,10 @@ check: deps
 	$(MAKE) all
 	scripts/check
 
+check-debug: deps
+	$(MAKE) userspace selftests module-debug
+	scripts/check --debug
+
 demo: deps
 	$(MAKE) all
 	scripts/demo
@@ -120,5 +134,5 @@ clean:
 	$(MAKE) -C selftests/unit clean
 	rm -rf build
 
-.PHONY: all module module-6.12 userspace selftests module-clean deps install uninstall dkms-src \
-	check-dkms check demo bench fuzz fuzz-deps sparse checkpatch genl clean
+.PHONY: all module module-6.12 module-debug userspace selftests module-clean deps install uninstall \
+	dkms-src check-dkms check check-debug demo bench fuzz fuzz-deps sparse checkpatch genl clean

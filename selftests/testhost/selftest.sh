@@ -1,7 +1,7 @@
 #!/bin/bash
 # selftests/testhost/selftest.sh: check selftests/testhost/run itself.
 #
-# Usage: selftests/testhost/selftest.sh
+# Usage: selftests/testhost/selftest.sh [--debug]
 #
 # Builds tiny modules (hello, WARN on load, failing init, NULL-deref on load,
 # no exit function) in a temp dir under /var/tmp against the test host kernel's
@@ -9,6 +9,9 @@
 # --kernel), runs it from a checkout under /tmp, and prints TAP lines
 # "ok N - name" / "not ok N - name". Exits non-zero if any check failed.
 # Env: KHYP_TESTHOST_SELFTEST_MAXSECS (default 15): limit for a trivial run.
+# --debug (scripts/check --debug, which sets KHYP_TESTHOST_KERNEL_IMAGE and
+# the rest): instead, that each detector of the debug kernel fails a run:
+# KASAN, lockdep, UBSAN, sleeping in atomic context, and kmemleak.
 # shellcheck disable=SC2016 # CMD strings expand inside the test host
 set -euo pipefail
 
@@ -59,6 +62,8 @@ build_modules() {
 write_mod() {  # write_mod NAME INIT-BODY EXIT-BODY ('-': no exit function)
 	{
 		echo '#include <linux/module.h>'
+		echo '#include <linux/mutex.h>'
+		echo '#include <linux/slab.h>'
 		echo "static int __init m_init(void) { $2 }"
 		echo 'module_init(m_init);'
 		if [[ $3 != - ]]; then
@@ -92,6 +97,48 @@ w
 	check "cwd under /tmp outside the checkout is refused (120)" \
 		eval 'rc_is 120 && err_has "outside the checkout"'
 	rm -rf -- "$c"
+}
+
+build_debug_modules() { make -s -C "$1" M="$tmp/mod" modules >"$tmp/build.log" 2>&1; }
+
+# Each detector of the debug kernel, set off by a module's init, fails the
+# run (125) and names itself on stderr; a clean module passes.  (A module
+# may not be named after built-in code with parameters, such as lockdep.)
+debug_main() {
+	local kdir=${KHYP_TESTHOST_KERNEL_IMAGE%/arch/x86/boot/bzImage}
+	[[ -f $kdir/.config ]] || { echo "selftest.sh --debug: run it through make check-debug" >&2; exit 2; }
+	tmp=$(mktemp -d /var/tmp/khyp-testhost-selftest.XXXXXX)
+	trap cleanup EXIT
+	mkdir -p "$tmp/mod"
+	write_mod clean 'return 0;' ''
+	write_mod kasan 'char *p = kmalloc(8, GFP_KERNEL); OPTIMIZER_HIDE_VAR(p); pr_info("%d\n", READ_ONCE(p[8])); kfree(p); return 0;' ''
+	write_mod abba 'static DEFINE_MUTEX(a); static DEFINE_MUTEX(b);
+		mutex_lock(&a); mutex_lock(&b); mutex_unlock(&b); mutex_unlock(&a);
+		mutex_lock(&b); mutex_lock(&a); mutex_unlock(&a); mutex_unlock(&b); return 0;' ''
+	write_mod ubsan 'volatile int s = 40; pr_info("%d\n", 1 << s); return 0;' ''
+	write_mod atomic 'static DEFINE_SPINLOCK(l); static DEFINE_MUTEX(m);
+		spin_lock(&l); mutex_lock(&m); mutex_unlock(&m); spin_unlock(&l); return 0;' ''
+	write_mod leak 'void *p = kmalloc(64, GFP_KERNEL); OPTIMIZER_HIDE_VAR(p); return 0;' ''
+	for m in clean kasan abba ubsan atomic leak; do echo "obj-m += $m.o"; done >"$tmp/mod/Makefile"
+	check "test modules build against the debug kernel" build_debug_modules "$kdir" ||
+		{ diag "$tmp/build.log"; exit 1; }
+
+	th --module "$tmp/mod/clean.ko" true
+	check "a clean module passes, kmemleak on" rc_is 0
+	th --module "$tmp/mod/kasan.ko" true
+	check "KASAN: an out-of-bounds read fails the run" eval 'rc_is 125 && err_has "BUG: KASAN: slab-out-of-bounds"'
+	th --module "$tmp/mod/abba.ko" true
+	check "lockdep: an AB-BA order fails the run" \
+		eval 'rc_is 125 && err_has "WARNING: possible circular locking dependency detected"'
+	th --module "$tmp/mod/ubsan.ko" true
+	check "UBSAN: a shift out of bounds fails the run" eval 'rc_is 125 && err_has "UBSAN: shift-out-of-bounds"'
+	th --module "$tmp/mod/atomic.ko" true
+	check "sleeping under a spinlock fails the run" \
+		eval 'rc_is 125 && err_has "BUG: sleeping function called from invalid context"'
+	th --module "$tmp/mod/leak.ko" true
+	check "kmemleak: a leak found after rmmod fails the run" \
+		eval 'rc_is 125 && err_has "1 leaks of the module'"'"'s seen by kmemleak (after rmmod)"'
+	tap_end
 }
 
 main() {
@@ -159,6 +206,15 @@ $(printf 'x\ty\001z')
 	check "a module built for another kernel fails clearly (120)" \
 		eval 'rc_is 120 && err_has "was built for"'
 
+	th --module "$mod/hello.ko" --kernel-image "/boot/vmlinuz-$("$here/../../scripts/kver" 6.12)" true
+	check "--kernel-image reads the release of the image: a module for another fails (120)" \
+		eval 'rc_is 120 && err_has "the test host kernel is $("$here/../../scripts/kver" 6.12)"'
+	th --no-module --kernel-image "$mod/hello.ko" true
+	check "--kernel-image of a file not a bzImage fails clearly (120)" \
+		eval 'rc_is 120 && err_has "is not a bzImage"'
+	th --no-module --kernel-modules /lib/modules true
+	check "--kernel-modules without --kernel-image is a usage error (2)" rc_is 2
+
 	clone_in_tmp
 	th_in /proc "$run" --no-module true
 	check "cwd under /proc is refused (120)" eval 'rc_is 120 && err_has "is shadowed"'
@@ -166,4 +222,8 @@ $(printf 'x\ty\001z')
 	tap_end
 }
 
-main "$@"
+if [[ ${1:-} == --debug ]]; then
+	debug_main
+else
+	main "$@"
+fi
