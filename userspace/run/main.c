@@ -93,6 +93,10 @@ int main(int argc, char **argv)
 		cmdline_usage(stdout);
 		return 0;
 	}
+	if (ln.cfg.device_help) {
+		cmdline_device_list(stdout);
+		return 0;
+	}
 	if (ln.cfg.version) {
 		printf("khyp-run (khyp API %d), QEMU command line subset\n",
 		       KHYP_API_VERSION);
