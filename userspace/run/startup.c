@@ -54,7 +54,13 @@ int load_files(struct launch *ln)
 	uint32_t khz;
 
 	if (file_read(cfg->kernel, &ln->kernel, err, sizeof(err))) {
-		error("%s", err);
+		/*
+		 * QEMU's words: kvm-unit-tests' runner starts QEMU with a
+		 * missing kernel and reads this as "the options are fine".
+		 * @err is "PATH: reason".
+		 */
+		error("could not load kernel '%s': %s", cfg->kernel,
+		      err + strlen(cfg->kernel) + 2);
 		return -1;
 	}
 	/* As QEMU: what is not a bzImage but has a Multiboot header. */
