@@ -134,7 +134,7 @@ static enum khyp_exit_action handle_io(struct khyp_vcpu *vcpu,
 				     e->io.size);
 		if (r == -ENODEV && platform)
 			val = ~0U;	/* an empty ISA bus floats high */
-		else if (r == -ENODEV)
+		else if (r == -ENODEV || r == KHYP_IO_USER)
 			goto to_user;
 		else if (r)
 			goto fail;
@@ -146,7 +146,7 @@ static enum khyp_exit_action handle_io(struct khyp_vcpu *vcpu,
 	val = vcpu->regs[KHYP_RAX] & size_mask(e->io.size);
 	r = khyp_io_bus_write(vcpu, KHYP_BUS_PIO, e->io.port, &val,
 			      e->io.size);
-	if (r == -ENODEV && !platform)
+	if ((r == -ENODEV && !platform) || r == KHYP_IO_USER)
 		goto to_user;
 	if (r && r != -ENODEV)
 		goto fail;

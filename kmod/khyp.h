@@ -47,6 +47,9 @@ struct khyp_io_dev_ops {
 		     u64 offset, const void *val, int len);
 };
 
+/* What a range userspace serves returns: stop for KHYP_EXIT_IO (user_io.c). */
+#define KHYP_IO_USER	1
+
 struct khyp_io_dev {
 	u64 base;
 	u64 len;
@@ -157,6 +160,8 @@ struct khyp_vm {
 	struct khyp_io_bus buses[KHYP_NR_BUSES];
 	struct khyp_platform *platform;	/* NULL unless KHYP_VM_PLATFORM */
 	struct khyp_cpuhp *cpuhp;	/* CPU slots, hotplug (cpuhp.c) */
+	struct khyp_io_dev *user_io;	/* [lock] KHYP_SET_USER_IO's ranges */
+	u32 nr_user_io;
 	struct khyp_console console;
 
 	u64 tsc_offset;		/* one offset for all vCPUs, set at creation */
@@ -180,6 +185,10 @@ void khyp_vm_put(struct khyp_vm *vm);
 /* Record a VM-wide event (poweroff, reset, shutdown) and wake watchers. */
 void khyp_vm_set_state(struct khyp_vm *vm, u32 state, u32 vcpu);
 int khyp_vm_fd_install(struct khyp_vm *vm);
+/* user_io.c: KHYP_SET_USER_IO and KHYP_IRQ_LINE */
+int khyp_user_io_set(struct khyp_vm *vm, const void __user *uarg);
+void khyp_user_io_destroy(struct khyp_vm *vm);
+int khyp_user_irq_line(struct khyp_vm *vm, const void __user *uarg);
 /* Console: a device (the UART) pushes guest output here. */
 void khyp_console_put(struct khyp_vm *vm, const u8 *buf, size_t len);
 int khyp_console_get_input(struct khyp_vm *vm, u8 *c);

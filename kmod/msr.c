@@ -22,6 +22,15 @@ int khyp_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val)
 		return r ? -EPERM : 0;
 
 	switch (index) {
+	case MSR_K7_EVNTSEL0 ... MSR_K7_PERFCTR3:
+		/*
+		 * AMD's four legacy performance counters exist on every AMD
+		 * CPU, so guests use them unprobed (kvm-unit-tests' start-up
+		 * clears them).  khyp has no PMU: they read 0 and writes are
+		 * dropped, as with KVM's PMU off.
+		 */
+		*val = 0;
+		return 0;
 	case MSR_IA32_TSC:
 		*val = khyp_vcpu_read_tsc(vcpu);
 		return 0;
@@ -64,6 +73,9 @@ int khyp_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val)
 	switch (index) {
 	case MSR_IA32_TSC:
 		/* One TSC offset for every vCPU keeps them in sync: ignored. */
+		return 0;
+	case MSR_K7_EVNTSEL0 ... MSR_K7_PERFCTR3:
+		/* No PMU: see khyp_msr_read(). */
 		return 0;
 	case MSR_MTRRdefType:
 		/* E, FE and the type; FE without fixed MTRRs is refused. */

@@ -321,6 +321,7 @@ static void vm_release(struct kref *ref)
 			khyp_vcpu_destroy(vm->vcpus[i]);
 	}
 	khyp_cpuhp_vm_destroy(vm);
+	khyp_user_io_destroy(vm);
 	khyp_platform_destroy(vm);
 	khyp_arch_call(vm_destroy)(vm);
 	mem_free(&vm->mem);
@@ -568,6 +569,10 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case KHYP_SET_TOPOLOGY:
 	case KHYP_GET_TOPOLOGY:
 		return khyp_cpuhp_vm_ioctl(vm, cmd, uarg);
+	case KHYP_SET_USER_IO:
+		return khyp_user_io_set(vm, uarg);
+	case KHYP_IRQ_LINE:
+		return khyp_user_irq_line(vm, uarg);
 	}
 	return -ENOTTY;
 }

@@ -249,7 +249,7 @@ class Suite:
     BAD = [
         # (name, args, regex the message must match)
         ('missing kernel file', ['-kernel', '/nonexistent/bzImage'],
-         r'/nonexistent/bzImage: No such file'),
+         r"could not load kernel '/nonexistent/bzImage': No such file"),
         ('non-bzImage kernel', ['-kernel', '/bin/true'],
          r'/bin/true: not a bzImage'),
         ('-m 1 (too small)', ['-m', '1', '@K'],

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <cpuid.h>
+#include <linux/khyp_platform.h>
 #include "kselftest_harness.h"
 #include "khyp_test.h"
 #include "lm_guest.h"
@@ -210,30 +211,120 @@ TEST_F(vm, cpuid_table_and_apic_id)
 	ASSERT_EQ(0, tvcpu_create(&self->vm, &self->vcpu, 0));
 }
 
-TEST_F(vm, port_io_in_and_out)
+/* rm_io's exchange: port reads answered from userspace, writes seen. */
+static void rm_io_exchange(struct __test_metadata *_metadata,
+			   struct tvcpu *vcpu)
 {
 	struct khyp_exit e = {};
 
-	LOAD(&self->vm, rm_io);
-	ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
+	ASSERT_EQ(0, tvcpu_run(vcpu, &e));
 	ASSERT_EQ(KHYP_EXIT_IO, e.reason);
 	EXPECT_EQ(0x12, e.io.port);
 	EXPECT_EQ(4, e.io.size);
 	EXPECT_FALSE(e.io.is_write);
 	e.io.data = 41;
-	EXPECT_EQ(42, answer_and_report(_metadata, &self->vcpu, &e));
-	ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
+	EXPECT_EQ(42, answer_and_report(_metadata, vcpu, &e));
+	ASSERT_EQ(0, tvcpu_run(vcpu, &e));
 	EXPECT_EQ(0x1234, e.io.port);
 	EXPECT_EQ(2, e.io.size);
 	e.io.data = 0xabcd;
-	EXPECT_EQ(0xabcd, answer_and_report(_metadata, &self->vcpu, &e) &
+	EXPECT_EQ(0xabcd, answer_and_report(_metadata, vcpu, &e) &
 			  0xffff);
-	ASSERT_EQ(0, tvcpu_run(&self->vcpu, &e));
+	ASSERT_EQ(0, tvcpu_run(vcpu, &e));
 	EXPECT_EQ(0x13, e.io.port);
 	EXPECT_EQ(1, e.io.size);
 	e.io.data = 0x1ee;	/* only the low byte counts */
-	EXPECT_EQ(0xee, answer_and_report(_metadata, &self->vcpu, &e));
-	expect_done(_metadata, &self->vcpu);
+	EXPECT_EQ(0xee, answer_and_report(_metadata, vcpu, &e));
+	expect_done(_metadata, vcpu);
+}
+
+TEST_F(vm, port_io_in_and_out)
+{
+	LOAD(&self->vm, rm_io);
+	rm_io_exchange(_metadata, &self->vcpu);
+}
+
+/* KHYP_SET_USER_IO with @uio but range 1 or the header changed: @err. */
+static void expect_user_io_error(struct __test_metadata *_metadata, int fd,
+				 struct khyp_user_io uio, int base, int len,
+				 int pad, int err)
+{
+	uio.ranges[1].base = base < 0 ? uio.ranges[1].base : base;
+	uio.ranges[1].len = len < 0 ? uio.ranges[1].len : len;
+	uio.ranges[1].pad = pad;
+	EXPECT_EQ(-1, ioctl(fd, KHYP_SET_USER_IO, &uio));
+	EXPECT_EQ(err, errno);
+}
+
+/*
+ * A platform VM's ports float high unless KHYP_SET_USER_IO hands them to
+ * userspace; then they exit as in a bare VM.  KHYP_IRQ_LINE drives a GSI.
+ */
+TEST(platform_user_io_and_irq_line)
+{
+	struct khyp_user_io uio = { .nr = 2, .ranges = {
+		{ .base = TEST_PORT_REPORT, .len = 8 },	/* 0x10-0x17 */
+		{ .base = 0x1234, .len = 2 } } };
+	struct khyp_irq_level irq = { .gsi = 14, .level = 1 };
+	struct khyp_user_io bad;
+	struct tvm vm, busy, bare;
+	struct tvcpu vcpu, v2;
+
+	ASSERT_EQ(0, tvm_create(&vm, MEM_4M, 1, KHYP_VM_PLATFORM));
+	bad = uio;
+	bad.nr = KHYP_MAX_USER_IO + 1;
+	expect_user_io_error(_metadata, vm.fd, bad, -1, -1, 0, EINVAL);
+	bad = uio;
+	bad.pad = 1;
+	expect_user_io_error(_metadata, vm.fd, bad, -1, -1, 0, EINVAL);
+	expect_user_io_error(_metadata, vm.fd, uio, -1, 0, 0, EINVAL);
+	/* past port 0xffff */
+	expect_user_io_error(_metadata, vm.fd, uio, 0xffff, -1, 0, EINVAL);
+	expect_user_io_error(_metadata, vm.fd, uio, -1, -1, 1, EINVAL);
+	/* Overlaps, with each other or a device, undo what was claimed. */
+	expect_user_io_error(_metadata, vm.fd, uio, 0x17, 1, 0, EEXIST);
+	expect_user_io_error(_metadata, vm.fd, uio, KHYP_UART_PORT + 2, 1, 0,
+			     EEXIST);
+	EXPECT_EQ(-1, ioctl(vm.fd, KHYP_SET_USER_IO, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, ioctl(vm.fd, KHYP_SET_USER_IO, &uio));
+	EXPECT_EQ(-1, ioctl(vm.fd, KHYP_SET_USER_IO, &uio));	/* once */
+	EXPECT_EQ(EBUSY, errno);
+
+	irq.gsi = KHYP_IOAPIC_PINS;
+	EXPECT_EQ(-1, ioctl(vm.fd, KHYP_IRQ_LINE, &irq));
+	EXPECT_EQ(EINVAL, errno);
+	irq.gsi = 14;
+	irq.level = 2;
+	EXPECT_EQ(-1, ioctl(vm.fd, KHYP_IRQ_LINE, &irq));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(vm.fd, KHYP_IRQ_LINE, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	irq.level = 1;
+	EXPECT_EQ(0, ioctl(vm.fd, KHYP_IRQ_LINE, &irq));
+	irq.level = 0;
+	EXPECT_EQ(0, ioctl(vm.fd, KHYP_IRQ_LINE, &irq));
+
+	ASSERT_EQ(0, tvcpu_create(&vm, &vcpu, 0));
+	ASSERT_EQ(0, tvcpu_set_real_mode(&vcpu, CODE));
+	LOAD(&vm, rm_io);
+	rm_io_exchange(_metadata, &vcpu);
+	close(vcpu.fd);
+	tvm_destroy(&vm);
+
+	/* Not after the first vCPU; not in a VM without devices. */
+	ASSERT_EQ(0, tvm_create(&busy, MEM_4M, 1, KHYP_VM_PLATFORM));
+	ASSERT_EQ(0, tvcpu_create(&busy, &v2, 0));
+	EXPECT_EQ(-1, ioctl(busy.fd, KHYP_SET_USER_IO, &uio));
+	EXPECT_EQ(EBUSY, errno);
+	close(v2.fd);
+	tvm_destroy(&busy);
+	ASSERT_EQ(0, tvm_create(&bare, MEM_4M, 1, 0));
+	EXPECT_EQ(-1, ioctl(bare.fd, KHYP_SET_USER_IO, &uio));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(bare.fd, KHYP_IRQ_LINE, &irq));
+	EXPECT_EQ(EINVAL, errno);
+	tvm_destroy(&bare);
 }
 
 TEST_F(vm, mmio_decode_long_mode)
@@ -308,6 +399,7 @@ TEST_F(vm, msr_allowlist_and_gp)
 	tsc_delta = expect_report(_metadata, &self->vcpu);
 	EXPECT_GT(tsc_delta, 0);
 	EXPECT_LT(tsc_delta, 0x80000000u);
+	EXPECT_EQ(0, expect_report(_metadata, &self->vcpu));	/* K7 PMU */
 	expect_done(_metadata, &self->vcpu);
 }
 

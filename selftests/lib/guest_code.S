@@ -79,6 +79,13 @@ rm_msr_start:
 	rdmsr
 	sub %esi, %eax
 	out %eax, $TEST_PORT_REPORT
+	mov $0xc0010000, %ecx		/* K7 EVNTSEL0: written, no #GP */
+	mov $0x530076, %eax
+	xor %edx, %edx
+	wrmsr
+	mov $0xc0010007, %ecx		/* K7 PERFCTR3: reads 0 */
+	rdmsr
+	out %eax, $TEST_PORT_REPORT
 	out %al, $TEST_PORT_DONE
 1:	mov $0x6060, %eax
 	out %eax, $TEST_PORT_REPORT

@@ -289,12 +289,98 @@ TEST(errors)
 	PARSE_ERR("unexpected argument 'disk.img' (a disk image is not supported)",
 		  K, "disk.img");
 	unsetenv("KHYP_RUN_KERNEL");
-	PARSE_ERR("no -kernel given (khyp-run only boots Linux directly; or set KHYP_RUN_KERNEL)",
+	PARSE_ERR("no -kernel given (khyp-run boots a Linux or Multiboot kernel directly; or set KHYP_RUN_KERNEL)",
 		  "-m", "1G");
 	PARSE_OK("-h");
 	ASSERT_TRUE(cfg.help);
 	PARSE_OK("--dump-acpi", "/tmp/x", "-smp", "1,maxcpus=4");
 	ASSERT_STREQ("/tmp/x", cfg.dump_acpi_dir);
+}
+
+/* kvm-unit-tests' x86/run command line, as its runner builds it. */
+TEST(kvm_unit_tests_command_line)
+{
+	struct run_config cfg;
+	char err[256];
+
+	PARSE_OK("--no-reboot", "-nodefaults", "-global",
+		 "kvm-pit.lost_tick_policy=discard", "-device", "pc-testdev",
+		 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4",
+		 "-display", "none", "-serial", "stdio", "-machine",
+		 "accel=kvm", "-kernel", "x86/sieve.flat", "-smp", "2",
+		 "-append", "a b", "-initrd", "/tmp/env", "-m", "256");
+	ASSERT_TRUE(cfg.no_reboot);
+	ASSERT_TRUE(cfg.pc_testdev);
+	ASSERT_TRUE(cfg.debug_exit);
+	ASSERT_EQ(0xf4, cfg.debug_exit_iobase);
+	ASSERT_EQ(4, cfg.debug_exit_iosize);
+	ASSERT_EQ(SERIAL_STDIO, cfg.serial);
+	ASSERT_STREQ("x86/sieve.flat", cfg.kernel);
+	ASSERT_STREQ("/tmp/env", cfg.initrd);
+	ASSERT_EQ(2, cfg.smp.cpus);
+	ASSERT_EQ(256ULL << 20, cfg.mem_size);
+
+	/* No -device: none of the test devices. */
+	PARSE_OK(K);
+	ASSERT_FALSE(cfg.pc_testdev);
+	ASSERT_FALSE(cfg.debug_exit);
+	/* QEMU's isa-debug-exit defaults, decimal and octal numbers. */
+	PARSE_OK(K, "-device", "isa-debug-exit");
+	ASSERT_EQ(0x501, cfg.debug_exit_iobase);
+	ASSERT_EQ(2, cfg.debug_exit_iosize);
+	PARSE_OK(K, "-device", "isa-debug-exit,iosize=1,iobase=010,id=d");
+	ASSERT_EQ(8, cfg.debug_exit_iobase);
+	ASSERT_EQ(1, cfg.debug_exit_iosize);
+	PARSE_OK(K, "-device", "pc-testdev,id=t");
+	ASSERT_TRUE(cfg.pc_testdev);
+
+	/* -device help and '?' list the devices, no -kernel needed. */
+	unsetenv("KHYP_RUN_KERNEL");
+	PARSE_OK("-device", "help");
+	ASSERT_TRUE(cfg.device_help);
+	PARSE_OK("-device", "?");
+	ASSERT_TRUE(cfg.device_help);
+}
+
+TEST(device_and_global_errors)
+{
+	struct run_config cfg;
+	char err[256];
+
+	PARSE_ERR("-device pci-testdev: not supported (khyp's PCI bus has no devices)",
+		  K, "-device", "pci-testdev");
+	PARSE_ERR("-device e1000: 'e1000' is not a valid device model name",
+		  K, "-device", "e1000,netdev=n");
+	PARSE_ERR("-device isa-debug-exit: Property 'isa-debug-exit.size' not found",
+		  K, "-device", "isa-debug-exit,size=4");
+	PARSE_ERR("-device isa-debug-exit: invalid iobase=0x10000", K,
+		  "-device", "isa-debug-exit,iobase=0x10000");
+	PARSE_ERR("-device isa-debug-exit: invalid iobase=f4", K, "-device",
+		  "isa-debug-exit,iobase=f4");
+	PARSE_ERR("-device isa-debug-exit: invalid iosize=-1", K, "-device",
+		  "isa-debug-exit,iosize=-1");
+	PARSE_ERR("-device isa-debug-exit: ports 0xfffe+0x4 are not in 0-0xffff",
+		  K, "-device", "isa-debug-exit,iobase=0xfffe,iosize=4");
+	PARSE_ERR("-device isa-debug-exit: ports 0xf4+0x0 are not in 0-0xffff",
+		  K, "-device", "isa-debug-exit,iobase=0xf4,iosize=0");
+	PARSE_ERR("-device isa-debug-exit: khyp-run has only one", K,
+		  "-device", "isa-debug-exit", "-device", "isa-debug-exit");
+	PARSE_ERR("-device pc-testdev: khyp-run has only one", K,
+		  "-device", "pc-testdev", "-device", "pc-testdev");
+	PARSE_ERR("-device pc-testdev: Property 'pc-testdev.iobase' not found",
+		  K, "-device", "pc-testdev,iobase=1");
+
+	PARSE_ERR("-global kvm-pit.lost_tick_policy=delay: khyp's PIT discards lost ticks (only 'discard')",
+		  K, "-global", "kvm-pit.lost_tick_policy=delay");
+	PARSE_ERR("can't apply global kvm-pit.foo=1: Property 'kvm-pit.foo' not found",
+		  K, "-global", "kvm-pit.foo=1");
+	PARSE_ERR("can't apply global e1000.mac=1: Property 'e1000.mac' not found",
+		  K, "-global", "e1000.mac=1");
+	PARSE_ERR("-global: invalid format 'kvm-pit' (DRIVER.PROPERTY=VALUE)",
+		  K, "-global", "kvm-pit");
+	PARSE_ERR("-global: invalid format 'a=b.c' (DRIVER.PROPERTY=VALUE)",
+		  K, "-global", "a=b.c");
+	PARSE_ERR("option '-global' requires an argument", K, "-global");
 }
 
 /* QEMU command lines without -kernel boot $KHYP_RUN_KERNEL. */

@@ -211,6 +211,15 @@ static int vm_ioctl(unsigned long req, void *arg)
 		      t->dies, t->cores, t->threads, t->model);
 		return 0;
 	}
+	case KHYP_SET_USER_IO: {
+		struct khyp_user_io *u = arg;
+		unsigned int i;
+
+		for (i = 0; i < u->nr; i++)
+			logf_("SET_USER_IO 0x%x+%u", u->ranges[i].base,
+			      u->ranges[i].len);
+		return 0;
+	}
 	case KHYP_GET_VM_INFO:
 		memset(info, 0, sizeof(*info));
 		info->id = 7;

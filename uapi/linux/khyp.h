@@ -24,6 +24,13 @@
  *                         hotplug slots follow and the CPU model name QMP
  *                         reports.  Before the first vCPU only (EBUSY after).
  *   KHYP_GET_TOPOLOGY     struct khyp_topology out.
+ *   KHYP_SET_USER_IO      struct khyp_user_io in (platform VMs): port
+ *                         ranges that userspace serves; their accesses
+ *                         stop the vCPU with KHYP_EXIT_IO.  Once, before
+ *                         the first vCPU (EBUSY after).
+ *   KHYP_IRQ_LINE         struct khyp_irq_level in (platform VMs): drive
+ *                         an interrupt line (GSI) high or low, as a device
+ *                         in userspace would.
  *
  * vCPU fd
  *   KHYP_GET_REGS / KHYP_SET_REGS     struct khyp_regs
@@ -271,6 +278,31 @@ struct khyp_topology {
 	__u64 reserved[2];	/* must be zero */
 };
 
+/*
+ * Port ranges of a platform VM that exit to userspace (KHYP_SET_USER_IO):
+ * each within 0..0xffff, none overlapping another or a port the module's
+ * devices claim (EEXIST).
+ */
+#define KHYP_MAX_USER_IO	8
+
+struct khyp_user_io_range {
+	__u16 base;
+	__u16 len;		/* at least 1, base + len <= 0x10000 */
+	__u32 pad;		/* must be zero */
+};
+
+struct khyp_user_io {
+	__u32 nr;		/* 0..KHYP_MAX_USER_IO */
+	__u32 pad;		/* must be zero */
+	struct khyp_user_io_range ranges[KHYP_MAX_USER_IO];
+};
+
+/* KHYP_IRQ_LINE: @gsi < KHYP_IOAPIC_PINS (khyp_platform.h), @level 0 or 1. */
+struct khyp_irq_level {
+	__u32 gsi;
+	__u32 level;
+};
+
 #define KHYPIO 0xAF
 
 /* /dev/khyp */
@@ -286,6 +318,8 @@ struct khyp_topology {
 #define KHYP_GET_VM_STATE	_IOR(KHYPIO, 0x14, struct khyp_vm_state)
 #define KHYP_SET_TOPOLOGY	_IOW(KHYPIO, 0x15, struct khyp_topology)
 #define KHYP_GET_TOPOLOGY	_IOR(KHYPIO, 0x16, struct khyp_topology)
+#define KHYP_SET_USER_IO	_IOW(KHYPIO, 0x17, struct khyp_user_io)
+#define KHYP_IRQ_LINE		_IOW(KHYPIO, 0x18, struct khyp_irq_level)
 
 /* vCPU fd */
 #define KHYP_GET_REGS		_IOR(KHYPIO, 0x20, struct khyp_regs)

@@ -205,6 +205,7 @@ void boot_cpu_state(const struct boot_layout *l, struct khyp_regs *regs,
 
 /* Segment attributes in the VMCB layout (khyp.h). */
 #define SEG_ATTR_CODE64		0x0a9b	/* P S type=0xb(exec/read, acc) L G */
+#define SEG_ATTR_CODE32		0x0c9b	/* P S type=0xb DB G */
 #define SEG_ATTR_DATA		0x0c93	/* P S type=3(rw, acc) DB G */
 #define SEG_ATTR_TSS64_BUSY	0x008b
 #define SEG_ATTR_LDT		0x0082

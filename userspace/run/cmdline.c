@@ -420,6 +420,108 @@ static int parse_unix_server(struct parse_state *ps, const char *opt,
 	return 0;
 }
 
+/* A QEMU integer property: decimal, 0x hex or 0 octal, <= @max. */
+static int parse_prop_uint(const char *val, size_t vlen, unsigned long max,
+			   unsigned long *out)
+{
+	char buf[32], *end;
+
+	if (!vlen || vlen >= sizeof(buf) || val[0] == '-' || val[0] == '+')
+		return -1;
+	memcpy(buf, val, vlen);
+	buf[vlen] = '\0';
+	errno = 0;
+	*out = strtoul(buf, &end, 0);
+	return (errno || *end || *out > max) ? -1 : 0;
+}
+
+/* QEMU's isa-debug-exit defaults. */
+#define DEBUG_EXIT_IOBASE	0x501
+#define DEBUG_EXIT_IOSIZE	0x02
+
+static int parse_debug_exit(struct parse_state *ps, const char *arg,
+			    struct run_config *cfg)
+{
+	unsigned long base = DEBUG_EXIT_IOBASE, size = DEBUG_EXIT_IOSIZE, *v;
+	const char *val;
+	size_t len, vlen;
+
+	if (cfg->debug_exit)
+		return fail(ps, "-device isa-debug-exit: khyp-run has only one");
+	for (; *arg; arg += len + (arg[len] == ',')) {
+		len = next_item(arg);
+		if (item_key(arg, len, "iobase", &val, &vlen))
+			v = &base;
+		else if (item_key(arg, len, "iosize", &val, &vlen))
+			v = &size;
+		else if (item_key(arg, len, "id", &val, &vlen))
+			continue;
+		else
+			return fail(ps, "-device isa-debug-exit: Property 'isa-debug-exit.%.*s' not found",
+				    (int)strcspn(arg, "=,"), arg);
+		if (parse_prop_uint(val, vlen, 0xffff, v))
+			return fail(ps, "-device isa-debug-exit: invalid %.*s",
+				    (int)len, arg);
+	}
+	if (!size || base + size > 0x10000)
+		return fail(ps, "-device isa-debug-exit: ports 0x%lx+0x%lx are not in 0-0xffff",
+			    base, size);
+	cfg->debug_exit = true;
+	cfg->debug_exit_iobase = base;
+	cfg->debug_exit_iosize = size;
+	return 0;
+}
+
+/*
+ * -device: the test devices kvm-unit-tests uses.  PCI devices are not
+ * there: khyp's PCI configuration space is an empty bus.
+ */
+static int parse_device(struct parse_state *ps, const char *arg,
+			struct run_config *cfg)
+{
+	size_t len = next_item(arg);
+	const char *props = arg + len + (arg[len] == ',');
+
+	if (value_is(arg, len, "help") || value_is(arg, len, "?")) {
+		cfg->device_help = true;
+		return 0;
+	}
+	if (value_is(arg, len, "isa-debug-exit"))
+		return parse_debug_exit(ps, props, cfg);
+	if (value_is(arg, len, "pc-testdev")) {
+		if (cfg->pc_testdev)
+			return fail(ps, "-device pc-testdev: khyp-run has only one");
+		if (*props && strncmp(props, "id=", 3))
+			return fail(ps, "-device pc-testdev: Property 'pc-testdev.%.*s' not found",
+				    (int)strcspn(props, "=,"), props);
+		cfg->pc_testdev = true;
+		return 0;
+	}
+	if (value_is(arg, len, "pci-testdev"))
+		return fail(ps, "-device pci-testdev: not supported (khyp's PCI bus has no devices)");
+	return fail(ps, "-device %.*s: '%.*s' is not a valid device model name",
+		    (int)len, arg, (int)len, arg);
+}
+
+/* -global DRIVER.PROPERTY=VALUE: only what khyp's devices do anyway. */
+static int parse_global(struct parse_state *ps, const char *arg)
+{
+	const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
+
+	if (!dot || !eq || dot > eq || dot == arg || eq == dot + 1)
+		return fail(ps, "-global: invalid format '%s' (DRIVER.PROPERTY=VALUE)",
+			    arg);
+	if (!strncmp(arg, "kvm-pit.lost_tick_policy=", eq + 1 - arg)) {
+		/* khyp's PIT raises one edge per expiry and drops the rest. */
+		if (strcmp(eq + 1, "discard"))
+			return fail(ps, "-global %s: khyp's PIT discards lost ticks (only 'discard')",
+				    arg);
+		return 0;
+	}
+	return fail(ps, "can't apply global %s: Property '%.*s' not found", arg,
+		    (int)(eq - arg), arg);
+}
+
 /* Options with no argument. */
 static int flag_option(const char *opt, struct run_config *cfg)
 {
@@ -443,6 +545,7 @@ static int flag_option(const char *opt, struct run_config *cfg)
 static const char * const arg_options[] = {
 	"m", "smp", "cpu", "kernel", "initrd", "append", "serial", "display",
 	"machine", "M", "accel", "name", "monitor", "qmp", "dump-acpi",
+	"device", "global",
 };
 
 int cmdline_parse(int argc, char **argv, struct run_config *cfg,
@@ -551,6 +654,12 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 				return -1;
 		} else if (!strcmp(opt, "dump-acpi")) {
 			cfg->dump_acpi_dir = arg;
+		} else if (!strcmp(opt, "device")) {
+			if (parse_device(&ps, arg, cfg))
+				return -1;
+		} else if (!strcmp(opt, "global")) {
+			if (parse_global(&ps, arg))
+				return -1;
 		}
 	}
 
@@ -583,11 +692,18 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 			cfg->append = getenv("KHYP_RUN_APPEND");
 	}
 	if (!cfg->kernel && !cfg->help && !cfg->version &&
-	    !cfg->dump_acpi_dir)
-		return fail(&ps, "no -kernel given (khyp-run only boots Linux directly; or set KHYP_RUN_KERNEL)");
+	    !cfg->dump_acpi_dir && !cfg->device_help)
+		return fail(&ps, "no -kernel given (khyp-run boots a Linux or Multiboot kernel directly; or set KHYP_RUN_KERNEL)");
 	if ((cfg->initrd || cfg->append) && !cfg->kernel && !cfg->dump_acpi_dir)
 		return fail(&ps, "-initrd and -append need -kernel");
 	return 0;
+}
+
+void cmdline_device_list(FILE *f)
+{
+	fputs("Misc devices:\n"
+	      "name \"isa-debug-exit\", bus ISA\n"
+	      "name \"pc-testdev\", bus ISA\n", f);
 }
 
 int cmdline_cpu_type(const struct run_config *cfg, char *buf, size_t len)
@@ -599,14 +715,16 @@ int cmdline_cpu_type(const struct run_config *cfg, char *buf, size_t len)
 
 void cmdline_usage(FILE *f)
 {
-	fputs("usage: khyp-run [options]\n"
+	fputs("usage: khyp-run [options]   (a subset of QEMU's command line)\n"
 	      "  -m [size=]SIZE          guest RAM (default 128M; suffixes K M G T, default M)\n"
 	      "  -smp [cpus=]N[,maxcpus=M][,sockets=S][,dies=D][,cores=C][,threads=T]\n"
 	      "  -cpu MODEL[,+feat|-feat|feat=on|off...]  host, max, qemu64, EPYC, EPYC-Rome\n"
 	      "                          (others: host's features); QMP names MODEL-x86_64-cpu\n"
-	      "  -kernel BZIMAGE         Linux kernel (64-bit boot protocol)\n"
-	      "  -initrd FILE            initial ramdisk\n"
+	      "  -kernel FILE            Linux bzImage (64-bit boot protocol) or Multiboot kernel\n"
+	      "  -initrd FILE            initial ramdisk (Multiboot: module 0)\n"
 	      "  -append STRING          kernel command line\n"
+	      "  -device pc-testdev|isa-debug-exit[,iobase=N][,iosize=N]|help\n"
+	      "  -global kvm-pit.lost_tick_policy=discard   accepted (khyp's PIT drops lost ticks)\n"
 	      "  -serial stdio|none|file:PATH\n"
 	      "                          serial console (default stdio; none with -nodefaults\n"
 	      "                          or -monitor stdio)\n"

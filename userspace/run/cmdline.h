@@ -65,6 +65,10 @@ struct run_config {
 	char name[256];			/* -name, "" if none */
 	char qmp_path[108];		/* -qmp unix:PATH, "" if none */
 	const char *dump_acpi_dir;	/* --dump-acpi DIR (hidden) */
+	bool pc_testdev;		/* -device pc-testdev */
+	bool debug_exit;		/* -device isa-debug-exit */
+	uint16_t debug_exit_iobase, debug_exit_iosize;
+	bool device_help;		/* -device help: list them and exit */
 	bool help;
 	bool version;
 };
@@ -84,5 +88,8 @@ int cmdline_parse_size(const char *s, uint64_t *out);
 int cmdline_cpu_type(const struct run_config *cfg, char *buf, size_t len);
 
 void cmdline_usage(FILE *f);
+
+/* -device help: the devices -device takes, in QEMU's format. */
+void cmdline_device_list(FILE *f);
 
 #endif /* KHYP_RUN_CMDLINE_H */

@@ -8,6 +8,7 @@
 
 #include "acpi.h"
 #include "bootparams.h"
+#include "multiboot.h"
 
 /*
  * @mem is the guest's memory from GPA 0, @mem_size bytes (the backing
@@ -18,5 +19,12 @@ int guest_memory_layout(uint8_t *mem, uint64_t mem_size,
 			const struct acpi_config *acfg, struct boot_input *in,
 			struct boot_layout *bl, struct acpi_layout *al,
 			char *err, size_t errlen);
+
+/* The same for a Multiboot kernel (multiboot_setup()). */
+int guest_memory_layout_multiboot(uint8_t *mem, uint64_t mem_size,
+				  const struct acpi_config *acfg,
+				  const struct boot_input *in,
+				  struct mb_layout *ml, struct acpi_layout *al,
+				  char *err, size_t errlen);
 
 #endif /* KHYP_RUN_LAYOUT_H */

@@ -169,6 +169,10 @@ enum run_result run_loop(struct vm *vm, const struct run_config *cfg,
 			    ev.reason == KHYP_EXIT_SHUTDOWN)
 				continue;	/* the VM state tells */
 			console_drain(&con);
+			if (ev.debug_exit) {
+				*code = ev.debug_exit;
+				return RUN_EXIT;
+			}
 			if (ev.err)
 				error("vCPU %u: KHYP_VCPU_RUN: %s", ev.vcpu,
 				      strerror(ev.err));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * khyp-run - start a Linux guest on khyp, with a QEMU-style command line.
+ * khyp-run - start a Linux or Multiboot guest on khyp, with a QEMU-style
+ * command line.
  *
  *   khyp-run -m 512M -smp 1,maxcpus=4 -kernel bzImage -initrd initrd.gz \
  *            -append "quiet" -serial stdio -no-reboot
@@ -17,14 +18,22 @@
  *   -cpu MODEL[,+feat|-feat|feat=on|off...]
  *                        the CPU type name QMP reports ("MODEL-x86_64-cpu")
  *                        and the guest's CPUID features (cpuid.c).
- *   -kernel BZIMAGE      direct Linux boot (64-bit protocol).  Without it,
+ *   -kernel FILE         direct Linux boot (64-bit protocol) of a bzImage,
+ *                        or a Multiboot v1 kernel (multiboot.c): what is
+ *                        not a bzImage but has a Multiboot header.  Without it,
  *                        $KHYP_RUN_KERNEL (with $KHYP_RUN_INITRD and
  *                        $KHYP_RUN_APPEND) is booted, so that QEMU command
  *                        lines without -kernel work; else it is an error.
- *   -initrd FILE         initial ramdisk.
- *   -append STRING       kernel command line.  khyp-run puts
+ *   -initrd FILE         initial ramdisk; Multiboot: module 0.
+ *   -append STRING       kernel command line.  For Linux khyp-run puts
  *                        "console=ttyS0 tsc_early_khz=<host TSC kHz>" in
- *                        front unless STRING sets them already.
+ *                        front unless STRING sets them already; a
+ *                        Multiboot kernel gets "FILE STRING", as from QEMU.
+ *   -device pc-testdev | isa-debug-exit[,iobase=N][,iosize=N] | help
+ *                        QEMU's test devices (userdev.c); help lists them.
+ *                        fw_cfg is always there.  pci-testdev is refused.
+ *   -global kvm-pit.lost_tick_policy=discard   accepted (what khyp's PIT
+ *                        does); any other -global is refused.
  *   -serial stdio|none|file:PATH
  *                        COM1 on stdin/stdout (default; raw mode if stdin
  *                        is a terminal, Ctrl-C still ends khyp-run), its
@@ -50,7 +59,8 @@
  *
  * Exit status: 0 when the guest powers off or, with -no-reboot, resets or
  * triple-faults; 0 on SIGINT/SIGTERM; 1 on bad options, a failed start or
- * a vCPU that khyp could not run.
+ * a vCPU that khyp could not run; (V << 1) | 1 when the guest writes V to
+ * isa-debug-exit.
  *
  * Events: like QEMU, a guest reset or a triple fault reboots the VM (a
  * new VM is created and the kernel booted again) unless -no-reboot is
@@ -97,6 +107,10 @@ int main(int argc, char **argv)
 	}
 	if (ln.cfg.help) {
 		cmdline_usage(stdout);
+		return 0;
+	}
+	if (ln.cfg.device_help) {
+		cmdline_device_list(stdout);
 		return 0;
 	}
 	if (ln.cfg.version) {

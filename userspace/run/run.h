@@ -20,12 +20,14 @@
 #include "khyp_platform.h"
 #include "bootparams.h"
 #include "cmdline.h"
+#include "userdev.h"
 
 /* What a vCPU runner thread tells the main loop. */
 struct vcpu_event {
 	uint32_t vcpu;
 	uint32_t reason;	/* enum khyp_exit_reason, or 0 for an error */
 	int err;		/* errno of a failed KHYP_VCPU_RUN */
+	int debug_exit;		/* isa-debug-exit's status to leave with, or 0 */
 	struct khyp_exit exit;
 };
 
@@ -47,6 +49,8 @@ struct vm {
 	struct vcpu vcpus[KHYP_MAX_VCPUS];
 	atomic_bool stopping;
 	int event_pipe[2];	/* runner threads -> main loop */
+	struct userdev dev;	/* the ports the runner threads serve */
+	bool dev_ready;		/* dev initialised */
 };
 
 /* Everything that survives a guest reset. */
@@ -54,6 +58,7 @@ struct launch {
 	struct run_config cfg;
 	struct file_buf kernel;
 	struct file_buf initrd;
+	bool multiboot;		/* else a bzImage */
 	char cmdline[KHYP_CMDLINE_MAX];
 };
 

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 
 #include "acpi.h"
+#include "multiboot.h"
 #include "tsc.h"
 #include "run.h"
 
@@ -47,17 +48,42 @@ int dump_acpi(const struct run_config *cfg)
 int load_files(struct launch *ln)
 {
 	const struct run_config *cfg = &ln->cfg;
+	struct mb_image img;
 	const char *how = NULL;
 	char err[512];
 	uint32_t khz;
 
-	if (file_read(cfg->kernel, &ln->kernel, err, sizeof(err)) ||
-	    bzimage_check(cfg->kernel, ln->kernel.data, ln->kernel.size, err,
-			  sizeof(err)) ||
+	if (file_read(cfg->kernel, &ln->kernel, err, sizeof(err))) {
+		/*
+		 * QEMU's words: kvm-unit-tests' runner starts QEMU with a
+		 * missing kernel and reads this as "the options are fine".
+		 * @err is "PATH: reason".
+		 */
+		error("could not load kernel '%s': %s", cfg->kernel,
+		      err + strlen(cfg->kernel) + 2);
+		return -1;
+	}
+	/* As QEMU: what is not a bzImage but has a Multiboot header. */
+	ln->multiboot = bzimage_check(cfg->kernel, ln->kernel.data,
+				      ln->kernel.size, err, sizeof(err)) &&
+			multiboot_find(ln->kernel.data, ln->kernel.size) >= 0;
+	if ((ln->multiboot ?
+	     multiboot_parse(cfg->kernel, ln->kernel.data, ln->kernel.size,
+			     &img, err, sizeof(err)) :
+	     bzimage_check(cfg->kernel, ln->kernel.data, ln->kernel.size, err,
+			   sizeof(err))) ||
 	    (cfg->initrd &&
 	     file_read(cfg->initrd, &ln->initrd, err, sizeof(err)))) {
 		error("%s", err);
 		return -1;
+	}
+	if (ln->multiboot) {
+		if (multiboot_cmdline(cfg->kernel, cfg->append, ln->cmdline,
+				      sizeof(ln->cmdline))) {
+			error("kernel command line too long");
+			return -1;
+		}
+		return 0;
 	}
 	khz = host_tsc_khz(&how);
 	if (!khz)

@@ -16,16 +16,17 @@
 #include "acpi.h"
 #include "cpuid.h"
 #include "layout.h"
+#include "multiboot.h"
 #include "run.h"
 
 /* ---- vCPU runner threads ---- */
 
 /*
  * Every vCPU runs on its own in the kernel (KHYP_VCPU_START).  A runner
- * thread per vCPU still waits in KHYP_VCPU_RUN, to answer the exits that
- * need userspace (port or MMIO accesses no device claims: reads return
- * all ones, writes are dropped, as on a PC bus) and to report a vCPU that
- * stopped for good.
+ * thread per vCPU still waits in KHYP_VCPU_RUN, to serve the ports the VM
+ * hands to userspace (userdev.c), to answer MMIO no device claims (reads
+ * return all ones, writes are dropped, as on a PC bus) and to report a
+ * vCPU that stopped for good.
  */
 static void *vcpu_runner(void *arg)
 {
@@ -33,15 +34,16 @@ static void *vcpu_runner(void *arg)
 	struct vcpu_event ev;
 	struct khyp_exit exit;
 	bool report;
+	int r;
 
 	memset(&exit, 0, sizeof(exit));
 	while (!v->vm->stopping) {
 		/*
-		 * Answer every read with all ones, whatever its size (the
-		 * module masks it): an answer left over from an earlier exit
-		 * is then also right for a later one, even after an EINTR.
+		 * Answer every MMIO read with all ones, whatever its size
+		 * (the module masks it): an answer left over from an earlier
+		 * exit is then also right for a later one, even after an
+		 * EINTR.  A port read keeps userdev_io()'s answer.
 		 */
-		exit.io.data = 0xffffffff;
 		exit.mmio.data = ~0ULL;
 		if (ioctl(v->fd, KHYP_VCPU_RUN, &exit) < 0) {
 			if (errno == EINTR)
@@ -53,8 +55,21 @@ static void *vcpu_runner(void *arg)
 			break;
 		}
 		switch (exit.reason) {
-		case KHYP_EXIT_IO:	/* answered above */
-		case KHYP_EXIT_MMIO:
+		case KHYP_EXIT_IO:
+			r = userdev_io(&v->vm->dev, exit.io.port, exit.io.size,
+				       exit.io.is_write, &exit.io.data);
+			if (!r)
+				continue;
+			memset(&ev, 0, sizeof(ev));
+			ev.vcpu = v->id;
+			if (r > 0)
+				ev.debug_exit = r;
+			else
+				ev.err = -r;
+			pipe_notify(v->vm->event_pipe[1], &ev, sizeof(ev));
+			v->done = true;
+			return NULL;
+		case KHYP_EXIT_MMIO:	/* answered above */
 		case KHYP_EXIT_NONE:
 			continue;
 		case KHYP_EXIT_STOPPED:	/* by us, or the VM is going away */
@@ -119,6 +134,9 @@ void vm_destroy(struct vm *vm)
 	if (vm->fd >= 0)
 		close(vm->fd);
 	vm->fd = -1;
+	if (vm->dev_ready)
+		userdev_destroy(&vm->dev);
+	vm->dev_ready = false;
 	if (vm->event_pipe[0] >= 0) {
 		close(vm->event_pipe[0]);
 		close(vm->event_pipe[1]);
@@ -178,11 +196,10 @@ static int vm_set_topology(struct vm *vm, const struct run_config *cfg)
 }
 
 static int vm_create_vcpus(struct vm *vm, const struct run_config *cfg,
-			   const struct boot_layout *l)
+			   const struct khyp_regs *regs,
+			   const struct khyp_sregs *sregs)
 {
 	struct khyp_vcpu_config vc;
-	struct khyp_regs regs;
-	struct khyp_sregs sregs;
 	unsigned int i;
 	struct vcpu *v;
 
@@ -204,9 +221,8 @@ static int vm_create_vcpus(struct vm *vm, const struct run_config *cfg,
 		vm->nr_vcpus = i + 1;
 		if (i)
 			continue;
-		boot_cpu_state(l, &regs, &sregs);
-		if (ioctl(v->fd, KHYP_SET_REGS, &regs) < 0 ||
-		    ioctl(v->fd, KHYP_SET_SREGS, &sregs) < 0) {
+		if (ioctl(v->fd, KHYP_SET_REGS, regs) < 0 ||
+		    ioctl(v->fd, KHYP_SET_SREGS, sregs) < 0) {
 			error("vCPU 0: setting the boot registers: %s",
 			      strerror(errno));
 			return -1;
@@ -238,16 +254,80 @@ static int vm_start(struct vm *vm)
 	return 0;
 }
 
-int vm_boot(struct vm *vm, struct launch *ln)
+static int vm_irq_line(void *opaque, unsigned int gsi, int level)
+{
+	struct vm *vm = opaque;
+	struct khyp_irq_level irq = { .gsi = gsi, .level = level };
+
+	return ioctl(vm->fd, KHYP_IRQ_LINE, &irq) < 0 ? -errno : 0;
+}
+
+/* The ports userdev.c serves, handed to userspace before any vCPU. */
+static int vm_set_user_io(struct vm *vm)
+{
+	struct khyp_user_io uio;
+	char ranges[256];
+	unsigned int i;
+	size_t n = 0;
+
+	userdev_ranges(&vm->dev, &uio);
+	if (!ioctl(vm->fd, KHYP_SET_USER_IO, &uio))
+		return 0;
+	for (i = 0; i < uio.nr && n < sizeof(ranges); i++)
+		n += snprintf(ranges + n, sizeof(ranges) - n, " 0x%x-0x%x",
+			      uio.ranges[i].base,
+			      uio.ranges[i].base + uio.ranges[i].len - 1);
+	error("KHYP_SET_USER_IO (ports%s): %s%s", ranges, strerror(errno),
+	      errno == EEXIST ? " (a device of the module has one)" : "");
+	return -1;
+}
+
+/* Guest memory for the kernel's boot protocol, and the BSP at its entry. */
+static int vm_layout(struct vm *vm, struct launch *ln,
+		     struct khyp_regs *regs, struct khyp_sregs *sregs)
 {
 	const struct run_config *cfg = &ln->cfg;
 	struct acpi_config ac = { .topo = &cfg->smp,
 				  .cpu_sta = ACPI_CPU_STA_HOTPLUG };
-	struct khyp_vm_config vc;
 	struct acpi_layout al;
 	struct boot_input in;
 	struct boot_layout bl;
+	struct mb_layout ml;
 	char err[512];
+	int r;
+
+	memset(&in, 0, sizeof(in));
+	in.kernel_name = cfg->kernel;
+	in.kernel = ln->kernel.data;
+	in.kernel_size = ln->kernel.size;
+	in.initrd_name = cfg->initrd;
+	in.initrd = cfg->initrd ? ln->initrd.data : NULL;
+	in.initrd_size = ln->initrd.size;
+	in.cmdline = ln->cmdline;
+	in.ram_size = cfg->mem_size;
+	if (ln->multiboot) {
+		r = guest_memory_layout_multiboot(vm->mem, vm->mem_size, &ac,
+						  &in, &ml, &al, err,
+						  sizeof(err));
+		if (!r)
+			multiboot_cpu_state(&ml, regs, sregs);
+	} else {
+		r = guest_memory_layout(vm->mem, vm->mem_size, &ac, &in, &bl,
+					&al, err, sizeof(err));
+		if (!r)
+			boot_cpu_state(&bl, regs, sregs);
+	}
+	if (r)
+		error("%s", err);
+	return r;
+}
+
+int vm_boot(struct vm *vm, struct launch *ln)
+{
+	const struct run_config *cfg = &ln->cfg;
+	struct khyp_vm_config vc;
+	struct khyp_sregs sregs;
+	struct khyp_regs regs;
 	int flags;
 
 	memset(&vc, 0, sizeof(vc));
@@ -273,6 +353,8 @@ int vm_boot(struct vm *vm, struct launch *ln)
 		return -1;
 	}
 	fcntl(vm->fd, F_SETFD, FD_CLOEXEC);
+	userdev_init(&vm->dev, cfg, vm_irq_line, vm);
+	vm->dev_ready = true;
 	flags = fcntl(vm->fd, F_GETFL);
 	fcntl(vm->fd, F_SETFL, flags | O_NONBLOCK);
 
@@ -285,25 +367,9 @@ int vm_boot(struct vm *vm, struct launch *ln)
 		return -1;
 	}
 
-	if (vm_set_cpuid(vm, cfg) || vm_set_topology(vm, cfg))
-		return -1;
-
-	memset(&in, 0, sizeof(in));
-	in.kernel_name = cfg->kernel;
-	in.kernel = ln->kernel.data;
-	in.kernel_size = ln->kernel.size;
-	in.initrd_name = cfg->initrd;
-	in.initrd = cfg->initrd ? ln->initrd.data : NULL;
-	in.initrd_size = ln->initrd.size;
-	in.cmdline = ln->cmdline;
-	in.ram_size = cfg->mem_size;
-	if (guest_memory_layout(vm->mem, vm->mem_size, &ac, &in, &bl, &al,
-				err, sizeof(err))) {
-		error("%s", err);
-		return -1;
-	}
-
-	if (vm_create_vcpus(vm, cfg, &bl))
+	if (vm_set_cpuid(vm, cfg) || vm_set_topology(vm, cfg) ||
+	    vm_set_user_io(vm) || vm_layout(vm, ln, &regs, &sregs) ||
+	    vm_create_vcpus(vm, cfg, &regs, &sregs))
 		return -1;
 	if (qmpd_start(vm, cfg))
 		return -1;
