@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # vCPU threads as host tasks, in the test host (khyp.ko loaded): a VM's CPU
 # time is charged to the cgroup of whoever created it (cpu.max bounds the
-# guest), its vCPU threads freeze with the system, and a running VM
-# survives suspend to idle.  The VM is hp_vm's: vCPU 0 spins in its wait
-# loop, so it wants a whole host CPU.  Prints TAP.
+# guest) and its vCPU threads freeze with the system (suspend to idle is
+# not tried: see Documentation/testing.rst).  The VM is hp_vm's: vCPU 0
+# spins in its wait loop, so it wants a whole host CPU.  Prints TAP.
 #
 #   selftests/testhost/run selftests/core/vcpu_host_test.sh
 #
@@ -17,7 +17,7 @@ CG=/sys/fs/cgroup
 TEST_CG=$CG/khyp-vcpu-host-test
 HZ=$(getconf CLK_TCK)
 
-echo "1..7"
+echo "1..5"
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() {
@@ -94,37 +94,20 @@ echo max >"$TEST_CG/cpu.max"
 # ---- the freezer: frozen for pm_test's 5 s, the vCPU gets no CPU ----
 if [[ -w /sys/power/pm_test ]] && grep -qw freeze /sys/power/state; then
 	echo freezer >/sys/power/pm_test
-	t0=$(ticks) s0=$SECONDS
-	echo freeze >/sys/power/state
+	# A wake-up event pending (early after boot) aborts with EBUSY: again.
+	for try in 1 2 3 4 5; do
+		t0=$(ticks) s0=$SECONDS
+		echo freeze >/sys/power/state && break
+	done
 	rc=$?
 	t1=$(ticks) s1=$SECONDS
 	echo none >/sys/power/pm_test
 	ran=$(((t1 - t0) / HZ)) wall=$((s1 - s0))
-	check "the vCPU thread freezes with the system (ran ${ran} s of ${wall} s frozen+thawed)" \
+	check "the vCPU thread freezes with the system (rc $rc, try $try, ran ${ran} s of ${wall} s)" \
 		'((rc == 0 && wall >= 5 && ran <= wall - 4))' \
 		"$(dmesg | grep -iE 'freez|refus' | tail -5)"
 else
 	ok "the vCPU thread freezes # SKIP no pm_test or s2idle"
-fi
-
-# ---- suspend to idle with the VM running ----
-# Up to the platform stage (pm_test=platform): tasks frozen, devices
-# suspended, 5 s, then resumed.  The idle itself is not entered: the TCG
-# test host's RTC alarm does not end it (Documentation/testing.rst).
-if [[ -w /sys/power/pm_test ]] && grep -qw freeze /sys/power/state; then
-	echo platform >/sys/power/pm_test
-	s0=$SECONDS
-	echo freeze >/sys/power/state
-	rc=$?
-	echo none >/sys/power/pm_test
-	check "suspend to idle, platform stage, and resume (rc $rc, $((SECONDS - s0)) s)" \
-		'((rc == 0 && SECONDS - s0 >= 5))' \
-		"$(dmesg | grep -E 'PM:|khyp' | tail -8)"
-	after=$(share 2)
-	check "the VM runs after resume (${after}%)" '((after >= 60))'
-else
-	ok "suspend to idle # SKIP no pm_test or s2idle"
-	ok "the VM runs after resume # SKIP no suspend"
 fi
 
 echo "# $n tests, $failed failed"
