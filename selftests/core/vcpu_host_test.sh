@@ -94,18 +94,26 @@ echo max >"$TEST_CG/cpu.max"
 # ---- the freezer: frozen for pm_test's 5 s, the vCPU gets no CPU ----
 if [[ -w /sys/power/pm_test ]] && grep -qw freeze /sys/power/state; then
 	echo freezer >/sys/power/pm_test
-	# A wake-up event pending (early after boot) aborts with EBUSY: again.
+	# A wake-up event pending (early after boot) aborts with EBUSY, or
+	# ends the freeze before pm_test's 5 s hold: again.
 	for try in 1 2 3 4 5; do
 		t0=$(ticks) s0=$SECONDS
-		echo freeze >/sys/power/state && break
+		echo freeze >/sys/power/state
+		rc=$?
+		t1=$(ticks) s1=$SECONDS
+		((rc == 0 && s1 - s0 >= 5)) && break
 	done
-	rc=$?
-	t1=$(ticks) s1=$SECONDS
 	echo none >/sys/power/pm_test
 	ran=$(((t1 - t0) / HZ)) wall=$((s1 - s0))
-	check "the vCPU thread freezes with the system (rc $rc, try $try, ran ${ran} s of ${wall} s)" \
-		'((rc == 0 && wall >= 5 && ran <= wall - 4))' \
-		"$(dmesg | grep -iE 'freez|refus' | tail -5)"
+	# pm_test's hold is an mdelay(), whose calibration under TCG can
+	# make it last no time at all: then nothing can be measured.
+	if ((rc == 0 && wall < 5)); then
+		ok "the vCPU thread freezes # SKIP pm_test's 5 s hold lasted ${wall} s in $try tries"
+	else
+		check "the vCPU thread freezes with the system (rc $rc, try $try, ran ${ran} s of ${wall} s)" \
+			'((rc == 0 && ran <= wall - 4))' \
+			"$(dmesg | grep -iE 'freez|refus' | tail -5)"
+	fi
 else
 	ok "the vCPU thread freezes # SKIP no pm_test or s2idle"
 fi
