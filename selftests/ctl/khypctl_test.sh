@@ -34,22 +34,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failed=0
-# check NAME CMD...: one TAP line; on failure, khypctl's last output.
-check() {
-	local name=$1
-
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $name"
-		return 0
-	fi
-	failed=$((failed + 1))
-	echo "not ok $n - $name"
+# shellcheck source=selftests/lib/tap.sh
+. "$repo/selftests/lib/tap.sh"
+# After a failed check: khypctl's last output.
+tap_on_fail() {
 	sed 's/^/# out: /' "$work/out" "$work/events.json" 2>/dev/null | tail -20
 	sed 's/^/# err: /' "$work/err" 2>/dev/null
-	return 1
 }
 
 # ctl ARGS...: run khypctl, output in $work/out and $work/err, status in $rc.
@@ -244,5 +234,5 @@ check "slots: slot 1 empty again" until_ok slot1_empty
 ctl powerdown ctl
 check "powerdown" test "$rc" = 0
 
-echo "# $n tests, $failed failed"
-((failed == 0))
+echo "# $tap_n tests, $tap_failed failed"
+((tap_failed == 0))
