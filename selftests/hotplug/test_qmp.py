@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from qmp import Qmp  # noqa: E402
 from tap import Tap  # noqa: E402
-from vmm_proc import REPO, khyp_stats, khyp_threads  # noqa: E402
+from vmm_proc import REPO, comm, khyp_stats, khyp_threads  # noqa: E402
 
 HP_VM = os.path.join(REPO, "selftests", "bin", "hp_vm")
 TOPOLOGY_TEST = os.path.join(REPO, "selftests", "bin", "topology_test")
@@ -102,14 +102,6 @@ def start_qmpd(vm, path, pid=None):
 
 def vm_threads(vm_id):
     return len(khyp_threads(vm_id))
-
-
-def comm(tid):
-    try:
-        with open("/proc/%d/comm" % tid) as f:
-            return f.read().strip()
-    except OSError:
-        return None
 
 
 def cpus_fast(q):

@@ -277,6 +277,15 @@ def khyp_stats():
         return None
 
 
+def comm(tid):
+    """Thread @tid's name, or None once it is gone."""
+    try:
+        with open('/proc/%d/comm' % tid) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
 def khyp_threads(vm_id=None):
     """The khyp vCPU kthreads now running (of VM @vm_id, or all), as
     "khyp/VM/VCPU(PID)"."""

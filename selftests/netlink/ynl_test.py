@@ -24,6 +24,7 @@ import time
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "selftests", "lib"))
 from tap import Tap  # noqa: E402
+from vmm_proc import comm  # noqa: E402
 
 YNL = os.path.join(REPO, "build", "ynl")
 CLI = os.path.join(YNL, "tools", "net", "ynl", "cli.py")
@@ -87,14 +88,6 @@ def netlink_groups(pid):
                     "socket:[%s]" % w[-1] in inodes:
                 return True
     return False
-
-
-def comm(tid):
-    try:
-        with open("/proc/%d/comm" % tid) as f:
-            return f.read().strip()
-    except OSError:
-        return None
 
 
 def main():
