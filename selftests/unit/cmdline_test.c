@@ -120,11 +120,78 @@ TEST(monitor)
 		  "-serial", "stdio", "-nodefaults", "-monitor", "stdio", K);
 	PARSE_ERR("-serial mon:stdio: cannot use stdio by multiple character devices",
 		  "-serial", "mon:stdio", "-monitor", "stdio", K);
-	PARSE_ERR("-serial mon:stdio: the serial port and the monitor multiplexed on stdio are not supported (use -serial stdio with -monitor unix:PATH,server=on,wait=off)",
-		  "-nodefaults", "-serial", "mon:stdio", K);
+	PARSE_ERR("-serial mon:stdio: cannot use stdio by multiple character devices",
+		  "-nographic", "-serial", "mon:stdio", "-monitor", "stdio", K);
+	PARSE_ERR("-serial: unsupported backend 'mon:unix:/tmp/s,server=on,wait=off' (stdio, mon:stdio, file:PATH or none)",
+		  "-serial", "mon:unix:/tmp/s,server=on,wait=off", K);
 	PARSE_ERR("-monitor: only wait=off is supported",
 		  "-monitor", "unix:/tmp/m,server=on", K);
 	PARSE_ERR("-monitor: empty socket path", "-monitor", "unix:", K);
+}
+
+/* -serial mon:stdio: the console and the monitor share the terminal. */
+TEST(serial_mon_stdio)
+{
+	struct run_config cfg;
+	char err[256];
+
+	PARSE_OK("-nodefaults", "-serial", "mon:stdio", K);
+	ASSERT_EQ(SERIAL_STDIO, cfg.serial);
+	ASSERT_TRUE(cfg.serial_mon);
+	ASSERT_EQ(MONITOR_NONE, cfg.monitor);
+	/* with a monitor on a socket too, as QEMU allows */
+	PARSE_OK("-serial", "mon:stdio", "-monitor",
+		 "unix:/run/m.sock,server=on,wait=off", K);
+	ASSERT_TRUE(cfg.serial_mon);
+	ASSERT_EQ(MONITOR_UNIX, cfg.monitor);
+	/* a later -serial replaces it */
+	PARSE_OK("-serial", "mon:stdio", "-serial", "stdio", K);
+	ASSERT_FALSE(cfg.serial_mon);
+	ASSERT_EQ(SERIAL_STDIO, cfg.serial);
+}
+
+/*
+ * -nographic: QEMU's default serial and monitor on stdio, multiplexed
+ * when neither is given; -serial, -monitor and -qmp each drop a default,
+ * -nodefaults both.
+ */
+TEST(nographic)
+{
+	struct run_config cfg;
+	char err[256];
+
+	PARSE_OK("-nographic", K);
+	ASSERT_EQ(SERIAL_STDIO, cfg.serial);
+	ASSERT_TRUE(cfg.serial_mon);
+	ASSERT_EQ(MONITOR_NONE, cfg.monitor);
+	PARSE_OK("-nographic", "-serial", "file:/tmp/c", K);
+	ASSERT_EQ(SERIAL_FILE, cfg.serial);
+	ASSERT_FALSE(cfg.serial_mon);
+	ASSERT_EQ(MONITOR_STDIO, cfg.monitor);
+	PARSE_OK("-monitor", "unix:/run/m.sock,server=on,wait=off",
+		 "-nographic", K);
+	ASSERT_EQ(SERIAL_STDIO, cfg.serial);
+	ASSERT_FALSE(cfg.serial_mon);
+	ASSERT_EQ(MONITOR_UNIX, cfg.monitor);
+	PARSE_OK("-nographic", "-monitor", "none", K);
+	ASSERT_EQ(SERIAL_STDIO, cfg.serial);
+	ASSERT_FALSE(cfg.serial_mon);
+	ASSERT_EQ(MONITOR_NONE, cfg.monitor);
+	PARSE_OK("-nographic", "-qmp", "unix:/run/q.sock,server=on,wait=off",
+		 K);
+	ASSERT_EQ(SERIAL_STDIO, cfg.serial);
+	ASSERT_FALSE(cfg.serial_mon);
+	ASSERT_EQ(MONITOR_NONE, cfg.monitor);
+	PARSE_OK("-nographic", "-serial", "mon:stdio", K);
+	ASSERT_EQ(SERIAL_STDIO, cfg.serial);
+	ASSERT_TRUE(cfg.serial_mon);
+	ASSERT_EQ(MONITOR_NONE, cfg.monitor);
+	PARSE_OK("-nographic", "-nodefaults", K);
+	ASSERT_EQ(SERIAL_NONE, cfg.serial);
+	ASSERT_FALSE(cfg.serial_mon);
+	ASSERT_EQ(MONITOR_NONE, cfg.monitor);
+	PARSE_ERR("-serial stdio: cannot use stdio by multiple character devices",
+		  "-nographic", "-serial", "stdio", K);
 }
 
 TEST(memory_sizes)
@@ -258,9 +325,9 @@ TEST(devices_and_misc)
 	PARSE_OK("-qmp", "unix:/run/q.sock,server,nowait", K);
 	ASSERT_STREQ("/run/q.sock", cfg.qmp_path);
 
-	PARSE_ERR("-serial: unsupported backend 'pty' (stdio, file:PATH or none)",
+	PARSE_ERR("-serial: unsupported backend 'pty' (stdio, mon:stdio, file:PATH or none)",
 		  "-serial", "pty", K);
-	PARSE_ERR("-serial: unsupported backend 'file:' (stdio, file:PATH or none)",
+	PARSE_ERR("-serial: unsupported backend 'file:' (stdio, mon:stdio, file:PATH or none)",
 		  "-serial", "file:", K);
 	PARSE_ERR("-display: unsupported display 'gtk' (only none)",
 		  "-display", "gtk", K);

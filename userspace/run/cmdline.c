@@ -531,6 +531,8 @@ static int flag_option(const char *opt, struct run_config *cfg)
 		cfg->no_user_config = true;
 	else if (!strcmp(opt, "no-reboot"))
 		cfg->no_reboot = true;
+	else if (!strcmp(opt, "nographic"))
+		cfg->nographic = true;
 	else if (!strcmp(opt, "enable-kvm"))
 		;	/* accepted: khyp is the accelerator */
 	else if (!strcmp(opt, "h") || !strcmp(opt, "help"))
@@ -552,7 +554,7 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 		  char *err, size_t errlen)
 {
 	struct parse_state ps = { .err = err, .errlen = errlen };
-	bool mon_stdio = false;	/* -serial mon:stdio */
+	bool monitor_given = false;	/* -monitor, -qmp, -serial mon: */
 	const char *opt, *arg;
 	size_t k;
 	int i;
@@ -616,11 +618,13 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 				cfg->serial = SERIAL_FILE;
 				cfg->serial_path = arg + 5;
 			} else if (strcmp(arg, "mon:stdio")) {
-				return fail(&ps, "-serial: unsupported backend '%s' (stdio, file:PATH or none)",
+				return fail(&ps, "-serial: unsupported backend '%s' (stdio, mon:stdio, file:PATH or none)",
 					    arg);
+			} else {
+				cfg->serial = SERIAL_STDIO;
 			}
-			/* Refused below, after -monitor stdio's error. */
-			mon_stdio = !strcmp(arg, "mon:stdio");
+			cfg->serial_mon = !strcmp(arg, "mon:stdio");
+			monitor_given |= cfg->serial_mon;
 			cfg->serial_given = true;
 		} else if (!strcmp(opt, "display")) {
 			if (strcmp(arg, "none"))
@@ -636,6 +640,7 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 			if (parse_name(&ps, arg, cfg))
 				return -1;
 		} else if (!strcmp(opt, "monitor")) {
+			monitor_given = true;
 			if (!strcmp(arg, "stdio"))
 				cfg->monitor = MONITOR_STDIO;
 			else if (!strcmp(arg, "none"))
@@ -650,6 +655,7 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 					      cfg->monitor_path))
 				return -1;
 		} else if (!strcmp(opt, "qmp")) {
+			monitor_given = true;
 			if (parse_unix_server(&ps, "qmp", arg, cfg->qmp_path))
 				return -1;
 		} else if (!strcmp(opt, "dump-acpi")) {
@@ -664,19 +670,25 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 	}
 
 	/*
-	 * -nodefaults drops the default serial port, as in QEMU; so does
-	 * -monitor stdio, QEMU's default serial being then a "vc", which
-	 * -display none shows nowhere.  Both on stdio is QEMU's error.
+	 * QEMU's defaults: -nographic puts the default serial port and the
+	 * default monitor (none once -monitor or -qmp is given) on stdio,
+	 * multiplexed if both are; -nodefaults drops both.  Otherwise a
+	 * default serial is on stdio; but not with -monitor stdio, QEMU's
+	 * default serial being then a "vc", which -display none shows
+	 * nowhere.  Two users of stdio are QEMU's error.
 	 */
+	if (cfg->nographic && !cfg->nodefaults && !monitor_given) {
+		if (!cfg->serial_given)
+			cfg->serial_mon = true;
+		else
+			cfg->monitor = MONITOR_STDIO;
+	}
 	if ((cfg->nodefaults || cfg->monitor == MONITOR_STDIO) &&
 	    !cfg->serial_given)
 		cfg->serial = SERIAL_NONE;
-	if (cfg->monitor == MONITOR_STDIO &&
-	    (cfg->serial == SERIAL_STDIO || mon_stdio))
+	if (cfg->monitor == MONITOR_STDIO && cfg->serial == SERIAL_STDIO)
 		return fail(&ps, "-serial %s: cannot use stdio by multiple character devices",
-			    mon_stdio ? "mon:stdio" : "stdio");
-	if (mon_stdio)
-		return fail(&ps, "-serial mon:stdio: the serial port and the monitor multiplexed on stdio are not supported (use -serial stdio with -monitor unix:PATH,server=on,wait=off)");
+			    cfg->serial_mon ? "mon:stdio" : "stdio");
 	/*
 	 * QEMU boots firmware when there is no -kernel; khyp-run has none.
 	 * So that QEMU command lines without -kernel (like the CPU hotplug
@@ -725,9 +737,11 @@ void cmdline_usage(FILE *f)
 	      "  -append STRING          kernel command line\n"
 	      "  -device pc-testdev|isa-debug-exit[,iobase=N][,iosize=N]|help\n"
 	      "  -global kvm-pit.lost_tick_policy=discard   accepted (khyp's PIT drops lost ticks)\n"
-	      "  -serial stdio|none|file:PATH\n"
+	      "  -serial stdio|mon:stdio|none|file:PATH\n"
 	      "                          serial console (default stdio; none with -nodefaults\n"
-	      "                          or -monitor stdio)\n"
+	      "                          or -monitor stdio); mon:stdio shares stdio with the\n"
+	      "                          monitor (Ctrl-A c switches, Ctrl-A h helps)\n"
+	      "  -nographic              the default serial and monitor on stdio (mon:stdio)\n"
 	      "  -display none           accepted\n"
 	      "  -nodefaults, -no-user-config, -enable-kvm   accepted\n"
 	      "  -machine pc[,accel=khyp|kvm][,usb=off]\n"

@@ -56,8 +56,10 @@ struct run_config {
 	const char *append;
 	enum serial_mode serial;
 	bool serial_given;		/* -serial was on the command line */
+	bool serial_mon;		/* mon:stdio: with the HMP monitor */
 	const char *serial_path;	/* SERIAL_FILE's PATH */
 	bool nodefaults;
+	bool nographic;
 	bool no_user_config;
 	bool no_reboot;
 	enum monitor_mode monitor;
