@@ -6,8 +6,9 @@
 # fake_khyp.so (LD_PRELOAD) answers khyp-run's ioctls, gives the VM fd a
 # "guest" on a socketpair and logs every call (fake_khyp.c); fake_qmpd.py
 # stands in for khyp-qmpd.  Checks the VM set-up sequence, console both
-# ways, poweroff, reset (reboot, -no-reboot), triple fault, SIGTERM and
-# the QMP daemon's life cycle.  Output is TAP.
+# ways, poweroff, reset (reboot, -no-reboot), triple fault, SIGTERM,
+# the QMP daemon's life cycle, and -serial mon:stdio's Ctrl-A escapes
+# between the console and the (fake) monitor.  Output is TAP.
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +23,7 @@ if [ ! -x "$KHYP_RUN" ] || [ ! -e "$FAKE" ] || [ -z "$KERNEL" ]; then
 	echo "1..0 # SKIP needs khyp-run, fake_khyp.so and a cloud kernel"
 	exit 0
 fi
-echo "1..9"
+echo "1..12"
 echo initrd > "$TMP/initrd"
 export FAKE_KHYP_LOG=$TMP/log FAKE_QMPD_LOG=$TMP/qmpd.log
 n=0
@@ -124,6 +125,43 @@ FAKE_QMPD_QUIT=0.5 run 'sleep 1.5' -serial stdio \
 	-qmp "unix:$TMP/qmp.sock,server=on,wait=off"
 check "QMP quit (SIGTERM from khyp-qmpd): quiet exit 0" eval '
 	[ $rc -eq 0 ] && ! has "terminating" "$out" && has "^close vm$" "$log"'
+
+# -serial mon:stdio: the console first; C-a c to the monitor (its banner
+# kept until then), a line edited there, C-a c back (the line typed
+# before dropped when the monitor comes back), C-a x.
+run 'sleep 0.5; printf "abc\001c"; sleep 0.3; printf "info stax\177tus\r"
+	sleep 0.3; printf "par\001c"; echo hello; sleep 0.3
+	printf "\001c"; sleep 0.3; printf "\001c\001\001z\r"; sleep 0.3
+	printf "\001x"' -nodefaults -serial mon:stdio
+qlog=$(cat "$FAKE_QMPD_LOG" 2>/dev/null)
+check "-serial mon:stdio: console, C-a c to the monitor and back, C-a x exits 0" eval '
+	[ $rc -eq 0 ] &&
+	has "^--vm 7 --monitor-fd [0-9]+ --pid [0-9]+$" "$qlog" &&
+	[ "$(grep "^line:" <<<"$qlog")" = "$(printf "%s\n" \
+		"line: '\''info status'\''" "line: '\'''\''")" ] &&
+	[ "$out" = "$(printf "%b" "FAKE-GUEST-UP boot=1\r\n" \
+		"FAKE monitor banner\r\n(qemu) info stax\b \btus\r\n" \
+		"did: info status\r\n(qemu) par\r\n" \
+		"got:abchello\r\n(qemu) \r\n" \
+		"got:\001z\r\nQEMU: Terminated\n\r")" ] &&
+	has "^terminated$" "$qlog"'
+
+run 'sleep 0.5; printf "\001h\001b\001s\001x"' -nographic
+qlog=$(cat "$FAKE_QMPD_LOG" 2>/dev/null)
+check "-nographic is -serial mon:stdio: C-a h prints QEMU's help, C-a b is refused" eval '
+	[ $rc -eq 0 ] && has "^--vm 7 --monitor-fd [0-9]+ --pid [0-9]+$" "$qlog" &&
+	has "^.C-a h    print this help$" "$out" &&
+	has "^.C-a C-a  sends C-a$" "$out" &&
+	has "khyp-run: C-a b: not sent: khyp.s serial port cannot receive a break$" "$out" &&
+	has "QEMU: Terminated" "$out" && ! has "FAKE monitor" "$out"'
+
+run 'sleep 0.5; printf "\001t"; echo one; sleep 0.3; echo two; sleep 0.3
+	printf "\001t"; echo three; sleep 0.3; echo poweroff' \
+	-serial mon:stdio
+check "C-a t: the console lines stamped, as QEMU's, until C-a t again" eval '
+	[ $rc -eq 0 ] && has "^got:one.$" "$out" &&
+	has "^\[00:00:00\.000\] got:two.$" "$out" &&
+	has "^got:three.$" "$out"'
 
 [ $failed -eq 0 ] && echo "# PASSED: $n of $n" || echo "# FAILED: $failed of $n"
 [ $failed -eq 0 ]

@@ -614,7 +614,8 @@ FIXTURE_SETUP(server)
 		fd = qmpd_listen(self->path);
 		if (fd < 0)
 			_exit(1);
-		qmpd_serve(&q, &(struct qmpd_fds){ .qmp = fd, .hmp = -1 }, &stop);
+		qmpd_serve(&q, &(struct qmpd_fds){ .qmp = fd, .hmp = -1,
+						   .hmp_fd = -1 }, &stop);
 		_exit(0);
 	}
 	umask(022);
@@ -776,7 +777,8 @@ TEST(daemon_exits_with_its_launcher)
 		fd = qmpd_listen(path);
 		if (fd < 0)
 			_exit(1);
-		qmpd_serve(&q, &(struct qmpd_fds){ .qmp = fd, .hmp = -1 }, &stop);
+		qmpd_serve(&q, &(struct qmpd_fds){ .qmp = fd, .hmp = -1,
+						   .hmp_fd = -1 }, &stop);
 		_exit(0);
 	}
 	/* a zombie until the end of the test: kill(pid, 0) still finds it */

@@ -5,7 +5,7 @@
  * QEMU's human monitor (HMP) on stdio or a UNIX socket.
  *
  *   khyp-qmpd --vm NAME|ID [--socket PATH] [--monitor-socket PATH]
- *             [--monitor-stdio] [--pid LAUNCHER_PID]
+ *             [--monitor-stdio] [--monitor-fd FD] [--pid LAUNCHER_PID]
  *
  * Commands (qmp_commands.c, through qmp_dispatch.c) become requests on
  * the "khyp" generic netlink family (khyp_nl.c); its "events" multicast
@@ -16,9 +16,12 @@
  * it is gone.  Both go through a pidfd, opened first thing: a PID alone
  * can name another process once the launcher has been reaped.
  * --monitor-stdio: the terminal's ^C is the launcher's, so SIGINT is
- * ignored.
+ * ignored.  --monitor-fd: a connected socket, a monitor client from the
+ * start: khyp-run's for -serial mon:stdio, which shares the terminal
+ * between the guest's console and this monitor.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -38,7 +41,7 @@ static void on_signal(int sig)
 static void bad_usage(void)
 {
 	fprintf(stderr,
-		"usage: khyp-qmpd --vm NAME|ID [--socket PATH] [--monitor-socket PATH] [--monitor-stdio] [--pid LAUNCHER_PID]\n");
+		"usage: khyp-qmpd --vm NAME|ID [--socket PATH] [--monitor-socket PATH] [--monitor-stdio] [--monitor-fd FD] [--pid LAUNCHER_PID]\n");
 	exit(2);
 }
 
@@ -49,13 +52,14 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "monitor-socket", required_argument, NULL, 'm' },
 		{ "monitor-stdio", no_argument, NULL, 'M' },
+		{ "monitor-fd", required_argument, NULL, 'f' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *vm_arg = NULL, *socket_path = NULL, *monitor_path = NULL;
-	struct qmpd_fds fds = { .qmp = -1, .hmp = -1 };
+	struct qmpd_fds fds = { .qmp = -1, .hmp = -1, .hmp_fd = -1 };
 	int launcher_fd = -1;
 	pid_t launcher = 0;
 	struct qmp_vm q;
@@ -78,6 +82,12 @@ int main(int argc, char **argv)
 		case 'M':
 			fds.hmp_stdio = true;
 			break;
+		case 'f':
+			fds.hmp_fd = strtol(optarg, &end, 10);
+			if (*end || fds.hmp_fd < 0 ||
+			    fcntl(fds.hmp_fd, F_SETFL, O_NONBLOCK))
+				bad_usage();
+			break;
 		case 'p':
 			launcher = strtol(optarg, &end, 10);
 			if (*end || launcher <= 0)
@@ -88,7 +98,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!vm_arg || optind != argc ||
-	    (!socket_path && !monitor_path && !fds.hmp_stdio))
+	    (!socket_path && !monitor_path && !fds.hmp_stdio &&
+	     fds.hmp_fd < 0))
 		bad_usage();
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGTERM, &sa, NULL);

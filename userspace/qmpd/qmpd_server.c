@@ -407,6 +407,8 @@ void qmpd_serve(struct qmp_vm *q, const struct qmpd_fds *fds,
 		clients[i].fd = -1;
 	if (fds->hmp_stdio)
 		client_open(q, STDIN_FILENO, STDOUT_FILENO, true);
+	if (fds->hmp_fd >= 0)
+		client_open(q, fds->hmp_fd, fds->hmp_fd, true);
 	while (!*stop) {
 		int n = 0;
 

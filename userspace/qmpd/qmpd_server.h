@@ -22,6 +22,7 @@ struct qmpd_fds {
 	int qmp;		/* listening: QMP */
 	int hmp;		/* listening: the HMP monitor */
 	bool hmp_stdio;		/* the HMP monitor on stdin/stdout */
+	int hmp_fd;		/* an HMP client connected: mon:stdio's */
 };
 
 /*

@@ -117,14 +117,14 @@ static int handle_vm_state(const struct khyp_vm_state *st,
 enum run_result run_loop(struct vm *vm, const struct run_config *cfg,
 				int *code)
 {
-	struct pollfd pfd[4];
+	struct pollfd pfd[5];
 	struct khyp_vm_state st;
 	struct vcpu_event ev;
 	enum run_result res;
 	struct console con;
-	int n, timeout;
+	int n, in_i, mon_i, timeout;
 
-	console_init(&con, vm->fd, cfg->serial);
+	console_init(&con, vm->fd, cfg->serial, qmpd_monitor_fd);
 	for (;;) {
 		n = 0;
 		pfd[n++] = (struct pollfd){ .fd = vm->fd,
@@ -133,9 +133,14 @@ enum run_result run_loop(struct vm *vm, const struct run_config *cfg,
 					    .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = signal_pipe[0],
 					    .events = POLLIN };
-		if (console_wants_stdin(&con))
-			pfd[n++] = (struct pollfd){ .fd = STDIN_FILENO,
-						    .events = POLLIN };
+		in_i = console_wants_stdin(&con) ? n++ : -1;
+		if (in_i >= 0)
+			pfd[in_i] = (struct pollfd){ .fd = STDIN_FILENO,
+						     .events = POLLIN };
+		mon_i = con.mon_fd >= 0 ? n++ : -1;
+		if (mon_i >= 0)
+			pfd[mon_i] = (struct pollfd){ .fd = con.mon_fd,
+						      .events = POLLIN };
 		/* Pending console input is retried on a short timer. */
 		timeout = console_input_pending(&con) ? 10 : STATE_POLL_MS;
 		if (poll(pfd, n, timeout) < 0 && errno != EINTR) {
@@ -157,9 +162,16 @@ enum run_result run_loop(struct vm *vm, const struct run_config *cfg,
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
 			console_drain(&con);
 
-		/* stdin -> guest console */
-		if (n > 3 && (pfd[3].revents & (POLLIN | POLLHUP)))
+		if (mon_i >= 0 && pfd[mon_i].revents)
+			console_read_monitor(&con);
+		/* stdin -> guest console (or the monitor) */
+		if (in_i >= 0 && (pfd[in_i].revents & (POLLIN | POLLHUP)))
 			console_read_stdin(&con);
+		if (con.exit_req) {
+			console_drain(&con);
+			*code = 0;
+			return RUN_EXIT;
+		}
 		console_write_guest(&con);
 
 		/* A runner thread saw its vCPU stop. */

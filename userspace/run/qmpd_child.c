@@ -4,6 +4,8 @@
  * as a child, and stops it with the VM.  khyp-qmpd serves both QMP and
  * the HMP monitor (which calls the QMP commands), so one process holds
  * the command layer and its netlink link, and khyp-run needs neither.
+ * -serial mon:stdio: khyp-run keeps the terminal and is the monitor's
+ * client on a socketpair (console.c multiplexes the two).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,12 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "run.h"
 
 pid_t qmpd_pid = -1;
+int qmpd_monitor_fd = -1;
 
 /* $KHYP_QMPD, else khyp-qmpd next to this binary, else from $PATH. */
 static const char *qmpd_program(char *buf, size_t len)
@@ -44,6 +48,9 @@ static const char *qmpd_program(char *buf, size_t len)
 
 void qmpd_stop(void)
 {
+	if (qmpd_monitor_fd >= 0)
+		close(qmpd_monitor_fd);
+	qmpd_monitor_fd = -1;
 	if (qmpd_pid <= 0)
 		return;
 	/* Our unreaped child: its PID cannot be reused before the waitpid. */
@@ -76,9 +83,11 @@ static bool is_socket(const char *path)
  * stop it (SIGTTIN); otherwise its own group keeps ^C from it.
  */
 static void qmpd_exec(const char *prog, const char *id, const char *ppid,
-		      const char *qmp, const char *mon, bool mon_stdio)
+		      const char *qmp, const char *mon, bool mon_stdio,
+		      int mon_fd)
 {
-	const char *argv[12];
+	const char *argv[14];
+	char fd_arg[16];
 	int n = 0, devnull;
 
 	if (!mon_stdio) {
@@ -105,6 +114,12 @@ static void qmpd_exec(const char *prog, const char *id, const char *ppid,
 	}
 	if (mon_stdio)
 		argv[n++] = "--monitor-stdio";
+	if (mon_fd >= 0) {
+		fcntl(mon_fd, F_SETFD, 0);	/* inherited across exec */
+		snprintf(fd_arg, sizeof(fd_arg), "%d", mon_fd);
+		argv[n++] = "--monitor-fd";
+		argv[n++] = fd_arg;
+	}
 	argv[n++] = "--pid";
 	argv[n++] = ppid;
 	argv[n] = NULL;
@@ -121,15 +136,16 @@ int qmpd_start(struct vm *vm, const struct run_config *cfg)
 	const char *qmp = cfg->qmp_path[0] ? cfg->qmp_path : NULL;
 	const char *mon = cfg->monitor == MONITOR_UNIX ? cfg->monitor_path :
 							 NULL;
-	const char *what = qmp ? "-qmp" : "-monitor";
+	const char *what = qmp ? "-qmp" : cfg->serial_mon ?
+			   "-serial mon:stdio" : "-monitor";
 	char prog_buf[PATH_MAX], id[16], ppid[16];
 	const char *prog = qmpd_program(prog_buf, sizeof(prog_buf));
 	struct khyp_vm_info info;
-	int pfd[2], err = 0, i;
+	int pfd[2], sv[2] = { -1, -1 }, err = 0, i;
 	ssize_t r;
 	pid_t pid;
 
-	if (!qmp && cfg->monitor == MONITOR_NONE)
+	if (!qmp && cfg->monitor == MONITOR_NONE && !cfg->serial_mon)
 		return 0;
 	if (ioctl(vm->fd, KHYP_GET_VM_INFO, &info) < 0) {
 		error("KHYP_GET_VM_INFO: %s", strerror(errno));
@@ -139,8 +155,18 @@ int qmpd_start(struct vm *vm, const struct run_config *cfg)
 	snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
 	unlink_stale(qmp);
 	unlink_stale(mon);
+	if (cfg->serial_mon &&
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
+		       sv)) {
+		error("socketpair: %s", strerror(errno));
+		return -1;
+	}
+	qmpd_monitor_fd = sv[0];
 	if (pipe2(pfd, O_CLOEXEC)) {
 		error("pipe: %s", strerror(errno));
+		if (sv[1] >= 0)
+			close(sv[1]);
+		qmpd_stop();
 		return -1;
 	}
 	pid = fork();
@@ -148,16 +174,21 @@ int qmpd_start(struct vm *vm, const struct run_config *cfg)
 		error("fork: %s", strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
+		if (sv[1] >= 0)
+			close(sv[1]);
+		qmpd_stop();
 		return -1;
 	}
 	if (pid == 0) {
 		qmpd_exec(prog, id, ppid, qmp, mon,
-			  cfg->monitor == MONITOR_STDIO);
+			  cfg->monitor == MONITOR_STDIO, sv[1]);
 		err = errno;
 		pipe_notify(pfd[1], &err, sizeof(err));
 		_exit(127);
 	}
 	close(pfd[1]);
+	if (sv[1] >= 0)
+		close(sv[1]);
 	do {
 		r = read(pfd[0], &err, sizeof(err));
 	} while (r < 0 && errno == EINTR);

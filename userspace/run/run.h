@@ -89,12 +89,18 @@ void vm_destroy(struct vm *vm);
 
 /* qmpd_child.c: khyp-qmpd serves -qmp's socket and -monitor for the VM */
 extern pid_t qmpd_pid;
+extern int qmpd_monitor_fd;	/* -serial mon:stdio's monitor, or -1 */
 int qmpd_start(struct vm *vm, const struct run_config *cfg);
 void qmpd_stop(void);
 
-/* console.c: the terminal, and COM1 between stdio and the VM */
+/*
+ * console.c: the terminal, and COM1 between stdio and the VM (and the
+ * monitor, for -serial mon:stdio)
+ */
 struct console {
 	int vm_fd;
+	int mon_fd;		/* -serial mon:stdio's monitor, or -1 */
+	bool exit_req;		/* C-a x */
 	bool to_stdout;		/* false once stdout failed */
 	bool stdin_open;	/* until EOF */
 	uint8_t in[256];	/* read from stdin, not yet taken by COM1 */
@@ -107,12 +113,15 @@ struct console {
  */
 int console_open(const struct run_config *cfg);
 void tty_restore(void);
-void console_init(struct console *c, int vm_fd, enum serial_mode mode);
+void console_init(struct console *c, int vm_fd, enum serial_mode mode,
+		  int mon_fd);
 /* Whether to poll stdin now: open, and the last input passed on. */
 bool console_wants_stdin(const struct console *c);
 bool console_input_pending(const struct console *c);
 void console_read_stdin(struct console *c);
 void console_write_guest(struct console *c);
+/* -serial mon:stdio: the monitor's output, to stdout or kept. */
+void console_read_monitor(struct console *c);
 /* What the guest wrote to COM1, to stdout. */
 void console_drain(struct console *c);
 
