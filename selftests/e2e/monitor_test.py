@@ -13,8 +13,11 @@ device_del, quit.  Checks QEMU's banner, prompt and texts, and that
 what HMP prints agrees with QMP's answers on the same VM.  The monitor
 has stdio, so the guest console goes to a FIFO (-serial file:), where
 the test waits for the guest to be up before it plugs, and for it to
-online the CPU; QMP shows the guest's _OST and DEVICE_DELETED.  Every
-wait is a select() with a deadline.  Prints TAP.
+online the CPU; QMP shows the guest's _OST and DEVICE_DELETED.  Then
+-serial mon:stdio, the terminal shared by the guest's console and the
+monitor: the guest's shell, C-a c to the monitor and back, a line
+dropped across a switch, bad escapes, C-a h, C-a x.  Every wait is a
+select() with a deadline.  Prints TAP.
 """
 import fcntl
 import os
@@ -33,16 +36,19 @@ from qmp import Qmp  # noqa: E402
 from tap import Tap  # noqa: E402
 from vmm_proc import (KHYP_RUN, ONLINE_RE, UP_RE,  # noqa: E402
                       ConsoleFifo, build_initramfs, cloud_kernel)
+from vmm_proc import PROMPT as GUEST_PROMPT  # noqa: E402
 
 GUEST_TIMEOUT = float(os.environ.get('E2E_BOOT_TIMEOUT', '180'))
 PROMPT = '(qemu) '
 TYPE = 'IvyBridge-IBRS-x86_64-cpu'
-TESTS = 20
+MUX_TESTS = 10
+TESTS = 20 + MUX_TESTS
 
 
 class Terminal:
     """@argv on a new pseudo-terminal, its controlling terminal; the guest
-    console on @console, a ConsoleFifo, read meanwhile."""
+    console on @console, a ConsoleFifo, read meanwhile, or on the
+    terminal if None."""
 
     def __init__(self, argv, console):
         self.master, slave = os.openpty()
@@ -59,10 +65,10 @@ class Terminal:
         os.close(slave)
 
     def pump(self, timeout):
-        fds = [self.master] + ([self.console] if self.console.fileno() >= 0
-                               else [])
+        fds = [self.master] + ([self.console] if self.console and
+                               self.console.fileno() >= 0 else [])
         r, _, _ = select.select(fds, [], [], max(0, timeout))
-        if self.console in r:
+        if self.console and self.console in r:
             self.console.pump()
         if self.master not in r:
             return True
@@ -117,7 +123,8 @@ class Terminal:
                 self.p.kill()
                 self.p.wait()
         os.close(self.master)
-        self.console.close()
+        if self.console:
+            self.console.close()
 
 
 def hotpluggable(slots):
@@ -140,6 +147,71 @@ def cpus(fast):
     return ''.join('%s CPU #%d: thread_id=%d\n' %
                    ('*' if i == 0 else ' ', c['cpu-index'], c['thread-id'])
                    for i, c in enumerate(fast))
+
+
+def mux_session(tap, kernel, initrd):
+    """-serial mon:stdio: MUX_TESTS tests."""
+    t = Terminal([KHYP_RUN, '-display', 'none', '-m', '256', '-nodefaults',
+                  '-serial', 'mon:stdio', '-kernel', kernel,
+                  '-initrd', initrd], None)
+    help_text = ('\nC-a h    print this help\n'
+                 'C-a x    exit emulator\n'
+                 'C-a s    save disk data back to file (if -snapshot)\n'
+                 'C-a t    toggle console timestamps\n'
+                 'C-a b    send break (magic sysrq)\n'
+                 'C-a c    switch between console and monitor\n'
+                 'C-a C-a  sends C-a\n')
+    try:
+        before = t.expect(GUEST_PROMPT, GUEST_TIMEOUT)
+        tap.ok(before is not None and re.search(UP_RE, before) and
+               'monitor' not in before,
+               'mon:stdio: the guest console on the terminal, no monitor '
+               'banner before C-a c', t.out[-2000:])
+        os.write(t.master, b'\x01c')
+        banner = t.expect(PROMPT)
+        tap.ok(banner is not None and re.fullmatch(
+            r"QEMU \d+\.\d+\.\d+ monitor - type 'help' for more "
+            r"information\n", banner), 'C-a c: the banner, then the prompt',
+            t.out[-2000:])
+        out = t.type('info status')
+        tap.ok(out == 'VM status: running\n', 'info status in the monitor',
+               out)
+        out = t.type('info cpus')
+        tap.ok(out is not None and re.fullmatch(
+            r'\* CPU #0: thread_id=\d+\n', out), 'info cpus', out)
+        os.write(t.master, b'\x01c')
+        tap.ok(t.expect('\n', 10) == '', 'C-a c back: the monitor ends '
+               'its line', t.out[-500:])
+        os.write(t.master, b'echo mux-$((6*7))\r')
+        tap.ok(t.expect('mux-42\n', 30) is not None and
+               t.expect(GUEST_PROMPT, 30) is not None,
+               "the guest's shell has the keyboard again", t.out[-2000:])
+        # typed in the monitor, then away and back: the line is dropped
+        os.write(t.master, b'\x01cinfo sta\x01c\x01c')
+        t.expect(PROMPT, 10)
+        t.expect(PROMPT, 10)
+        out = t.type('tus')
+        tap.ok(out == "unknown command: 'tus'\n",
+               'back in the monitor: the prompt again, the line typed '
+               'before dropped', t.out[-1000:])
+        # an unknown escape and a literal C-a: nothing in the line
+        os.write(t.master, b'\x01z\x01\x01')
+        out = t.type('info status')
+        tap.ok(out == 'VM status: running\n', 'C-a z, C-a C-a: ignored by '
+               'the monitor', t.out[-1000:])
+        os.write(t.master, b'\x01h')
+        out = t.expect('C-a C-a  sends C-a\n', 10)
+        tap.ok(out is not None and out + 'C-a C-a  sends C-a\n' ==
+               help_text, "C-a h: QEMU's help", t.out[-1000:])
+        os.write(t.master, b'\x01x')
+        rc = t.wait(30)
+        tap.ok(rc == 0 and t.expect('QEMU: Terminated\n', 1) is not None,
+               'C-a x: QEMU: Terminated, khyp-run exits 0',
+               '%r\n%s' % (rc, t.out[-1000:]))
+    except Exception as e:  # noqa: BLE001 - one failure, then the tail
+        tap.ok(False, 'mon:stdio session: %r' % e, t.out[-3000:])
+    finally:
+        t.kill()
 
 
 def main():
@@ -267,7 +339,8 @@ def main():
         if q:
             q.close()
         t.kill()
-        subprocess.call(['rm', '-rf', work])
+    mux_session(tap, kernel, initrd)
+    subprocess.call(['rm', '-rf', work])
     tap.done()
     return 1 if tap.failed or tap.n != TESTS else 0
 

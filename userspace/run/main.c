@@ -34,12 +34,16 @@
  *                        fw_cfg is always there.  pci-testdev is refused.
  *   -global kvm-pit.lost_tick_policy=discard   accepted (what khyp's PIT
  *                        does); any other -global is refused.
- *   -serial stdio|none|file:PATH
+ *   -serial stdio|mon:stdio|none|file:PATH
  *                        COM1 on stdin/stdout (default; raw mode if stdin
  *                        is a terminal, Ctrl-C still ends khyp-run), its
  *                        output to PATH, or not connected (the default
  *                        with -nodefaults or -monitor stdio; both on
- *                        stdio is QEMU's error).
+ *                        stdio is QEMU's error).  mon:stdio: stdio shared
+ *                        with the HMP monitor through QEMU's Ctrl-A
+ *                        escapes (console.c, mux.c).
+ *   -nographic           QEMU's default serial and monitor on stdio:
+ *                        -serial mon:stdio if neither is given.
  *   -display none, -nodefaults, -no-user-config, -enable-kvm: accepted.
  *   -machine pc[,accel=khyp|kvm][,usb=off], -accel khyp|kvm: accepted
  *                        (kvm is an alias, so QEMU command lines work).
@@ -70,7 +74,8 @@
  * for a module that does not signal POLLPRI).
  *
  * The parts: startup.c (before the first VM), vm.c (a VM and its vCPU
- * runners), qmpd_child.c (-qmp), console.c (the terminal and COM1),
+ * runners), qmpd_child.c (-qmp), console.c (the terminal and COM1,
+ * and the monitor for -serial mon:stdio),
  * loop.c (waiting on a running VM, signals); run.h between them.
  */
 #include <errno.h>
