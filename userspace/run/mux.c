@@ -10,7 +10,7 @@
 #include "mux.h"
 
 /* QEMU's texts, its "%" being the escape's name */
-const char mux_help_text[] =
+const char *const mux_help_text =
 	"\n\r"
 	"C-a h    print this help\n\r"
 	"C-a x    exit emulator\n\r"
@@ -19,7 +19,7 @@ const char mux_help_text[] =
 	"C-a b    send break (magic sysrq)\n\r"
 	"C-a c    switch between console and monitor\n\r"
 	"C-a C-a  sends C-a\n\r";
-const char mux_exit_text[] = "QEMU: Terminated\n\r";
+const char *const mux_exit_text = "QEMU: Terminated\n\r";
 
 void mux_init(struct mux *m)
 {

@@ -30,8 +30,8 @@ struct mux {
 	int64_t stamp_start;	/* ms of the first stamp, -1 before it */
 };
 
-extern const char mux_help_text[];
-extern const char mux_exit_text[];
+extern const char *const mux_help_text;
+extern const char *const mux_exit_text;
 
 /* As QEMU starts: the console in focus. */
 void mux_init(struct mux *m);
