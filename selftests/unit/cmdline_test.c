@@ -192,6 +192,12 @@ TEST(nographic)
 	ASSERT_EQ(MONITOR_NONE, cfg.monitor);
 	PARSE_ERR("-serial stdio: cannot use stdio by multiple character devices",
 		  "-nographic", "-serial", "stdio", K);
+	/* the default serial is then on stdio too, not a vc */
+	PARSE_ERR("cannot use stdio by multiple character devices",
+		  "-nographic", "-monitor", "stdio", K);
+	PARSE_OK("-nographic", "-monitor", "stdio", "-nodefaults", K);
+	ASSERT_EQ(SERIAL_NONE, cfg.serial);
+	ASSERT_EQ(MONITOR_STDIO, cfg.monitor);
 }
 
 TEST(memory_sizes)

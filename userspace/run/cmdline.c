@@ -675,7 +675,8 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 	 * multiplexed if both are; -nodefaults drops both.  Otherwise a
 	 * default serial is on stdio; but not with -monitor stdio, QEMU's
 	 * default serial being then a "vc", which -display none shows
-	 * nowhere.  Two users of stdio are QEMU's error.
+	 * nowhere.  Two users of stdio are QEMU's error (without a -serial
+	 * to name if the serial is the default).
 	 */
 	if (cfg->nographic && !cfg->nodefaults && !monitor_given) {
 		if (!cfg->serial_given)
@@ -683,9 +684,13 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 		else
 			cfg->monitor = MONITOR_STDIO;
 	}
-	if ((cfg->nodefaults || cfg->monitor == MONITOR_STDIO) &&
+	if ((cfg->nodefaults ||
+	     (cfg->monitor == MONITOR_STDIO && !cfg->nographic)) &&
 	    !cfg->serial_given)
 		cfg->serial = SERIAL_NONE;
+	if (cfg->monitor == MONITOR_STDIO && cfg->serial == SERIAL_STDIO &&
+	    !cfg->serial_given)
+		return fail(&ps, "cannot use stdio by multiple character devices");
 	if (cfg->monitor == MONITOR_STDIO && cfg->serial == SERIAL_STDIO)
 		return fail(&ps, "-serial %s: cannot use stdio by multiple character devices",
 			    cfg->serial_mon ? "mon:stdio" : "stdio");
