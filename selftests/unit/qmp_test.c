@@ -797,4 +797,47 @@ TEST(daemon_exits_with_its_launcher)
 	rmdir(dir);
 }
 
+/*
+ * --monitor-fd: an HMP client connected from the start (khyp-run's, for
+ * -serial mon:stdio) gets the banner and prompt at once, and CRLF text.
+ */
+TEST(hmp_client_on_a_connected_fd)
+{
+	static volatile sig_atomic_t stop;
+	char line[512];
+	pid_t pid;
+	int sv[2];
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct knl nl = {};
+		struct qmp_vm q;
+
+		close(sv[0]);
+		memset(&fake, 0, sizeof(fake));
+		signal(SIGPIPE, SIG_IGN);
+		qmp_vm_init(&q, &nl, -1);
+		qmpd_serve(&q, &(struct qmpd_fds){ .qmp = -1, .hmp = -1,
+						   .hmp_fd = sv[1] }, &stop);
+		_exit(0);
+	}
+	close(sv[1]);
+	ASSERT_TRUE(read_line(sv[0], line, sizeof(line)));
+	EXPECT_EQ(0, strncmp(line, "QEMU ", 5));
+	EXPECT_NE(NULL, strstr(line, " monitor - type 'help' for more "
+			       "information"));
+	ASSERT_EQ(12, write(sv[0], "info status\n", 12));
+	ASSERT_TRUE(read_line(sv[0], line, sizeof(line)));
+	EXPECT_STREQ("(qemu) VM status: running", line);
+	/* an empty line: just the prompt, as khyp-run asks on C-a c */
+	ASSERT_EQ(13, write(sv[0], "\ninfo status\n", 13));
+	ASSERT_TRUE(read_line(sv[0], line, sizeof(line)));
+	EXPECT_STREQ("(qemu) (qemu) VM status: running", line);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(sv[0]);
+}
+
 TEST_HARNESS_MAIN
