@@ -828,8 +828,7 @@ TEST(hmp_client_on_a_connected_fd)
 	close(sv[1]);
 	ASSERT_TRUE(read_line(sv[0], line, sizeof(line)));
 	EXPECT_EQ(0, strncmp(line, "QEMU ", 5));
-	EXPECT_NE(NULL, strstr(line, " monitor - type 'help' for more "
-			       "information"));
+	EXPECT_NE(NULL, strstr(line, " monitor - type 'help' for more information"));
 	ASSERT_EQ(12, write(sv[0], "info status\n", 12));
 	ASSERT_TRUE(read_line(sv[0], line, sizeof(line)));
 	EXPECT_STREQ("(qemu) VM status: running", line);
