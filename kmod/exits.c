@@ -342,6 +342,12 @@ enum khyp_exit_action khyp_handle_exit(struct khyp_vcpu *vcpu,
 	case KHYP_AEXIT_FAIL_ENTRY:
 		vcpu_fail(vcpu, KHYP_EXIT_FAIL_ENTRY, 0, e);
 		return KHYP_LEAVE;
+	case KHYP_AEXIT_HOST_OFF:
+		/* For good if rebooting, else until cpuhp enables it (vcpu.c). */
+		if (READ_ONCE(khyp_rebooting))
+			vcpu_fail(vcpu, KHYP_EXIT_INTERNAL_ERROR,
+				  KHYP_INTERNAL_HOST_REBOOT, e);
+		return KHYP_LEAVE;
 	case KHYP_AEXIT_NONE:
 	case KHYP_AEXIT_UNKNOWN:
 		break;

@@ -236,6 +236,7 @@ enum khyp_reg {
 	X(EXCEPTION, "exception", 0)		/* intercepted #AC, #DB */ \
 	X(PAUSE, "pause", 0)						\
 	X(IRET, "iret", 0)			/* the NMI handler is done */ \
+	X(HOST_OFF, "host_off", 0)		/* not entered: AMD-V off */ \
 	LAST(UNKNOWN, "unknown", KHYP_STAT_OTHER)) /* no generic kind */
 
 /* One macro call around a list: checkpatch reads bare calls as complex. */

@@ -193,11 +193,16 @@ static void hw_disable_this_cpu(void *unused)
 	khyp_arch_call(cpu_disable)();
 }
 
-/* A reboot or kexec must not leave EFER.SVME set behind. */
+/*
+ * A reboot or kexec must not leave EFER.SVME set behind.  The IPI is the
+ * kick: a CPU in guest mode takes it only after #VMEXIT, IRQs on again,
+ * and each later entry, checking with IRQs off, finds AMD-V off and stops
+ * its vCPU (KHYP_INTERNAL_HOST_REBOOT).
+ */
 static int khyp_reboot(struct notifier_block *nb, unsigned long code,
 		       void *unused)
 {
-	khyp_rebooting = true;
+	WRITE_ONCE(khyp_rebooting, true);
 	on_each_cpu(hw_disable_this_cpu, NULL, 1);
 	return NOTIFY_OK;
 }

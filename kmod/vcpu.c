@@ -136,9 +136,10 @@ static void account_taken_irq(struct khyp_vcpu *vcpu)
 
 #define REQ_LEAVE_MASK	(~BIT(KHYP_REQ_EVENT))
 
-static void vcpu_run_stretch(struct khyp_vcpu *vcpu)
+/* False if the backend could not enter: AMD-V is off on this CPU. */
+static bool vcpu_run_stretch(struct khyp_vcpu *vcpu)
 {
-	struct khyp_arch_exit exit;
+	struct khyp_arch_exit exit = { .kind = KHYP_AEXIT_NONE };
 
 	kernel_fpu_begin();
 	fpu_restore(vcpu);
@@ -164,6 +165,7 @@ static void vcpu_run_stretch(struct khyp_vcpu *vcpu)
 	}
 	fpu_save(vcpu);
 	kernel_fpu_end();
+	return exit.kind != KHYP_AEXIT_HOST_OFF;
 }
 
 static void vcpu_init_signal(struct khyp_vcpu *vcpu)
@@ -241,7 +243,13 @@ static int vcpu_thread(void *data)
 			vcpu->halted = false;
 		}
 		vcpu_set_state(vcpu, KHYP_VCPU_STATE_RUNNING);
-		vcpu_run_stretch(vcpu);
+		/*
+		 * The scheduler allows kthreads on a CPU coming online before
+		 * its cpuhp callback has enabled AMD-V: give that callback (or
+		 * a migration) a tick.
+		 */
+		if (!vcpu_run_stretch(vcpu))
+			schedule_timeout_idle(1);
 		cond_resched();
 	}
 	return 0;

@@ -46,19 +46,32 @@ static u32 svm_asid_limit(void)
 }
 static u64 host_xcr0;
 
-static inline void svm_clgi(void)
+/*
+ * SVM instructions #UD once EFER.SVME is clear, which under a running
+ * vCPU only an emergency disable (crash, NMI shootdown) does, with
+ * khyp_rebooting set first; vmenter.S gives each a fixup.  False if the
+ * instruction faulted.
+ */
+static bool svm_faulted(const char *insn)
 {
-	asm volatile("clgi" ::: "memory");
+	WARN_ONCE(!READ_ONCE(khyp_rebooting), "%s faulted: AMD-V is off on CPU %d",
+		  insn, raw_smp_processor_id());
+	return false;
 }
 
-static inline void svm_stgi(void)
+static inline bool svm_clgi(void)
 {
-	asm volatile("stgi" ::: "memory");
+	return khyp_svm_clgi() || svm_faulted("CLGI");
 }
 
-static inline void svm_vmsave(u64 pa)
+static inline bool svm_stgi(void)
 {
-	asm volatile("vmsave %0" :: "a"(pa) : "memory");
+	return khyp_svm_stgi() || svm_faulted("STGI");
+}
+
+static inline bool svm_vmsave(u64 pa)
+{
+	return khyp_svm_vmsave(pa) || svm_faulted("VMSAVE");
 }
 
 static int svm_probe(void)
@@ -394,25 +407,40 @@ static void svm_vcpu_free(struct khyp_vcpu *vcpu)
 /*
  * Once per stretch of runs on one host CPU (preemption off): save the
  * host's hidden state that the host VMLOAD restores after each exit.
+ * Not on a CPU where AMD-V is off (coming online, or the reboot
+ * notifier's IPI, hence IRQs off): it is switched on only outside a
+ * stretch (cpuhp, resume), so svm_pre_run() refuses every entry of this
+ * one.
  */
 static void svm_vcpu_load(struct khyp_vcpu *vcpu, int cpu)
 {
-	svm_vmsave(page_to_phys(per_cpu_ptr(&svm_cpu, cpu)->host_save));
+	struct khyp_svm_cpu *sd = per_cpu_ptr(&svm_cpu, cpu);
+	unsigned long flags;
+
+	local_irq_save(flags);
+	if (sd->enabled)
+		svm_vmsave(page_to_phys(sd->host_save));
+	local_irq_restore(flags);
 }
 
 /*
- * Right before VMRUN, interrupts off: make sure our ASID is valid on this
- * CPU.  A vCPU that moved CPUs takes a new ASID, as does everyone after
- * the ASID space wraps; the wrap's flush of every ASID rides on the very
- * VMRUN that follows, so no other vCPU (of any VM) can run on this CPU
- * with a reused ASID first.  Doing this at the start of a stretch instead
- * loses the flush when the stretch ends before its first VMRUN.
+ * Right before VMRUN, interrupts off: false if AMD-V is off on this CPU
+ * (the scheduler allows kthreads on a CPU coming online before its cpuhp
+ * callback has enabled it; the reboot notifier's IPI, taken only out of
+ * guest mode, turns it off for good).  Then make sure our ASID is valid
+ * on this CPU.  A vCPU that moved CPUs takes a new ASID, as does everyone
+ * after the ASID space wraps; the wrap's flush of every ASID rides on the
+ * very VMRUN that follows, so no other vCPU (of any VM) can run on this
+ * CPU with a reused ASID first.  Doing this at the start of a stretch
+ * instead loses the flush when the stretch ends before its first VMRUN.
  */
-static void svm_pre_run(struct khyp_svm_vcpu *svm, struct khyp_svm_cpu *sd,
+static bool svm_pre_run(struct khyp_svm_vcpu *svm, struct khyp_svm_cpu *sd,
 			int cpu)
 {
+	if (!sd->enabled)
+		return false;
 	if (svm->last_cpu == cpu && svm->asid_gen == sd->asid_gen)
-		return;
+		return true;
 	if (sd->next_asid > svm_asid_limit()) {
 		sd->asid_gen++;
 		sd->next_asid = 1;
@@ -424,6 +452,7 @@ static void svm_pre_run(struct khyp_svm_vcpu *svm, struct khyp_svm_cpu *sd,
 	svm->asid_gen = sd->asid_gen;
 	svm->last_cpu = cpu;
 	svm->vmcb->control.asid = svm->asid;
+	return true;
 }
 
 static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
@@ -537,16 +566,8 @@ static void svm_vcpu_run(struct khyp_vcpu *vcpu, struct khyp_arch_exit *exit)
 	struct khyp_svm_cpu *sd = this_cpu_ptr(&svm_cpu);
 	u64 t0;
 
-	vmcb->save.rax = vcpu->regs[KHYP_RAX];
-	vmcb->save.rsp = vcpu->regs[KHYP_RSP];
-	vmcb->save.rip = vcpu->rip;
-	vmcb->save.rflags = vcpu->rflags;
-
-	exit->injected = vmcb->control.event_inj;
-	exit->int_ctl = vmcb->control.int_ctl;
-	if (vcpu->xcr0 != host_xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
-	svm_pre_run(svm, sd, smp_processor_id());
+	if (!svm_pre_run(svm, sd, smp_processor_id()))
+		goto not_entered;
 	/* After a wrap, the first VMRUN here must flush every ASID. */
 	WARN_ONCE(sd->flush_pending &&
 		  vmcb->control.tlb_ctl != TLB_CONTROL_FLUSH_ALL_ASID,
@@ -554,7 +575,18 @@ static void svm_vcpu_run(struct khyp_vcpu *vcpu, struct khyp_arch_exit *exit)
 		  vmcb->control.asid, smp_processor_id());
 	if (vmcb->control.tlb_ctl == TLB_CONTROL_FLUSH_ALL_ASID)
 		sd->flush_pending = false;
-	svm_clgi();
+
+	vmcb->save.rax = vcpu->regs[KHYP_RAX];
+	vmcb->save.rsp = vcpu->regs[KHYP_RSP];
+	vmcb->save.rip = vcpu->rip;
+	vmcb->save.rflags = vcpu->rflags;
+
+	exit->injected = vmcb->control.event_inj;
+	exit->int_ctl = vmcb->control.int_ctl;
+	if (!svm_clgi())
+		goto not_entered;
+	if (vcpu->xcr0 != host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	t0 = rdtsc();
 	/* Host IF=1 at VMRUN: physical interrupts cause #VMEXIT(INTR). */
 	asm volatile("sti" ::: "memory");
@@ -596,6 +628,11 @@ static void svm_vcpu_run(struct khyp_vcpu *vcpu, struct khyp_arch_exit *exit)
 		vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
 	}
 	svm_decode_exit(vcpu, exit);
+	return;
+
+not_entered:
+	memset(exit, 0, sizeof(*exit));
+	exit->kind = KHYP_AEXIT_HOST_OFF;
 }
 
 static void seg_to_user(struct khyp_segment *u, const struct vmcb_seg *s)

@@ -44,5 +44,9 @@ int khyp_npt_map_chunk(struct khyp_npt *npt, u64 gpa,
 		       const struct khyp_mem_chunk *chunk);
 
 void khyp_svm_enter(u64 vmcb_pa, u64 *regs, u64 host_save_pa);
+/* False if the instruction faulted (#UD: AMD-V is off on this CPU). */
+bool khyp_svm_clgi(void);
+bool khyp_svm_stgi(void);
+bool khyp_svm_vmsave(u64 pa);
 
 #endif /* KHYP_SVM_H */

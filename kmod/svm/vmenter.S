@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The world switch.  Between the guest VMLOAD and the host VMLOAD the CPU
- * holds the guest's FS/GS bases, TR, LDTR and syscall MSRs: no C code, no
- * per-CPU data and no stack protector may run there, so this stays in
- * assembly.  Interrupts are held by GIF=0 (the caller ran CLGI).
+ * Every SVM instruction, each with an exception fixup (see the end of
+ * khyp_svm_enter()).  The world switch: between the guest VMLOAD and the
+ * host VMLOAD the CPU holds the guest's FS/GS bases, TR, LDTR and syscall
+ * MSRs: no C code, no per-CPU data and no stack protector may run there,
+ * so this stays in assembly.  Interrupts are held by GIF=0 (the caller
+ * ran CLGI).
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
@@ -134,3 +136,32 @@ SYM_FUNC_START(khyp_svm_enter)
 	_ASM_EXTABLE(5b, 50b)
 	_ASM_EXTABLE(7b, 70b)
 SYM_FUNC_END(khyp_svm_enter)
+
+/* The ones C needs: bool khyp_svm_clgi(void), _stgi(void), _vmsave(u64). */
+SYM_FUNC_START(khyp_svm_clgi)
+	mov $1, %eax
+1:	clgi
+	RET
+2:	xor %eax, %eax
+	RET
+	_ASM_EXTABLE(1b, 2b)
+SYM_FUNC_END(khyp_svm_clgi)
+
+SYM_FUNC_START(khyp_svm_stgi)
+	mov $1, %eax
+1:	stgi
+	RET
+2:	xor %eax, %eax
+	RET
+	_ASM_EXTABLE(1b, 2b)
+SYM_FUNC_END(khyp_svm_stgi)
+
+SYM_FUNC_START(khyp_svm_vmsave)
+	mov %rdi, %rax
+1:	vmsave %rax
+	mov $1, %eax
+	RET
+2:	xor %eax, %eax
+	RET
+	_ASM_EXTABLE(1b, 2b)
+SYM_FUNC_END(khyp_svm_vmsave)

@@ -196,6 +196,15 @@ $(printf 'x\ty\001z')
 	th --no-module --timeout 20 sleep 1000
 	check "hang past --timeout fails with 124" rc_is 124
 
+	local restart='import ctypes; ctypes.CDLL(None).reboot(0x01234567)'
+	th --no-module --expect-reboot /usr/bin/python3 -c "$restart"
+	check "--expect-reboot: reboot(2) RESTART passes (0)" rc_is 0
+	th --module "$mod/warn.ko" --expect-reboot /usr/bin/python3 -c "$restart"
+	check "--expect-reboot: a WARN before the restart fails (125)" rc_is 125
+	th --no-module --expect-reboot true
+	check "--expect-reboot: a CMD that finishes fails (1)" \
+		eval 'rc_is 1 && err_has "without restarting"'
+
 	th --module "$tmp/missing.ko" true
 	check "missing module fails clearly (120)" eval 'rc_is 120 && err_has "does not exist"'
 

@@ -177,6 +177,7 @@ enum khyp_internal_error {
 	KHYP_INTERNAL_EMULATION = 1,	/* undecodable MMIO instruction */
 	KHYP_INTERNAL_UNHANDLED_EXIT = 2, /* an exit code khyp does not know */
 	KHYP_INTERNAL_NO_MEMORY = 3,
+	KHYP_INTERNAL_HOST_REBOOT = 4,	/* the host is rebooting (or kexec) */
 };
 
 struct khyp_exit {
