@@ -208,6 +208,18 @@ static bool vcpu_should_wake(struct khyp_vcpu *vcpu)
 	       (READ_ONCE(vcpu->requests) & ~BIT(KHYP_REQ_EJECT));
 }
 
+/* For good: its fd's waiters see the end, KHYP_EXIT_STOPPED. */
+static void vcpu_mark_dead(struct khyp_vcpu *vcpu)
+{
+	spin_lock_irq(&vcpu->state_lock);
+	vcpu->dead = true;
+	vcpu->state = KHYP_VCPU_STATE_DEAD;
+	vcpu->exit_ready = true;
+	vcpu->last_exit.reason = KHYP_EXIT_STOPPED;
+	spin_unlock_irq(&vcpu->state_lock);
+	wake_up_interruptible_all(&vcpu->user_wq);
+}
+
 /*
  * As vhost does: the guest's CPU time counts against the limits of the
  * VM creator's cgroups.  The thread joins them itself, before any guest
@@ -221,13 +233,7 @@ static int vcpu_join_owner_cgroups(struct khyp_vcpu *vcpu)
 	if (r) {
 		pr_err_ratelimited("khyp: vm %u vcpu %u: cannot join the creator's cgroups (%d); it never runs\n",
 				   vcpu->vm->id, vcpu->id, r);
-		spin_lock_irq(&vcpu->state_lock);
-		vcpu->dead = true;
-		vcpu->state = KHYP_VCPU_STATE_DEAD;
-		vcpu->exit_ready = true;
-		vcpu->last_exit.reason = KHYP_EXIT_STOPPED;
-		spin_unlock_irq(&vcpu->state_lock);
-		wake_up_interruptible_all(&vcpu->user_wq);
+		vcpu_mark_dead(vcpu);
 	}
 	return r;
 }
@@ -332,13 +338,7 @@ void khyp_vcpus_release_detached(struct khyp_vcpu *list)
 		return;
 	for (vcpu = list; vcpu; vcpu = vcpu->next_detached) {
 		kthread_stop(vcpu->thread);
-		spin_lock_irq(&vcpu->state_lock);
-		vcpu->dead = true;
-		vcpu->state = KHYP_VCPU_STATE_DEAD;
-		vcpu->exit_ready = true;
-		vcpu->last_exit.reason = KHYP_EXIT_STOPPED;
-		spin_unlock_irq(&vcpu->state_lock);
-		wake_up_interruptible_all(&vcpu->user_wq);
+		vcpu_mark_dead(vcpu);
 	}
 	/* Routing that held a LAPIC before the detach may still kick. */
 	synchronize_rcu();
