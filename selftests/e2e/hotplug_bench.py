@@ -184,7 +184,10 @@ def boot(side, kernel, initrd, work, n):
         vmm = None
     g = Guest(work, 'bench%d' % n, '1,maxcpus=2', kernel, initrd, mem=512,
               vmm=vmm)
+    t0 = time.monotonic()
     g.boot(300)
+    print('# %s: boot %d up in %.1f s' % (side, n, time.monotonic() - t0),
+          flush=True)
     free = [s for s in g.qmp.ret('query-hotpluggable-cpus')
             if 'qom-path' not in s]
     if len(free) != 1:
@@ -215,7 +218,7 @@ def main():
             except (GuestError, TimeoutError, EOFError, OSError) as e:
                 died += 1
                 print('# %s: boot %d died: %s' % (side, boots, e),
-                      file=sys.stderr, flush=True)
+                      flush=True)
                 if g:
                     g.kill()
                 continue
