@@ -267,7 +267,7 @@ static void eject_worker(struct work_struct *work)
 					     eject_work);
 	struct khyp_vm *vm = hp->vm;
 	char id[KHYP_DEVICE_ID_LEN];
-	struct khyp_vcpu *vcpu;
+	struct khyp_vcpu *vcpu, *detached = NULL;
 	u32 i;
 
 	mutex_lock(&hp->ops_lock);
@@ -279,9 +279,16 @@ static void eject_worker(struct work_struct *work)
 		mutex_lock(&vm->lock);
 		vcpu = vm->vcpus[i];
 		mutex_unlock(&vm->lock);
-		/* The vCPU array's reference is ours to drop. */
-		if (vcpu)
-			khyp_vcpu_destroy(vcpu);
+		/*
+		 * The vCPU array's reference is ours to drop.  Gone from
+		 * the guest and the VM once detached: DEVICE_DELETED need
+		 * not wait for the thread's end and the grace period.
+		 */
+		if (vcpu) {
+			khyp_vcpu_detach(vcpu);
+			vcpu->next_detached = detached;
+			detached = vcpu;
+		}
 		strscpy(id, s->id, sizeof(id));
 		spin_lock(&hp->lock);
 		s->ejecting = false;
@@ -295,6 +302,11 @@ static void eject_worker(struct work_struct *work)
 		trace_khyp_cpuhp(vm->id, i, KHYP_TRACE_CPUHP_DELETED, 0, 0);
 		khyp_genl_notify_deleted(vm, id, i, GFP_KERNEL);
 	}
+	/*
+	 * Under ops_lock still: a cpu-add of the slot waits until the old
+	 * thread is gone (its name is the new one's).
+	 */
+	khyp_vcpus_release_detached(detached);
 	mutex_unlock(&hp->ops_lock);
 }
 
@@ -535,7 +547,6 @@ int khyp_cpuhp_add(struct khyp_vm *vm, const struct khyp_cpuhp_add_req *req,
 	}
 	/* Parked in wait-for-SIPI until the guest onlines it. */
 	khyp_vcpu_start_autonomous(vcpu);
-	khyp_vcpu_put(vcpu);
 
 	spin_lock(&hp->lock);
 	s->inserting = true;
@@ -543,6 +554,13 @@ int khyp_cpuhp_add(struct khyp_vm *vm, const struct khyp_cpuhp_add_req *req,
 	spin_unlock(&hp->lock);
 	trace_khyp_cpuhp(vm->id, i, KHYP_TRACE_CPUHP_PLUG, 0, 0);
 	raise_sci(hp);
+	/*
+	 * The guest's SIPI comes long after the SCI, and a request made
+	 * before the thread starts waits for it: the guest hears of the
+	 * CPU before the thread's first scheduling and cgroup migration.
+	 */
+	khyp_vcpu_run_thread(vcpu);
+	khyp_vcpu_put(vcpu);
 	r = 0;
 out:
 	mutex_unlock(&hp->ops_lock);

@@ -287,6 +287,8 @@ struct khyp_vcpu {
 	void *arch;		/* backend vCPU state (VMCB) */
 	struct task_struct *thread;
 	pid_t tid;
+	/* A teardown's list from khyp_vcpu_detach() to the release. */
+	struct khyp_vcpu *next_detached;
 
 	u64 regs[KHYP_NR_GPRS];	/* RAX and RSP synced by the backend */
 	u64 rip;
@@ -347,7 +349,18 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 		     struct khyp_vcpu **out);
 int khyp_vcpu_fd_install(struct khyp_vcpu *vcpu);
 void khyp_vcpu_put(struct khyp_vcpu *vcpu);
-/* Stop the thread for good and drop the VM's reference (teardown, eject). */
+/* Start the thread of a vCPU khyp_vcpu_create() made (it is not run before). */
+void khyp_vcpu_run_thread(struct khyp_vcpu *vcpu);
+/*
+ * Stop the thread for good and drop the VM's reference (teardown, eject):
+ * khyp_vcpu_detach() takes the vCPU off interrupt routing and out of the
+ * VM and makes it leave guest mode for good, without waiting;
+ * khyp_vcpus_release_detached() stops the threads of a list of detached
+ * vCPUs (linked by next_detached) and, after one grace period for all,
+ * frees what routing may still hold.  khyp_vcpu_destroy() does both.
+ */
+void khyp_vcpu_detach(struct khyp_vcpu *vcpu);
+void khyp_vcpus_release_detached(struct khyp_vcpu *list);
 void khyp_vcpu_destroy(struct khyp_vcpu *vcpu);
 /* Post a KHYP_REQ_* and make the vCPU notice: wake it or force a #VMEXIT. */
 void khyp_vcpu_request(struct khyp_vcpu *vcpu, int req);
@@ -408,6 +421,8 @@ bool khyp_cpuid_has_tsc_deadline(const struct khyp_vm *vm);
 int khyp_platform_create(struct khyp_vm *vm);
 void khyp_platform_destroy(struct khyp_vm *vm);
 int khyp_platform_vcpu_init(struct khyp_vcpu *vcpu);
+/* Take the LAPIC off interrupt routing; a grace period later, destroy. */
+void khyp_platform_vcpu_unpublish(struct khyp_vcpu *vcpu);
 void khyp_platform_vcpu_destroy(struct khyp_vcpu *vcpu);
 /* Highest vector ready for delivery, or -1. */
 int khyp_lapic_pending_irq(struct khyp_vcpu *vcpu);

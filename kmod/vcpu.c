@@ -197,20 +197,56 @@ static void vcpu_process_requests(struct khyp_vcpu *vcpu)
 	clear_bit(KHYP_REQ_EVENT, &vcpu->requests);
 }
 
+/* Ejected: only kthread_stop() is left to wait for. */
 static bool vcpu_can_run(struct khyp_vcpu *vcpu)
 {
-	return READ_ONCE(vcpu->run_wanted) && !READ_ONCE(vcpu->dead);
+	return READ_ONCE(vcpu->run_wanted) && !READ_ONCE(vcpu->dead) &&
+	       !test_bit(KHYP_REQ_EJECT, &vcpu->requests);
 }
 
 static bool vcpu_should_wake(struct khyp_vcpu *vcpu)
 {
-	return kthread_should_stop() || READ_ONCE(vcpu->requests);
+	return kthread_should_stop() ||
+	       (READ_ONCE(vcpu->requests) & ~BIT(KHYP_REQ_EJECT));
+}
+
+/* For good: its fd's waiters see the end, KHYP_EXIT_STOPPED. */
+static void vcpu_mark_dead(struct khyp_vcpu *vcpu)
+{
+	spin_lock_irq(&vcpu->state_lock);
+	vcpu->dead = true;
+	vcpu->state = KHYP_VCPU_STATE_DEAD;
+	vcpu->exit_ready = true;
+	vcpu->last_exit.reason = KHYP_EXIT_STOPPED;
+	spin_unlock_irq(&vcpu->state_lock);
+	wake_up_interruptible_all(&vcpu->user_wq);
+}
+
+/*
+ * As vhost does: the guest's CPU time counts against the limits of the
+ * VM creator's cgroups.  The thread joins them itself, before any guest
+ * instruction, so that the migration (a synchronize_rcu() deep in the
+ * cgroup core) is off the path of KHYP_CREATE_VCPU and device_add.
+ */
+static int vcpu_join_owner_cgroups(struct khyp_vcpu *vcpu)
+{
+	int r = cgroup_attach_task_all(vcpu->vm->owner, current);
+
+	if (r) {
+		pr_err_ratelimited("khyp: vm %u vcpu %u: cannot join the creator's cgroups (%d); it never runs\n",
+				   vcpu->vm->id, vcpu->id, r);
+		vcpu_mark_dead(vcpu);
+	}
+	return r;
 }
 
 static int vcpu_thread(void *data)
 {
 	struct khyp_vcpu *vcpu = data;
 
+	/* Its end is kthread_stop()'s; the task is held until then. */
+	if (vcpu_join_owner_cgroups(vcpu))
+		return 0;
 	/* Suspend and hibernation stop the guest here, out of guest mode. */
 	set_freezable();
 	while (!kthread_should_stop()) {
@@ -278,7 +314,7 @@ void khyp_vcpu_put(struct khyp_vcpu *vcpu)
  * the VM going away or the vCPU ejected; an open fd keeps the object (and
  * answers -ENODEV) until closed.
  */
-void khyp_vcpu_destroy(struct khyp_vcpu *vcpu)
+void khyp_vcpu_detach(struct khyp_vcpu *vcpu)
 {
 	struct khyp_vm *vm = vcpu->vm;
 
@@ -286,30 +322,47 @@ void khyp_vcpu_destroy(struct khyp_vcpu *vcpu)
 	/* Seen by the vCPU before its next VMRUN; the IPI covers the rest. */
 	smp_mb__after_atomic();
 	kick_process(vcpu->thread);
-	kthread_stop(vcpu->thread);
 	/*
-	 * Nothing may reach this vCPU (IPIs, the IOAPIC, its own timer)
-	 * once its thread is gone: take its LAPIC off the bus first.  Out
-	 * of the array in the same vm->lock section: the debugfs reader
-	 * walks the array and its LAPICs under that lock.
+	 * Nothing new may reach this vCPU (IPIs, the IOAPIC): take its
+	 * LAPIC off the bus.  Out of the array in the same vm->lock
+	 * section: the debugfs reader walks the array and its LAPICs under
+	 * that lock, so it cannot reach the LAPIC freed later.  The thread
+	 * leaves guest mode for good (KHYP_REQ_EJECT) without either.
 	 */
 	mutex_lock(&vm->lock);
 	if (vm->vcpus[vcpu->id] == vcpu) {
 		vm->vcpus[vcpu->id] = NULL;
 		vm->nr_vcpus--;
 	}
-	khyp_platform_vcpu_destroy(vcpu);
+	khyp_platform_vcpu_unpublish(vcpu);
 	mutex_unlock(&vm->lock);
-	put_task_struct(vcpu->thread);
+}
 
-	spin_lock_irq(&vcpu->state_lock);
-	vcpu->dead = true;
-	vcpu->state = KHYP_VCPU_STATE_DEAD;
-	vcpu->exit_ready = true;
-	vcpu->last_exit.reason = KHYP_EXIT_STOPPED;
-	spin_unlock_irq(&vcpu->state_lock);
-	wake_up_interruptible_all(&vcpu->user_wq);
-	khyp_vcpu_put(vcpu);
+void khyp_vcpus_release_detached(struct khyp_vcpu *list)
+{
+	struct khyp_vcpu *vcpu, *next;
+
+	if (!list)
+		return;
+	for (vcpu = list; vcpu; vcpu = vcpu->next_detached) {
+		kthread_stop(vcpu->thread);
+		vcpu_mark_dead(vcpu);
+	}
+	/* Routing that held a LAPIC before the detach may still kick. */
+	synchronize_rcu();
+	for (vcpu = list; vcpu; vcpu = next) {
+		next = vcpu->next_detached;
+		khyp_platform_vcpu_destroy(vcpu);
+		put_task_struct(vcpu->thread);
+		khyp_vcpu_put(vcpu);
+	}
+}
+
+void khyp_vcpu_destroy(struct khyp_vcpu *vcpu)
+{
+	khyp_vcpu_detach(vcpu);
+	vcpu->next_detached = NULL;
+	khyp_vcpus_release_detached(vcpu);
 }
 
 int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
@@ -377,13 +430,6 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 		r = PTR_ERR(vcpu->thread);
 		goto fail_arch;
 	}
-	/* As vhost does: the guest's CPU time counts against the creator's limits. */
-	r = cgroup_attach_task_all(vm->owner, vcpu->thread);
-	if (r) {
-		/* Never woken: it exits without running vcpu_thread(). */
-		kthread_stop(vcpu->thread);
-		goto fail_arch;
-	}
 	get_task_struct(vcpu->thread);
 	vcpu->tid = task_pid_nr(vcpu->thread);
 	/*
@@ -399,7 +445,6 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	vm->nr_vcpus++;
 	kref_get(&vcpu->ref);	/* the VM's array */
 	mutex_unlock(&vm->lock);
-	wake_up_process(vcpu->thread);
 	*out = vcpu;
 	return 0;
 
@@ -416,6 +461,11 @@ fail_free:
 	kfree(vcpu);
 	atomic_long_dec(&khyp_stats.vcpus);
 	return r;
+}
+
+void khyp_vcpu_run_thread(struct khyp_vcpu *vcpu)
+{
+	wake_up_process(vcpu->thread);
 }
 
 void khyp_vcpu_start_autonomous(struct khyp_vcpu *vcpu)

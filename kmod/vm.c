@@ -303,6 +303,7 @@ void khyp_vm_get(struct khyp_vm *vm)
 static void vm_release(struct kref *ref)
 {
 	struct khyp_vm *vm = container_of(ref, struct khyp_vm, ref);
+	struct khyp_vcpu *vcpu, *detached = NULL;
 	u32 i;
 
 	khyp_debugfs_vm_remove(vm);
@@ -317,9 +318,14 @@ static void vm_release(struct kref *ref)
 	 * A VM whose creation failed may have no vCPU array.
 	 */
 	for (i = 0; vm->vcpus && i < vm->max_vcpus; i++) {
-		if (vm->vcpus[i])
-			khyp_vcpu_destroy(vm->vcpus[i]);
+		vcpu = vm->vcpus[i];
+		if (!vcpu)
+			continue;
+		khyp_vcpu_detach(vcpu);
+		vcpu->next_detached = detached;
+		detached = vcpu;
 	}
+	khyp_vcpus_release_detached(detached);
 	khyp_cpuhp_vm_destroy(vm);
 	khyp_user_io_destroy(vm);
 	khyp_platform_destroy(vm);
@@ -561,6 +567,7 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		r = khyp_vcpu_create(vm, &cfg, &vcpu);
 		if (r)
 			return r;
+		khyp_vcpu_run_thread(vcpu);
 		r = khyp_vcpu_fd_install(vcpu);
 		/* The VM keeps the vCPU even if the fd could not be made. */
 		khyp_vcpu_put(vcpu);

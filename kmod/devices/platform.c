@@ -177,18 +177,28 @@ int khyp_platform_vcpu_init(struct khyp_vcpu *vcpu)
 	return 0;
 }
 
-/* May sleep: waits for interrupt routing that may still see this LAPIC. */
-void khyp_platform_vcpu_destroy(struct khyp_vcpu *vcpu)
+/* Returns whether the LAPIC was published (readers may still hold it). */
+static bool platform_vcpu_unpublish(struct khyp_vcpu *vcpu)
 {
 	struct khyp_platform *p = vcpu->vm->platform;
 
-	if (!p || !vcpu->lapic)
-		return;
-	if (vcpu->id < p->nr_lapics &&
-	    rcu_access_pointer(p->lapics[vcpu->id]) == vcpu->lapic) {
-		RCU_INIT_POINTER(p->lapics[vcpu->id], NULL);
+	if (!p || !vcpu->lapic || vcpu->id >= p->nr_lapics ||
+	    rcu_access_pointer(p->lapics[vcpu->id]) != vcpu->lapic)
+		return false;
+	RCU_INIT_POINTER(p->lapics[vcpu->id], NULL);
+	return true;
+}
+
+void khyp_platform_vcpu_unpublish(struct khyp_vcpu *vcpu)
+{
+	platform_vcpu_unpublish(vcpu);
+}
+
+/* May sleep: waits for interrupt routing that may still see this LAPIC. */
+void khyp_platform_vcpu_destroy(struct khyp_vcpu *vcpu)
+{
+	if (platform_vcpu_unpublish(vcpu))
 		synchronize_rcu();
-	}
 	khyp_lapic_destroy(vcpu);
 }
 

@@ -6,20 +6,28 @@
 #
 #   plug-to-online  QMP device_add sent -> guest prints KHYP-GUEST-CPU-ONLINE
 #   unplug-to-gone  QMP device_del sent -> guest prints KHYP-GUEST-CPU-GONE
-#   first-plug-to-online  the first cycle's plug-to-online alone: the
+#   first-plug-to-online  each boot's first cycle's plug-to-online: the
 #                   guest also switches to SMP code then (the anchors'
 #                   one-plug-per-boot figure)
+#   plug-vmm        the VMM's own share of a plug: device_add written to
+#                   the SCI raised (from the host's trace buffer)
+#   unplug-vmm      the VMM's own share of an unplug: the guest's _EJ0
+#                   write to the DEVICE_DELETED event's timestamp
 #
-# Median of $KHYP_BENCH_HP_CYCLES (9) cycles each; the measuring is
-# selftests/e2e/hotplug_bench.py.  Run by selftests/bench/bench.sh inside
+# Median (with min and max) of $KHYP_BENCH_HP_CYCLES (9) cycles each; a
+# guest that dies is booted again and counted (hotplug-died).  The
+# measuring is selftests/e2e/hotplug_bench.py.  Run by selftests/bench/bench.sh inside
 # the test host, with khyp.ko loaded and kvm_amd not: khyp is measured
 # first, then kvm_amd is loaded for QEMU and unloaded again, so that the
 # two never own AMD-V at once (khyp has no VM while KVM runs).  For the
 # sides in $KHYP_BENCH_SIDES, prints
 #
-#   FIGURE khyp|kvm plug-to-online <s> s
-#   FIGURE khyp|kvm unplug-to-gone <s> s
-#   FIGURE khyp|kvm first-plug-to-online <s> s
+#   FIGURE khyp|kvm plug-to-online <s> s min=<s> max=<s>
+#   FIGURE khyp|kvm unplug-to-gone <s> s min=<s> max=<s>
+#   FIGURE khyp|kvm first-plug-to-online <s> s min=<s> max=<s>
+#   FIGURE khyp|kvm plug-vmm <ms> ms min=<ms> max=<ms>
+#   FIGURE khyp|kvm unplug-vmm <ms> ms min=<ms> max=<ms>
+#   FIGURE khyp|kvm hotplug-died <n> guests
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -39,8 +47,12 @@ cleanup() {
 trap cleanup EXIT
 "$repo/selftests/guest/mkinitramfs.sh" "$work/initrd.gz"
 
-# value NAME FILE: the median the driver printed for NAME
-value() { awk -v n="$1" '$1 == n { print $2 }' "$2"; }
+# figure NAME SCALE UNIT FILE: NAME's median, min and max as the driver
+# printed them (in s), times SCALE, as a FIGURE line's tail
+figure() {
+	awk -v n="$1" -v k="$2" -v u="$3" '$1 == n {
+		printf "%g %s min=%g max=%g\n", $2 * k, u, $3 * k, $4 * k }' "$4"
+}
 
 sides=" ${KHYP_BENCH_SIDES:-khyp kvm} "
 failed=0
@@ -51,13 +63,18 @@ for side in khyp kvm; do
 	/usr/bin/python3 "$drv" "$side" "$kernel" "$work/initrd.gz" "$cycles" |
 		tee "$work/$side" || rc=$?
 	[[ $side == kvm ]] && rmmod kvm_amd kvm
-	# A guest that died costs only its own side's figures.
+	echo "FIGURE $side hotplug-died $(awk '$1 == "died" { print $2 }' \
+		"$work/$side") guests"
+	# A side whose guests kept dying costs only its own figures.
 	if ((rc != 0)); then
 		failed=1
 		continue
 	fi
 	for name in plug-to-online unplug-to-gone first-plug-to-online; do
-		echo "FIGURE $side $name $(value "$name" "$work/$side") s"
+		echo "FIGURE $side $name $(figure "$name" 1 s "$work/$side")"
+	done
+	for name in plug-vmm unplug-vmm; do
+		echo "FIGURE $side $name $(figure "$name" 1000 ms "$work/$side")"
 	done
 done
 exit $failed

@@ -402,7 +402,10 @@ def main(t):
     e = event(q, "DEVICE_DELETED", timeout=30)
     tap(r1.get("return") == {} and r2.get("return") == {} and e is not None,
         "DEVICE_DELETED arrives while the guest loops _OST", (r1, r2, e))
-    # What else came is bounded by the two operations, not by the guest.
+    # What else came is bounded by the two operations, not by the guest,
+    # however long it loops: let it loop (DEVICE_DELETED may come fast).
+    wait_until(lambda: cpuhp_steps(tracefs("trace"), 0).count("ost") >= 100,
+               30)
     r = q.cmd("query-status", timeout=30)
     tracefs("events/khyp/khyp_cpuhp/enable", "0")
     trace = tracefs("trace")
