@@ -304,6 +304,7 @@ struct khyp_vcpu {
 	u32 state;		/* [state_lock] enum khyp_vcpu_run_state */
 	bool run_wanted;	/* [state_lock] userspace started it */
 	bool exit_ready;	/* [state_lock] last_exit awaits userspace */
+	bool exit_seen;		/* [state_lock] KHYP_VCPU_RUN returned it */
 	bool dead;		/* [state_lock] shut down or failed for good */
 	bool frozen;		/* [state_lock] a register ioctl owns it */
 	struct khyp_exit last_exit;

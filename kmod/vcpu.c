@@ -81,6 +81,8 @@ void khyp_vcpu_stop_for_user(struct khyp_vcpu *vcpu, u32 state, bool dead)
 	vcpu->state = state;
 	vcpu->run_wanted = false;
 	vcpu->exit_ready = true;
+	/* A stop was asked for: its caller knows, RUN may resume at once. */
+	vcpu->exit_seen = state == KHYP_VCPU_STATE_STOPPED;
 	if (dead)
 		vcpu->dead = true;
 	spin_unlock_irq(&vcpu->state_lock);
@@ -565,7 +567,12 @@ static void regs_from_user(struct khyp_vcpu *vcpu, const struct khyp_regs *r)
 	vcpu->rflags = (r->rflags & 0x3f7fd7) | X86_EFLAGS_FIXED;
 }
 
-/* Resume the thread; userspace's answer to the last exit goes with it. */
+/*
+ * Resume the thread; userspace's answer to the last exit goes with it.
+ * With @answer (KHYP_VCPU_RUN), an exit no RUN has returned yet (it came
+ * after KHYP_VCPU_START, or while an interrupted RUN was not waiting) is
+ * not answered but returned: 1, the vCPU left stopped.
+ */
 static int vcpu_resume(struct khyp_vcpu *vcpu, const struct khyp_exit *answer)
 {
 	spin_lock_irq(&vcpu->state_lock);
@@ -579,6 +586,10 @@ static int vcpu_resume(struct khyp_vcpu *vcpu, const struct khyp_exit *answer)
 	if (vcpu->dead) {
 		spin_unlock_irq(&vcpu->state_lock);
 		return -ESHUTDOWN;
+	}
+	if (vcpu->exit_ready && answer && !vcpu->exit_seen) {
+		spin_unlock_irq(&vcpu->state_lock);
+		return 1;
 	}
 	if (vcpu->exit_ready && answer) {
 		if (vcpu->last_exit.reason == KHYP_EXIT_IO &&
@@ -613,11 +624,14 @@ static long vcpu_ioctl_run(struct khyp_vcpu *vcpu, union vcpu_ioctl_arg *arg)
 {
 	int r = vcpu_resume(vcpu, &arg->exit);
 
-	if (r && r != -ESHUTDOWN)
+	if (r < 0 && r != -ESHUTDOWN)
 		return r;
 	if (wait_event_interruptible(vcpu->user_wq, vcpu_exit_ready(vcpu)))
 		return -EINTR;
+	spin_lock_irq(&vcpu->state_lock);
 	arg->exit = vcpu->last_exit;
+	vcpu->exit_seen = true;
+	spin_unlock_irq(&vcpu->state_lock);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -241,6 +242,23 @@ static void rm_io_exchange(struct __test_metadata *_metadata,
 TEST_F(vm, port_io_in_and_out)
 {
 	LOAD(&self->vm, rm_io);
+	rm_io_exchange(_metadata, &self->vcpu);
+}
+
+/*
+ * An exit that came while no KHYP_VCPU_RUN waited (here: after
+ * KHYP_VCPU_START) is the next RUN's result, not answered unseen.
+ */
+TEST_F(vm, run_returns_exit_taken_before_it)
+{
+	struct pollfd pfd = { .fd = self->vcpu.fd, .events = POLLIN };
+	struct khyp_vcpu_state st = {};
+
+	LOAD(&self->vm, rm_io);
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_VCPU_START));
+	ASSERT_EQ(1, poll(&pfd, 1, 10000));
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_VCPU_GET_STATE, &st));
+	ASSERT_EQ(KHYP_VCPU_STATE_USER_EXIT, st.state);
 	rm_io_exchange(_metadata, &self->vcpu);
 }
 
