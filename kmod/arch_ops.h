@@ -59,7 +59,7 @@ struct khyp_arch_ops {
 	 * Offer the LAPIC's highest deliverable @vector (-1: none) for the
 	 * next entry.  The CPU takes it by itself once the guest's IF and
 	 * interrupt shadow allow; irq_taken() then reports it, after the
-	 * exit, so the LAPIC can move it from IRR to ISR.
+	 * exit, so the LAPIC can put it in ISR (or back in IRR).
 	 */
 	void (*offer_irq)(struct khyp_vcpu *vcpu, int vector);
 	int (*irq_taken)(struct khyp_vcpu *vcpu);

@@ -410,8 +410,13 @@ int khyp_platform_vcpu_init(struct khyp_vcpu *vcpu);
 void khyp_platform_vcpu_destroy(struct khyp_vcpu *vcpu);
 /* Highest vector ready for delivery, or -1. */
 int khyp_lapic_pending_irq(struct khyp_vcpu *vcpu);
-/* The vector was injected: move it from IRR to ISR. */
-void khyp_lapic_ack_irq(struct khyp_vcpu *vcpu, int vector);
+/*
+ * Right before an entry: the vector to offer (-1: none), out of IRR
+ * until khyp_lapic_offer_done().
+ */
+int khyp_lapic_offer_irq(struct khyp_vcpu *vcpu);
+/* After the exit: the offered vector to ISR if @taken (and returned), else to IRR. */
+int khyp_lapic_offer_done(struct khyp_vcpu *vcpu, bool taken);
 /* INIT received: everything but the ID and the APIC base MSR resets. */
 void khyp_lapic_reset(struct khyp_vcpu *vcpu);
 /*

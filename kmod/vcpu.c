@@ -118,18 +118,24 @@ static void inject_events(struct khyp_vcpu *vcpu)
 	if (!vcpu->vm->platform)
 		return;
 	/* Re-offered at every entry: the LAPIC's priorities may have moved. */
-	vector = khyp_lapic_pending_irq(vcpu);
+	vector = khyp_lapic_offer_irq(vcpu);
 	khyp_arch_call(offer_irq)(vcpu, vector);
 }
 
-/* Called right after an exit, before anything can EOI. */
+/*
+ * Called right after an exit, before anything can EOI: whether the guest
+ * took the offered vector goes to the LAPIC.
+ */
 static void account_taken_irq(struct khyp_vcpu *vcpu)
 {
-	int vector = khyp_arch_call(irq_taken)(vcpu);
+	int vector;
 
+	if (!vcpu->vm->platform)
+		return;
+	vector = khyp_lapic_offer_done(vcpu,
+				       khyp_arch_call(irq_taken)(vcpu) >= 0);
 	if (vector < 0)
 		return;
-	khyp_lapic_ack_irq(vcpu, vector);
 	vcpu->stats.count[KHYP_STAT_INJECTED_IRQS]++;
 	trace_khyp_irq_taken(vcpu, vector);
 }

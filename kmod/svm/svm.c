@@ -747,7 +747,7 @@ static int svm_irq_taken(struct khyp_vcpu *vcpu)
 
 	if (vector < 0 || (ctl->int_ctl & V_IRQ_MASK))
 		return -1;
-	/* Taken, but the exit came before the guest saw it: still in IRR. */
+	/* Taken, but the exit came before the guest saw it: back to IRR. */
 	if (svm_cut_short_irq(ctl->exit_int_info))
 		return -1;
 	svm->virq = -1;
