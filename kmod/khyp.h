@@ -236,6 +236,7 @@ enum khyp_reg {
 	X(EXCEPTION, "exception", 0)		/* intercepted #AC, #DB */ \
 	X(PAUSE, "pause", 0)						\
 	X(IRET, "iret", 0)			/* the NMI handler is done */ \
+	X(CR8_WRITE, "cr8_write", 0)		/* while TPR holds an IRQ */ \
 	LAST(UNKNOWN, "unknown", KHYP_STAT_OTHER)) /* no generic kind */
 
 /* One macro call around a list: checkpatch reads bare calls as complex. */
@@ -382,6 +383,8 @@ void khyp_complete_user_exit(struct khyp_vcpu *vcpu);
 int khyp_emulate_mmio(struct khyp_vcpu *vcpu, u64 gpa);
 /* Finish an MMIO read userspace answered (data in last_exit). */
 void khyp_emulate_mmio_complete(struct khyp_vcpu *vcpu);
+/* Decode the MOV to CR8 at RIP: its length and its source's value. */
+int khyp_emulate_mov_to_cr8(struct khyp_vcpu *vcpu, u64 *val);
 /* Translate a guest virtual address with the guest's paging mode. */
 int khyp_gva_to_gpa(struct khyp_vcpu *vcpu, u64 gva, u64 *gpa);
 
@@ -412,11 +415,14 @@ void khyp_platform_vcpu_destroy(struct khyp_vcpu *vcpu);
 int khyp_lapic_pending_irq(struct khyp_vcpu *vcpu);
 /*
  * Right before an entry: the vector to offer (-1: none), out of IRR
- * until khyp_lapic_offer_done().
+ * until khyp_lapic_offer_done(); the TPR for the guest's CR8, and
+ * whether any vector is requested (offered or held back).
  */
-int khyp_lapic_offer_irq(struct khyp_vcpu *vcpu);
+int khyp_lapic_offer_irq(struct khyp_vcpu *vcpu, u8 *tpr, bool *requested);
 /* After the exit: the offered vector to ISR if @taken (and returned), else to IRR. */
 int khyp_lapic_offer_done(struct khyp_vcpu *vcpu, bool taken);
+/* The guest wrote CR8 (0-15): the TPR's priority class. */
+void khyp_lapic_set_cr8(struct khyp_vcpu *vcpu, u8 cr8);
 /* INIT received: everything but the ID and the APIC base MSR resets. */
 void khyp_lapic_reset(struct khyp_vcpu *vcpu);
 /*

@@ -1021,9 +1021,11 @@ int khyp_lapic_pending_irq(struct khyp_vcpu *vcpu)
 
 /*
  * For the entry: the vector to offer, taken out of IRR (the exit's
- * khyp_lapic_offer_done() settles it).
+ * khyp_lapic_offer_done() settles it), the TPR the guest's CR8 shows,
+ * and whether any vector is requested (offered or held back: a CR8
+ * write may then decide whether the guest can take one).
  */
-int khyp_lapic_offer_irq(struct khyp_vcpu *vcpu)
+int khyp_lapic_offer_irq(struct khyp_vcpu *vcpu, u8 *tpr, bool *requested)
 {
 	struct khyp_lapic *l = vcpu->lapic;
 	unsigned long flags;
@@ -1031,11 +1033,24 @@ int khyp_lapic_offer_irq(struct khyp_vcpu *vcpu)
 
 	raw_spin_lock_irqsave(&l->lock, flags);
 	v = lapic_pending_locked(l);
+	*tpr = l->tpr;
+	*requested = vec_highest(l->irr) >= 0 && lapic_enabled(l);
 	if (v >= 0)
 		vec_clear(l->irr, v);
 	l->offered = v;
 	raw_spin_unlock_irqrestore(&l->lock, flags);
 	return v;
+}
+
+/* A MOV to CR8: TPR bits 7:4 from its low four, bits 3:0 cleared. */
+void khyp_lapic_set_cr8(struct khyp_vcpu *vcpu, u8 cr8)
+{
+	struct khyp_lapic *l = vcpu->lapic;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&l->lock, flags);
+	l->tpr = (cr8 & 0xf) << 4;
+	raw_spin_unlock_irqrestore(&l->lock, flags);
 }
 
 int khyp_lapic_offer_done(struct khyp_vcpu *vcpu, bool taken)

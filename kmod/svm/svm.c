@@ -460,6 +460,9 @@ static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
 	case SVM_EXIT_HLT:
 		e->kind = KHYP_AEXIT_HLT;
 		break;
+	case SVM_EXIT_WRITE_CR8:
+		e->kind = KHYP_AEXIT_CR8_WRITE;
+		break;
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_SMI:
 		e->kind = KHYP_AEXIT_INTR;
@@ -733,7 +736,13 @@ static void svm_offer_irq(struct khyp_vcpu *vcpu, int vector)
 	ctl->int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK);
 	if (vector < 0)
 		return;
-	/* The LAPIC already applied TPR and PPR: the guest's V_TPR may not. */
+	/*
+	 * The LAPIC already applied TPR and PPR, and a CR8 write exits
+	 * while a vector is offered (svm_set_tpr()): the CPU's own V_TPR
+	 * check is not needed.  Nor wanted: QEMU 7.2's emulated SVM aborts
+	 * (tcg_handle_interrupt: BQL not held) on a MOV to CR8 that lets a
+	 * pending V_IRQ through.
+	 */
 	ctl->int_vector = vector;
 	ctl->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
 			((vector >> 4) << V_INTR_PRIO_SHIFT);
@@ -752,6 +761,25 @@ static int svm_irq_taken(struct khyp_vcpu *vcpu)
 		return -1;
 	svm->virq = -1;
 	return vector;
+}
+
+static void svm_set_tpr(struct khyp_vcpu *vcpu, u8 tpr, bool trap)
+{
+	struct khyp_svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+
+	svm->v_tpr = tpr >> 4;
+	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
+				svm->v_tpr;
+	set_intercept(vmcb, INTERCEPT_CR8_WRITE, trap);
+}
+
+static int svm_cr8_written(struct khyp_vcpu *vcpu)
+{
+	struct khyp_svm_vcpu *svm = to_svm(vcpu);
+	u8 v_tpr = svm->vmcb->control.int_ctl & V_TPR_MASK;
+
+	return v_tpr == svm->v_tpr ? -1 : v_tpr;
 }
 
 static void svm_debug_show(struct seq_file *m, struct khyp_vcpu *vcpu)
@@ -838,6 +866,8 @@ const struct khyp_arch_ops khyp_svm_ops = {
 	.nmi_allowed = svm_nmi_allowed,
 	.offer_irq = svm_offer_irq,
 	.irq_taken = svm_irq_taken,
+	.set_tpr = svm_set_tpr,
+	.cr8_written = svm_cr8_written,
 	.debug_show = svm_debug_show,
 	.event_pending = svm_event_pending,
 	.get_msr = svm_get_msr,

@@ -116,26 +116,39 @@ static uint64_t tpr_irqs_after_cr8(uint64_t v)
 	return n;
 }
 
-/* CR8 is the TPR's bits 7:4: each is seen through the other. */
+/*
+ * CR8 is the TPR's bits 7:4: each is seen through the other.  Each step
+ * sends one class-4 self-IPI with interrupts off, holds it back and lets
+ * it through, counting from the handler runs before it.
+ */
 static void cr8_checks(void)
 {
-	uint64_t v;
+	uint64_t v, base;
 
 	cr8_write(5);
 	res->tpr_from_cr8 = rdmsr(X2(APIC_TPR));
+	base = tpr_irqs;
 	wrmsr(X2(APIC_SELF_IPI), V_TPR);
-	res->cr8_masked = tpr_irqs_after_window();
-	res->cr8_unmasked = tpr_irqs_after_cr8(0);
+	res->cr8_masked = tpr_irqs_after_window() - base;
+	res->cr8_unmasked = tpr_irqs_after_cr8(0) - base;
+
+	/* Raised after the IPI, before the guest can take it. */
+	base = tpr_irqs;
+	wrmsr(X2(APIC_SELF_IPI), V_TPR);
+	cr8_write(5);
+	res->cr8_masks_offered = tpr_irqs_after_window() - base;
+	res->cr8_offered_unmasked = tpr_irqs_after_cr8(0) - base;
 
 	wrmsr(X2(APIC_TPR), 0x60);
 	asm volatile("mov %%cr8, %0" : "=r"(v));
 	res->cr8_from_tpr = v;
+	base = tpr_irqs;
 	wrmsr(X2(APIC_SELF_IPI), V_TPR);
-	res->tpr_masked = tpr_irqs_after_window() - 1;
-	res->tpr_unmasked_by_cr8 = tpr_irqs_after_cr8(0) - 1;
+	res->tpr_masked = tpr_irqs_after_window() - base;
+	res->tpr_unmasked_by_cr8 = tpr_irqs_after_cr8(0) - base;
 	/* Whatever is still held back is let through before going on. */
 	wrmsr(X2(APIC_TPR), 0);
-	wait_for(&tpr_irqs, 2);
+	wait_for(&tpr_irqs, base + 1);
 }
 
 static void setup_cpu(void)

@@ -44,6 +44,8 @@ struct x2apic_results {
 	uint64_t tpr_from_cr8;		/* TPR MSR after MOV 5 to CR8 */
 	uint64_t cr8_masked;		/* a class-4 self-IPI taken at CR8 5 */
 	uint64_t cr8_unmasked;		/* it, once CR8 is 0 */
+	uint64_t cr8_masks_offered;	/* one sent at CR8 0, CR8 raised to 5 */
+	uint64_t cr8_offered_unmasked;	/* it, once CR8 is 0 again */
 	uint64_t cr8_from_tpr;		/* CR8 after TPR MSR 0x60 */
 	uint64_t tpr_masked;		/* a class-4 self-IPI taken at TPR 0x60 */
 	uint64_t tpr_unmasked_by_cr8;	/* it, once CR8 is 0 */

@@ -119,6 +119,8 @@ CHECK(ipis_wake_halted_ap_spaced, full, halt_ipis_spaced, X2_HALT_IPIS);
 CHECK(cr8_write_sets_tpr, full, tpr_from_cr8, 0x50);
 CHECK(cr8_masks_lower_class, full, cr8_masked, 0);
 CHECK(cr8_lowered_delivers_at_once, full, cr8_unmasked, 1);
+CHECK(cr8_raised_masks_offered_irq, full, cr8_masks_offered, 0);
+CHECK(cr8_lowered_delivers_offered_irq, full, cr8_offered_unmasked, 1);
 CHECK(tpr_write_sets_cr8, full, cr8_from_tpr, 6);
 CHECK(tpr_masks_lower_class, full, tpr_masked, 0);
 CHECK(cr8_lowers_tpr_set_by_msr, full, tpr_unmasked_by_cr8, 1);
