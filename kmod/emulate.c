@@ -8,7 +8,7 @@
  * address-size, segment and REX prefixes.  The fault gives us the
  * physical address; the decoder only needs direction, size, the register
  * or immediate, and the length to advance RIP.  MOV to CR8, intercepted
- * while the TPR holds an interrupt back, is decoded the same way.
+ * while a vector is requested, is decoded the same way.
  */
 #include <linux/errno.h>
 #include <linux/mm.h>

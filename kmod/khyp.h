@@ -236,7 +236,7 @@ enum khyp_reg {
 	X(EXCEPTION, "exception", 0)		/* intercepted #AC, #DB */ \
 	X(PAUSE, "pause", 0)						\
 	X(IRET, "iret", 0)			/* the NMI handler is done */ \
-	X(CR8_WRITE, "cr8_write", 0)		/* while TPR holds an IRQ */ \
+	X(CR8_WRITE, "cr8_write", 0)		/* while a vector waits */ \
 	LAST(UNKNOWN, "unknown", KHYP_STAT_OTHER)) /* no generic kind */
 
 /* One macro call around a list: checkpatch reads bare calls as complex. */
