@@ -59,10 +59,20 @@ struct khyp_arch_ops {
 	 * Offer the LAPIC's highest deliverable @vector (-1: none) for the
 	 * next entry.  The CPU takes it by itself once the guest's IF and
 	 * interrupt shadow allow; irq_taken() then reports it, after the
-	 * exit, so the LAPIC can move it from IRR to ISR.
+	 * exit, so the LAPIC can put it in ISR (or back in IRR).
 	 */
 	void (*offer_irq)(struct khyp_vcpu *vcpu, int vector);
 	int (*irq_taken)(struct khyp_vcpu *vcpu);
+	/*
+	 * The guest's CR8 is the LAPIC TPR's priority class.  set_tpr()
+	 * shows @tpr as CR8 at the next entry; with @trap (a vector is
+	 * requested), a write to CR8 exits (KHYP_AEXIT_CR8_WRITE), since it
+	 * may decide whether the guest can take one.  After an exit,
+	 * cr8_written() returns what the guest wrote to CR8 without
+	 * exiting, or -1.
+	 */
+	void (*set_tpr)(struct khyp_vcpu *vcpu, u8 tpr, bool trap);
+	int (*cr8_written)(struct khyp_vcpu *vcpu);
 	/* An event is already queued for the next entry. */
 	bool (*event_pending)(struct khyp_vcpu *vcpu);
 

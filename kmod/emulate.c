@@ -7,7 +7,8 @@
  * 8B, C6, C7, A0-A3), MOVZX and MOVSX (0F B6/B7/BE/BF), with operand-size,
  * address-size, segment and REX prefixes.  The fault gives us the
  * physical address; the decoder only needs direction, size, the register
- * or immediate, and the length to advance RIP.
+ * or immediate, and the length to advance RIP.  MOV to CR8, intercepted
+ * while a vector is requested, is decoded the same way.
  */
 #include <linux/errno.h>
 #include <linux/mm.h>
@@ -419,4 +420,40 @@ void khyp_emulate_mmio_complete(struct khyp_vcpu *vcpu)
 	write_reg(vcpu, vcpu->mmio_read.reg, vcpu->mmio_read.high_byte,
 		  vcpu->mmio_read.size, vcpu->mmio_read.dst_size,
 		  vcpu->mmio_read.sign_extend, vcpu->last_exit.mmio.data);
+}
+
+/*
+ * MOV to CR8: REX.R 0F 22 /r in 64-bit code, or AMD's LOCK 0F 22 /r (CR0
+ * with LOCK names CR8) in any mode.  The source is ModRM.rm, mod ignored.
+ */
+int khyp_emulate_mov_to_cr8(struct khyp_vcpu *vcpu, u64 *val)
+{
+	bool lock = false, rex_r = false, rex_b = false;
+	struct guest_mode m;
+	int avail, i, cr;
+	u8 buf[15], modrm;
+
+	guest_mode_get(vcpu, &m);
+	if (fetch(vcpu, &m, buf, &avail))
+		return -EFAULT;
+	for (i = 0; i < avail; i++) {
+		if (buf[i] == 0xf0) {
+			lock = true;
+		} else if (m.def_size == 8 && (buf[i] & 0xf0) == 0x40) {
+			rex_r = buf[i] & 4;
+			rex_b = buf[i] & 1;
+		} else if (buf[i] != 0x66 && buf[i] != 0x67) {
+			break;
+		}
+	}
+	if (i + 3 > avail || buf[i] != 0x0f || buf[i + 1] != 0x22)
+		return -EINVAL;
+	modrm = buf[i + 2];
+	cr = ((modrm >> 3) & 7) | (rex_r ? 8 : 0);
+	if (cr != (lock ? 0 : 8))
+		return -EINVAL;
+	*val = vcpu->regs[(modrm & 7) | (rex_b ? 8 : 0)];
+	if (m.def_size != 8)
+		*val &= 0xffffffffULL;
+	return i + 3;
 }

@@ -226,6 +226,26 @@ static enum khyp_exit_action handle_hlt(struct khyp_vcpu *vcpu)
 	return KHYP_LEAVE;
 }
 
+static enum khyp_exit_action handle_cr8_write(struct khyp_vcpu *vcpu,
+					      const struct khyp_arch_exit *e)
+{
+	u64 val;
+	int len = khyp_emulate_mov_to_cr8(vcpu, &val);
+
+	if (len < 0) {
+		vcpu_fail(vcpu, KHYP_EXIT_INTERNAL_ERROR,
+			  KHYP_INTERNAL_EMULATION, e);
+		return KHYP_LEAVE;
+	}
+	if (val > 15) {
+		inject_gp(vcpu);
+		return KHYP_RESUME;
+	}
+	khyp_lapic_set_cr8(vcpu, val);
+	vcpu->rip += len;
+	return KHYP_RESUME;
+}
+
 static enum khyp_exit_action handle_shutdown(struct khyp_vcpu *vcpu,
 					     const struct khyp_arch_exit *e)
 {
@@ -322,6 +342,8 @@ enum khyp_exit_action khyp_handle_exit(struct khyp_vcpu *vcpu,
 	case KHYP_AEXIT_IRET:
 		/* The next entry injects a waiting NMI (backend's window). */
 		return KHYP_RESUME;
+	case KHYP_AEXIT_CR8_WRITE:
+		return handle_cr8_write(vcpu, e);
 	case KHYP_AEXIT_SHUTDOWN:
 		return handle_shutdown(vcpu, e);
 	case KHYP_AEXIT_UD:

@@ -237,6 +237,7 @@ enum khyp_reg {
 	X(PAUSE, "pause", 0)						\
 	X(IRET, "iret", 0)			/* the NMI handler is done */ \
 	X(HOST_OFF, "host_off", 0)		/* not entered: AMD-V off */ \
+	X(CR8_WRITE, "cr8_write", 0)		/* while a vector waits */ \
 	LAST(UNKNOWN, "unknown", KHYP_STAT_OTHER)) /* no generic kind */
 
 /* One macro call around a list: checkpatch reads bare calls as complex. */
@@ -397,6 +398,8 @@ void khyp_complete_user_exit(struct khyp_vcpu *vcpu);
 int khyp_emulate_mmio(struct khyp_vcpu *vcpu, u64 gpa);
 /* Finish an MMIO read userspace answered (data in last_exit). */
 void khyp_emulate_mmio_complete(struct khyp_vcpu *vcpu);
+/* Decode the MOV to CR8 at RIP: its length and its source's value. */
+int khyp_emulate_mov_to_cr8(struct khyp_vcpu *vcpu, u64 *val);
 /* Translate a guest virtual address with the guest's paging mode. */
 int khyp_gva_to_gpa(struct khyp_vcpu *vcpu, u64 gva, u64 *gpa);
 
@@ -427,8 +430,16 @@ void khyp_platform_vcpu_unpublish(struct khyp_vcpu *vcpu);
 void khyp_platform_vcpu_destroy(struct khyp_vcpu *vcpu);
 /* Highest vector ready for delivery, or -1. */
 int khyp_lapic_pending_irq(struct khyp_vcpu *vcpu);
-/* The vector was injected: move it from IRR to ISR. */
-void khyp_lapic_ack_irq(struct khyp_vcpu *vcpu, int vector);
+/*
+ * Right before an entry: the vector to offer (-1: none), out of IRR
+ * until khyp_lapic_offer_done(); the TPR for the guest's CR8, and
+ * whether any vector is requested (offered or held back).
+ */
+int khyp_lapic_offer_irq(struct khyp_vcpu *vcpu, u8 *tpr, bool *requested);
+/* After the exit: the offered vector to ISR if @taken (and returned), else to IRR. */
+int khyp_lapic_offer_done(struct khyp_vcpu *vcpu, bool taken);
+/* The guest wrote CR8 (0-15): the TPR's priority class. */
+void khyp_lapic_set_cr8(struct khyp_vcpu *vcpu, u8 cr8);
 /* INIT received: everything but the ID and the APIC base MSR resets. */
 void khyp_lapic_reset(struct khyp_vcpu *vcpu);
 /*

@@ -110,7 +110,9 @@ bool khyp_vcpu_wakeup_pending(struct khyp_vcpu *vcpu)
 /* Called with IRQs off right before entry. */
 static void inject_events(struct khyp_vcpu *vcpu)
 {
+	bool requested;
 	int vector;
+	u8 tpr;
 
 	if (vcpu->nmi_pending && !khyp_arch_call(event_pending)(vcpu) &&
 	    khyp_arch_call(nmi_allowed)(vcpu)) {
@@ -120,18 +122,28 @@ static void inject_events(struct khyp_vcpu *vcpu)
 	if (!vcpu->vm->platform)
 		return;
 	/* Re-offered at every entry: the LAPIC's priorities may have moved. */
-	vector = khyp_lapic_pending_irq(vcpu);
+	vector = khyp_lapic_offer_irq(vcpu, &tpr, &requested);
+	khyp_arch_call(set_tpr)(vcpu, tpr, requested);
 	khyp_arch_call(offer_irq)(vcpu, vector);
 }
 
-/* Called right after an exit, before anything can EOI. */
+/*
+ * Called right after an exit, before anything can EOI: the CR8 the guest
+ * wrote and whether it took the offered vector go to the LAPIC.
+ */
 static void account_taken_irq(struct khyp_vcpu *vcpu)
 {
-	int vector = khyp_arch_call(irq_taken)(vcpu);
+	int vector, cr8;
 
+	if (!vcpu->vm->platform)
+		return;
+	cr8 = khyp_arch_call(cr8_written)(vcpu);
+	if (cr8 >= 0)
+		khyp_lapic_set_cr8(vcpu, cr8);
+	vector = khyp_lapic_offer_done(vcpu,
+				       khyp_arch_call(irq_taken)(vcpu) >= 0);
 	if (vector < 0)
 		return;
-	khyp_lapic_ack_irq(vcpu, vector);
 	vcpu->stats.count[KHYP_STAT_INJECTED_IRQS]++;
 	trace_khyp_irq_taken(vcpu, vector);
 }

@@ -89,6 +89,12 @@ struct khyp_lapic {
 	u32 irr[8];
 	u32 isr[8];
 	u32 tmr[8];
+	/*
+	 * The vector offered for the current entry, out of IRR: taken, it
+	 * goes to ISR; else back to IRR.  Until the guest takes it, the
+	 * same vector can be requested again and must not merge with it.
+	 */
+	int offered;
 	u64 apicbase;
 
 	struct hrtimer timer;
@@ -546,6 +552,7 @@ static void lapic_reset_locked(struct khyp_lapic *l)
 	memset(l->irr, 0, sizeof(l->irr));
 	memset(l->isr, 0, sizeof(l->isr));
 	memset(l->tmr, 0, sizeof(l->tmr));
+	l->offered = -1;
 }
 
 static u32 lapic_reg_read(struct khyp_lapic *l, u32 reg)
@@ -1012,17 +1019,53 @@ int khyp_lapic_pending_irq(struct khyp_vcpu *vcpu)
 	return v;
 }
 
-void khyp_lapic_ack_irq(struct khyp_vcpu *vcpu, int vector)
+/*
+ * For the entry: the vector to offer, taken out of IRR (the exit's
+ * khyp_lapic_offer_done() settles it), the TPR the guest's CR8 shows,
+ * and whether any vector is requested (offered or held back: a CR8
+ * write may then decide whether the guest can take one).
+ */
+int khyp_lapic_offer_irq(struct khyp_vcpu *vcpu, u8 *tpr, bool *requested)
+{
+	struct khyp_lapic *l = vcpu->lapic;
+	unsigned long flags;
+	int v;
+
+	raw_spin_lock_irqsave(&l->lock, flags);
+	v = lapic_pending_locked(l);
+	*tpr = l->tpr;
+	*requested = vec_highest(l->irr) >= 0 && lapic_enabled(l);
+	if (v >= 0)
+		vec_clear(l->irr, v);
+	l->offered = v;
+	raw_spin_unlock_irqrestore(&l->lock, flags);
+	return v;
+}
+
+/* A MOV to CR8: TPR bits 7:4 from its low four, bits 3:0 cleared. */
+void khyp_lapic_set_cr8(struct khyp_vcpu *vcpu, u8 cr8)
 {
 	struct khyp_lapic *l = vcpu->lapic;
 	unsigned long flags;
 
-	if (!l || vector < 0 || vector > 255)
-		return;
 	raw_spin_lock_irqsave(&l->lock, flags);
-	vec_clear(l->irr, vector);
-	vec_set(l->isr, vector);
+	l->tpr = (cr8 & 0xf) << 4;
 	raw_spin_unlock_irqrestore(&l->lock, flags);
+}
+
+int khyp_lapic_offer_done(struct khyp_vcpu *vcpu, bool taken)
+{
+	struct khyp_lapic *l = vcpu->lapic;
+	unsigned long flags;
+	int v;
+
+	raw_spin_lock_irqsave(&l->lock, flags);
+	v = l->offered;
+	l->offered = -1;
+	if (v >= 0)
+		vec_set(taken ? l->isr : l->irr, v);
+	raw_spin_unlock_irqrestore(&l->lock, flags);
+	return taken ? v : -1;
 }
 
 void khyp_lapic_debug_show(struct seq_file *m, struct khyp_vcpu *vcpu)

@@ -31,6 +31,7 @@ struct khyp_svm_vcpu {
 	int last_cpu;
 	u32 asid;
 	int virq;		/* vector offered through V_IRQ, or -1 */
+	u8 v_tpr;		/* V_TPR (CR8) as set_tpr() left it */
 };
 
 static inline struct khyp_svm_vcpu *to_svm(struct khyp_vcpu *vcpu)

@@ -39,6 +39,8 @@
 #define V_LOGICAL	0x42
 #define V_BROADCAST	0x43
 #define V_TIMER		0x44
+#define V_HALT		0x50
+#define V_TPR		0x45	/* class 4 */
 
 /* Bound on every wait, in TSC cycles: seconds under TCG. */
 #define WAIT_CYCLES	20000000000ULL
@@ -47,6 +49,7 @@ static volatile struct x2apic_results *const res =
 	(volatile struct x2apic_results *)X2_RESULTS_GPA;
 volatile uint64_t gp_count, ap_ready;
 volatile uint64_t self_ipis, phys_ipis, logical_ipis, broadcasts, timer_irqs;
+volatile uint64_t halt_irqs, tpr_irqs;
 
 /* Wait (interrupts on) until *@v reaches @n; false on timeout. */
 static int wait_for(volatile uint64_t *v, uint64_t n)
@@ -63,6 +66,90 @@ static int wait_for(volatile uint64_t *v, uint64_t n)
 /* The #GPs of what @body does. */
 #define GPS(body)							\
 	({ uint64_t __g = gp_count; body; gp_count - __g; })
+
+/*
+ * X2_HALT_IPIS IPIs to the AP, which halts between them, each waited for
+ * (the BSP then idles @spacing cycles, as vmexit's ipi_halt does): how
+ * many woke it before the first that did not.
+ */
+static uint64_t ipis_to_halted_ap(uint64_t spacing)
+{
+	uint64_t i, t, base = halt_irqs;
+
+	for (i = 0; i < X2_HALT_IPIS; i++) {
+		wrmsr(X2(APIC_ICR), (uint64_t)X2_AP_APIC_ID << 32 | V_HALT);
+		if (!wait_for(&halt_irqs, base + i + 1))
+			break;
+		t = rdtsc() + spacing;
+		while (rdtsc() < t)
+			;
+	}
+	return i;
+}
+
+static void cr8_write(uint64_t v)
+{
+	asm volatile("mov %0, %%cr8" : : "r"(v) : "memory");
+}
+
+/*
+ * The handler runs that an interrupt window of one instruction lets in
+ * (STI's shadow covers the NOP): a deliverable interrupt is taken there.
+ */
+static uint64_t tpr_irqs_after_window(void)
+{
+	uint64_t n;
+
+	asm volatile("sti; nop; cli" : : : "memory");
+	n = tpr_irqs;
+	return n;
+}
+
+/* MOV to CR8 with interrupts on: what it unmasks is taken right after. */
+static uint64_t tpr_irqs_after_cr8(uint64_t v)
+{
+	uint64_t n;
+
+	asm volatile("sti; nop; mov %0, %%cr8" : : "r"(v) : "memory");
+	n = tpr_irqs;
+	asm volatile("cli");
+	return n;
+}
+
+/*
+ * CR8 is the TPR's bits 7:4: each is seen through the other.  Each step
+ * sends one class-4 self-IPI with interrupts off, holds it back and lets
+ * it through, counting from the handler runs before it.
+ */
+static void cr8_checks(void)
+{
+	uint64_t v, base;
+
+	cr8_write(5);
+	res->tpr_from_cr8 = rdmsr(X2(APIC_TPR));
+	base = tpr_irqs;
+	wrmsr(X2(APIC_SELF_IPI), V_TPR);
+	res->cr8_masked = tpr_irqs_after_window() - base;
+	res->cr8_unmasked = tpr_irqs_after_cr8(0) - base;
+
+	/* Raised after the IPI, before the guest can take it. */
+	base = tpr_irqs;
+	wrmsr(X2(APIC_SELF_IPI), V_TPR);
+	cr8_write(5);
+	res->cr8_masks_offered = tpr_irqs_after_window() - base;
+	res->cr8_offered_unmasked = tpr_irqs_after_cr8(0) - base;
+
+	wrmsr(X2(APIC_TPR), 0x60);
+	asm volatile("mov %%cr8, %0" : "=r"(v));
+	res->cr8_from_tpr = v;
+	base = tpr_irqs;
+	wrmsr(X2(APIC_SELF_IPI), V_TPR);
+	res->tpr_masked = tpr_irqs_after_window() - base;
+	res->tpr_unmasked_by_cr8 = tpr_irqs_after_cr8(0) - base;
+	/* Whatever is still held back is let through before going on. */
+	wrmsr(X2(APIC_TPR), 0);
+	wait_for(&tpr_irqs, base + 1);
+}
 
 static void setup_cpu(void)
 {
@@ -119,6 +206,8 @@ static void x2apic_checks(void)
 		wait_for(&logical_ipis, 1);
 		wrmsr(X2(APIC_ICR), 0xffffffffULL << 32 | V_BROADCAST);
 		wait_for(&broadcasts, 2);
+		res->halt_ipis = ipis_to_halted_ap(0);
+		res->halt_ipis_spaced = ipis_to_halted_ap(2000);
 	}
 	res->phys_ipis = phys_ipis;
 	res->logical_ipis = logical_ipis;
@@ -131,6 +220,7 @@ static void x2apic_checks(void)
 	res->tscdl_early = timer_irqs && rdtsc() < dl;
 	res->tscdl_fired = timer_irqs;
 	res->tscdl_after = rdmsr(MSR_TSC_DEADLINE);
+	cr8_checks();
 
 	res->gp_x2apic_to_xapic = GPS(wrmsr(MSR_APICBASE,
 					    base & ~APICBASE_EXTD));
@@ -152,6 +242,8 @@ void guest_main(uint64_t arg)
 	idt_set(V_LOGICAL, logical_stub);
 	idt_set(V_BROADCAST, broadcast_stub);
 	idt_set(V_TIMER, timer_stub);
+	idt_set(V_HALT, halt_stub);
+	idt_set(V_TPR, tpr_stub);
 	idt_load();
 	if (arg == X2_AP)
 		ap_main();

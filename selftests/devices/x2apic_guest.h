@@ -15,6 +15,7 @@
 #define X2_AP			1
 #define X2_NOT_OFFERED		2
 #define X2_AP_STACK		0x70000	/* the BSP's is tvcpu_set_long_mode()'s */
+#define X2_HALT_IPIS		1000	/* as kvm-unit-tests' vmexit ipi_halt */
 
 struct x2apic_results {
 	uint64_t cpuid_ecx;		/* leaf 1 ECX */
@@ -38,6 +39,16 @@ struct x2apic_results {
 	uint64_t gp_disabled_to_x2apic;	/* EN and EXTD from disabled */
 	uint64_t apicbase_xapic;	/* after x2APIC -> disabled -> xAPIC */
 	uint64_t mmio_version_xapic;	/* and the MMIO page works again */
+	uint64_t halt_ipis;		/* of X2_HALT_IPIS to the halting AP */
+	uint64_t halt_ipis_spaced;	/* the same, the BSP idling between */
+	uint64_t tpr_from_cr8;		/* TPR MSR after MOV 5 to CR8 */
+	uint64_t cr8_masked;		/* a class-4 self-IPI taken at CR8 5 */
+	uint64_t cr8_unmasked;		/* it, once CR8 is 0 */
+	uint64_t cr8_masks_offered;	/* one sent at CR8 0, CR8 raised to 5 */
+	uint64_t cr8_offered_unmasked;	/* it, once CR8 is 0 again */
+	uint64_t cr8_from_tpr;		/* CR8 after TPR MSR 0x60 */
+	uint64_t tpr_masked;		/* a class-4 self-IPI taken at TPR 0x60 */
+	uint64_t tpr_unmasked_by_cr8;	/* it, once CR8 is 0 */
 	/* Arg X2_NOT_OFFERED, CPUID without x2APIC and TSC-deadline: */
 	uint64_t gp_extd_not_offered;	/* APIC base EXTD: #GPs */
 	uint64_t gp_tscdl_not_offered;	/* TSC_DEADLINE MSR write: #GPs */
@@ -51,5 +62,7 @@ void phys_stub(void);
 void logical_stub(void);
 void broadcast_stub(void);
 void timer_stub(void);
+void halt_stub(void);
+void tpr_stub(void);
 
 #endif

@@ -15,5 +15,7 @@ gp_stub:
 	x2apic_irq_stub logical_stub, logical_ipis
 	x2apic_irq_stub broadcast_stub, broadcasts
 	x2apic_irq_stub timer_stub, timer_irqs
+	x2apic_irq_stub halt_stub, halt_irqs
+	x2apic_irq_stub tpr_stub, tpr_irqs
 
 	.section .note.GNU-stack, "", @progbits

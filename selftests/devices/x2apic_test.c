@@ -114,6 +114,16 @@ CHECK_BITS(apicbase_x2apic_disabled_xapic, full, apicbase_xapic, 0xc00,
 	   0x800);
 CHECK_BITS(xapic_mmio_back_after_x2apic, full, mmio_version_xapic, 0xff,
 	   0x14);
+CHECK(ipis_wake_halted_ap, full, halt_ipis, X2_HALT_IPIS);
+CHECK(ipis_wake_halted_ap_spaced, full, halt_ipis_spaced, X2_HALT_IPIS);
+CHECK(cr8_write_sets_tpr, full, tpr_from_cr8, 0x50);
+CHECK(cr8_masks_lower_class, full, cr8_masked, 0);
+CHECK(cr8_lowered_delivers_at_once, full, cr8_unmasked, 1);
+CHECK(cr8_raised_masks_offered_irq, full, cr8_masks_offered, 0);
+CHECK(cr8_lowered_delivers_offered_irq, full, cr8_offered_unmasked, 1);
+CHECK(tpr_write_sets_cr8, full, cr8_from_tpr, 6);
+CHECK(tpr_masks_lower_class, full, tpr_masked, 0);
+CHECK(cr8_lowers_tpr_set_by_msr, full, tpr_unmasked_by_cr8, 1);
 CHECK(cpuid_without_x2apic_extd_gp, bare, gp_extd_not_offered, 1);
 CHECK(cpuid_without_tsc_deadline_msr_gp, bare, gp_tscdl_not_offered, 1);
 
