@@ -31,6 +31,12 @@ struct khyp_svm_vcpu {
 	int last_cpu;
 	u32 asid;
 	int virq;		/* vector offered through V_IRQ, or -1 */
+	u64 db[4];		/* guest DR0-3; DR6 and DR7 are in the VMCB */
+	bool dr_live;		/* DR accesses not intercepted this run */
+	bool cr0_native;	/* CR0 writes not intercepted this run */
+	bool tsc_aux_loaded;	/* the CPU holds tsc_aux (inside a stretch) */
+	u32 tsc_aux;
+	u32 host_tsc_aux;	/* to restore at the stretch's end */
 };
 
 static inline struct khyp_svm_vcpu *to_svm(struct khyp_vcpu *vcpu)
