@@ -44,9 +44,20 @@ struct khyp_arch_ops {
 	 * @exit; GPRs, RIP and RFLAGS in the vcpu are current afterwards.
 	 */
 	void (*vcpu_run)(struct khyp_vcpu *vcpu, struct khyp_arch_exit *exit);
-	/* Called on the vCPU thread before its first run on a host CPU. */
+	/*
+	 * Called on the vCPU thread, preemption off, around a stretch of
+	 * runs on one host CPU: before the first and after the last.
+	 */
 	void (*vcpu_load)(struct khyp_vcpu *vcpu, int cpu);
+	void (*vcpu_put)(struct khyp_vcpu *vcpu);
 
+	/*
+	 * The guest writes CR0 or CR4: 0, or -EPERM for #GP (nothing
+	 * changed).  cr0_write_native: a CR0 write khyp does not decode
+	 * (LMSW) runs on the CPU, unchecked, up to the next exit.
+	 */
+	int (*set_cr)(struct khyp_vcpu *vcpu, int cr, u64 val);
+	void (*cr0_write_native)(struct khyp_vcpu *vcpu);
 	void (*get_sregs)(struct khyp_vcpu *vcpu, struct khyp_sregs *s);
 	int (*set_sregs)(struct khyp_vcpu *vcpu, const struct khyp_sregs *s);
 

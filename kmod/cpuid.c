@@ -44,7 +44,7 @@
 #define L7_EBX_KEEP	(BIT(0) | BIT(3) | BIT(5) | BIT(7) | BIT(8) | \
 			 BIT(9) | BIT(18) | BIT(19) | BIT(20) | BIT(23) | \
 			 BIT(24) | BIT(29))
-#define L7_ECX_KEEP	BIT(2)	/* UMIP */
+#define L7_ECX_KEEP	(BIT(2) | BIT(22))	/* UMIP RDPID */
 /*
  * 0x80000001 ECX: LAHF ABM SSE4A MISALIGNSSE 3DNOWPREFETCH FMA4 TBM
  * TOPOEXT (0x8000001D cache and 0x8000001E core/node topology).
@@ -52,9 +52,13 @@
 #define E1_ECX_KEEP	(BIT(0) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | \
 			 BIT(16) | BIT(21) | E1_ECX_TOPOEXT)
 #define E1_ECX_TOPOEXT	BIT(22)
-/* 0x80000001 EDX: the leaf-1 bits plus SYSCALL NX MMXEXT 1GB-pages LM */
+/*
+ * 0x80000001 EDX: the leaf-1 bits plus SYSCALL NX MMXEXT 1GB-pages
+ * RDTSCP LM.  RDTSCP and RDPID read the guest's own TSC_AUX (svm.c).
+ */
 #define E1_EDX_KEEP	((L1_EDX_KEEP & ~(BIT(9) | BIT(12) | BIT(16))) | \
-			 BIT(11) | BIT(20) | BIT(22) | BIT(26) | BIT(29))
+			 BIT(11) | BIT(20) | BIT(22) | BIT(26) | BIT(27) | \
+			 BIT(29))
 #define E7_EDX_INVARIANT_TSC	BIT(8)
 
 /* 0x8000001D EAX 25:14: logical CPUs sharing the cache, minus one. */

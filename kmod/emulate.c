@@ -219,6 +219,13 @@ static u64 read_imm(const u8 *p, int size)
 	return v;
 }
 
+/* Segment, LOCK and REP prefixes: nothing the decoders need from them. */
+static bool plain_prefix(u8 b)
+{
+	return b == 0x2e || b == 0x36 || b == 0x3e || b == 0x26 ||
+	       b == 0x64 || b == 0x65 || b == 0xf0 || b == 0xf2 || b == 0xf3;
+}
+
 static int decode(const u8 *buf, int avail, const struct guest_mode *m,
 		  struct insn *in)
 {
@@ -237,9 +244,7 @@ static int decode(const u8 *buf, int avail, const struct guest_mode *m,
 		else if (b == 0x67)
 			addr_size = m->def_size == 8 ? 4 :
 				    (m->def_size == 4 ? 2 : 4);
-		else if (b == 0x2e || b == 0x36 || b == 0x3e || b == 0x26 ||
-			 b == 0x64 || b == 0x65 || b == 0xf0 || b == 0xf2 ||
-			 b == 0xf3)
+		else if (plain_prefix(b))
 			continue;
 		else
 			break;
@@ -355,6 +360,68 @@ static void write_reg(struct khyp_vcpu *vcpu, u8 reg, bool high_byte,
 		*r = val;	/* 32-bit writes zero the upper half */
 	else
 		*r = (*r & ~mask_of(dst_size)) | val;
+}
+
+/*
+ * Step RIP over INVD, WBINVD or WBNOINVD (0F 08, 0F 09, F3 0F 09) and
+ * their prefixes, for exits that give no next RIP; which of them it is
+ * does not matter (QEMU's emulated SVM reports INVD as WBINVD).
+ * -EINVAL if something else is there.
+ */
+int khyp_skip_cache_flush(struct khyp_vcpu *vcpu)
+{
+	struct guest_mode m;
+	u8 buf[15];
+	int avail, i;
+
+	guest_mode_get(vcpu, &m);
+	if (fetch(vcpu, &m, buf, &avail))
+		return -EFAULT;
+	for (i = 0; i + 1 < avail; i++) {
+		if (buf[i] == 0x0f && (buf[i + 1] == 0x08 || buf[i + 1] == 0x09)) {
+			vcpu->rip += i + 2;
+			return 0;
+		}
+		if (buf[i] != 0x66 && buf[i] != 0x67 && !plain_prefix(buf[i]) &&
+		    !(m.def_size == 8 && (buf[i] & 0xf0) == 0x40))
+			break;
+	}
+	return -EINVAL;
+}
+
+/*
+ * MOV to CR@cr (0F 22 /r) at RIP: the value it writes, and RIP stepped
+ * past it.  -EINVAL if something else is there.
+ */
+int khyp_decode_mov_to_cr(struct khyp_vcpu *vcpu, int cr, u64 *val)
+{
+	struct guest_mode m;
+	bool rex_b = false, rex_r = false;
+	u8 buf[15], modrm;
+	int avail, i = 0;
+
+	guest_mode_get(vcpu, &m);
+	if (fetch(vcpu, &m, buf, &avail))
+		return -EFAULT;
+	while (i < avail && (buf[i] == 0x66 || buf[i] == 0x67 ||
+			     plain_prefix(buf[i])))
+		i++;
+	if (i < avail && m.def_size == 8 && (buf[i] & 0xf0) == 0x40) {
+		rex_b = buf[i] & 1;
+		rex_r = buf[i] & 4;
+		i++;
+	}
+	if (i + 3 > avail || buf[i] != 0x0f || buf[i + 1] != 0x22)
+		return -EINVAL;
+	modrm = buf[i + 2];
+	if (((modrm >> 3) & 7) + (rex_r ? 8 : 0) != cr)
+		return -EINVAL;
+	/* The operand is always a register, whatever ModRM.mod says. */
+	*val = vcpu->regs[(modrm & 7) + (rex_b ? 8 : 0)];
+	if (m.def_size != 8)
+		*val = (u32)*val;
+	vcpu->rip += i + 3;
+	return 0;
 }
 
 int khyp_emulate_mmio(struct khyp_vcpu *vcpu, u64 gpa)

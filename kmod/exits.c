@@ -277,6 +277,48 @@ static enum khyp_exit_action handle_xsetbv(struct khyp_vcpu *vcpu)
 }
 
 /*
+ * INVD would drop the host's cached writes too, and WBINVD or WBNOINVD
+ * in a loop stall every core sharing the caches: all three are no-ops
+ * (guest memory is write-back cached, so none is needed).
+ */
+static enum khyp_exit_action handle_cache_flush(struct khyp_vcpu *vcpu,
+						const struct khyp_arch_exit *e)
+{
+	if (khyp_skip_cache_flush(vcpu)) {
+		vcpu_fail(vcpu, KHYP_EXIT_INTERNAL_ERROR,
+			  KHYP_INTERNAL_EMULATION, e);
+		return KHYP_LEAVE;
+	}
+	return KHYP_RESUME;
+}
+
+/*
+ * CR0 and CR4 writes are checked here, not only by the CPU: QEMU's
+ * emulated SVM lets invalid CR0 values through and fails the guest's
+ * state (VMEXIT_INVALID) on CR4 reserved bits, where hardware gives #GP.
+ */
+static enum khyp_exit_action handle_cr_write(struct khyp_vcpu *vcpu,
+					     const struct khyp_arch_exit *e)
+{
+	u64 rip = vcpu->rip, val;
+
+	if (khyp_decode_mov_to_cr(vcpu, e->cr.index, &val)) {
+		if (e->cr.index == 0) {
+			khyp_arch_call(cr0_write_native)(vcpu);
+			return KHYP_RESUME;
+		}
+		vcpu_fail(vcpu, KHYP_EXIT_INTERNAL_ERROR,
+			  KHYP_INTERNAL_EMULATION, e);
+		return KHYP_LEAVE;
+	}
+	if (khyp_arch_call(set_cr)(vcpu, e->cr.index, val)) {
+		vcpu->rip = rip;
+		inject_gp(vcpu);
+	}
+	return KHYP_RESUME;
+}
+
+/*
  * A kind the backend could not name (or a kind out of range) stops the
  * guest with an internal error carrying the native code, and a log line
  * that says which kind it was.
@@ -350,9 +392,18 @@ enum khyp_exit_action khyp_handle_exit(struct khyp_vcpu *vcpu,
 		khyp_arch_call(inject_exception)(vcpu, X86_TRAP_UD, false, 0);
 		return KHYP_RESUME;
 	case KHYP_AEXIT_INVD:
-		/* Dropping the caches' contents would hurt the host. */
-		vcpu->rip += 2;
+	case KHYP_AEXIT_WBINVD:
+		return handle_cache_flush(vcpu, e);
+	case KHYP_AEXIT_GP:
+		inject_gp(vcpu);
 		return KHYP_RESUME;
+	case KHYP_AEXIT_DR:
+		/* The backend handed the guest its DRs: run it again. */
+	case KHYP_AEXIT_MCE:
+		/* The backend called the host's #MC handler. */
+		return KHYP_RESUME;
+	case KHYP_AEXIT_CR_WRITE:
+		return handle_cr_write(vcpu, e);
 	case KHYP_AEXIT_XSETBV:
 		return handle_xsetbv(vcpu);
 	case KHYP_AEXIT_EXCEPTION:

@@ -231,6 +231,11 @@ enum khyp_reg {
 	X(SHUTDOWN, "shutdown", KHYP_STAT_SHUTDOWN)			\
 	X(UD, "ud", KHYP_STAT_UD_INJECTED)	/* refused: inject #UD */ \
 	X(INVD, "invd", KHYP_STAT_INVD)					\
+	X(WBINVD, "wbinvd", KHYP_STAT_WBINVD)	/* and WBNOINVD */	\
+	X(GP, "gp", 0)				/* refused: inject #GP */ \
+	X(DR, "dr", 0)		/* the guest took its debug registers */ \
+	X(MCE, "mce", 0)	/* a machine check, handed to the host */ \
+	X(CR_WRITE, "cr_write", 0)	/* to CR0 or CR4, checked */	\
 	X(XSETBV, "xsetbv", KHYP_STAT_XSETBV)				\
 	X(FAIL_ENTRY, "fail_entry", 0)					\
 	X(EXCEPTION, "exception", 0)		/* intercepted #AC, #DB */ \
@@ -278,6 +283,9 @@ struct khyp_arch_exit {
 			bool has_error;
 			u32 error;
 		} exc;
+		struct {
+			u8 index;	/* 0 or 4 */
+		} cr;
 	};
 };
 
@@ -396,6 +404,8 @@ void khyp_complete_user_exit(struct khyp_vcpu *vcpu);
  * must go to userspace (vcpu->last_exit filled), or a negative errno.
  */
 int khyp_emulate_mmio(struct khyp_vcpu *vcpu, u64 gpa);
+int khyp_skip_cache_flush(struct khyp_vcpu *vcpu);
+int khyp_decode_mov_to_cr(struct khyp_vcpu *vcpu, int cr, u64 *val);
 /* Finish an MMIO read userspace answered (data in last_exit). */
 void khyp_emulate_mmio_complete(struct khyp_vcpu *vcpu);
 /* Decode the MOV to CR8 at RIP: its length and its source's value. */

@@ -177,6 +177,7 @@ static bool vcpu_run_stretch(struct khyp_vcpu *vcpu)
 		if (khyp_handle_exit(vcpu, &exit) == KHYP_LEAVE)
 			break;
 	}
+	khyp_arch_call(vcpu_put)(vcpu);
 	fpu_save(vcpu);
 	kernel_fpu_end();
 	return exit.kind != KHYP_AEXIT_HOST_OFF;

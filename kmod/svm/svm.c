@@ -13,6 +13,7 @@
 #include <asm/debugreg.h>
 #include <asm/io.h>
 #include <asm/irq_vectors.h>
+#include <asm/mce.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
@@ -24,8 +25,9 @@
 #define IOPM_ORDER	2	/* 12 KiB used */
 #define MSRPM_ORDER	1	/* 8 KiB */
 #define GUEST_PAT_RESET	0x0007040600070406ULL
-
-
+/* Reads and writes of DR0-DR7 (intercept vector INTERCEPT_DR). */
+#define DR_INTERCEPTS	0x00ff00ffU
+#define DR7_ENABLES	0xffULL		/* L0, G0 ... L3, G3 */
 
 static DEFINE_PER_CPU(struct khyp_svm_cpu, svm_cpu);
 static void *svm_iopm;
@@ -45,6 +47,16 @@ static u32 svm_asid_limit(void)
 	return cap && cap < svm_max_asid ? cap : svm_max_asid;
 }
 static u64 host_xcr0;
+/* The CR4 bits khyp's guests may set: those it emulates, if the CPU has them. */
+#define CR4_ALLOWED	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+			 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+			 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+			 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+			 X86_CR4_FSGSBASE | X86_CR4_OSXSAVE | \
+			 X86_CR4_UMIP | X86_CR4_SMEP | X86_CR4_SMAP)
+static u64 svm_cr4_valid;
+/* TSC_AUX exists: RDTSCP or RDPID read it. */
+static bool host_tsc_aux;
 
 /*
  * SVM instructions #UD once EFER.SVME is clear, which under a running
@@ -111,6 +123,17 @@ static int svm_probe(void)
 		return -EOPNOTSUPP;
 	}
 	host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	svm_cr4_valid = CR4_ALLOWED;
+	if (!boot_cpu_has(X86_FEATURE_FSGSBASE))
+		svm_cr4_valid &= ~(u64)X86_CR4_FSGSBASE;
+	if (!boot_cpu_has(X86_FEATURE_UMIP))
+		svm_cr4_valid &= ~(u64)X86_CR4_UMIP;
+	if (!boot_cpu_has(X86_FEATURE_SMEP))
+		svm_cr4_valid &= ~(u64)X86_CR4_SMEP;
+	if (!boot_cpu_has(X86_FEATURE_SMAP))
+		svm_cr4_valid &= ~(u64)X86_CR4_SMAP;
+	host_tsc_aux = boot_cpu_has(X86_FEATURE_RDTSCP) ||
+		       boot_cpu_has(X86_FEATURE_RDPID);
 	return 0;
 }
 
@@ -313,6 +336,10 @@ static void svm_vcpu_reset(struct khyp_vcpu *vcpu)
 	ctl->int_vector = 0;
 	set_intercept(to_svm(vcpu)->vmcb, INTERCEPT_IRET, false);
 	to_svm(vcpu)->virq = -1;
+	memset(to_svm(vcpu)->db, 0, sizeof(to_svm(vcpu)->db));
+	to_svm(vcpu)->dr_live = false;
+	ctl->intercepts[INTERCEPT_DR] = DR_INTERCEPTS;
+	to_svm(vcpu)->tsc_aux = 0;	/* INIT runs outside a stretch */
 	/*
 	 * INIT flushes the TLB, global entries included: a fresh ASID (the
 	 * generation 0 never matches) gives the vCPU an empty TLB.
@@ -361,11 +388,16 @@ static int svm_vcpu_create(struct khyp_vcpu *vcpu)
 	/* Everything a hypervisor must own, and every exit we handle. */
 	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + AC_VECTOR, true);
 	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + DB_VECTOR, true);
+	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + MC_VECTOR, true);
+	set_intercept(vmcb, INTERCEPT_SELECTIVE_CR0, true);	/* not TS, MP */
+	set_intercept(vmcb, INTERCEPT_CR4_WRITE, true);
 	set_intercept(vmcb, INTERCEPT_INTR, true);
 	set_intercept(vmcb, INTERCEPT_NMI, true);
 	set_intercept(vmcb, INTERCEPT_SMI, true);
 	set_intercept(vmcb, INTERCEPT_CPUID, true);
 	set_intercept(vmcb, INTERCEPT_INVD, true);
+	set_intercept(vmcb, INTERCEPT_WBINVD, true);	/* and WBNOINVD */
+	set_intercept(vmcb, INTERCEPT_RDPMC, true);
 	set_intercept(vmcb, INTERCEPT_HLT, true);
 	set_intercept(vmcb, INTERCEPT_INVLPGA, true);
 	set_intercept(vmcb, INTERCEPT_IOIO_PROT, true);
@@ -378,7 +410,6 @@ static int svm_vcpu_create(struct khyp_vcpu *vcpu)
 	set_intercept(vmcb, INTERCEPT_STGI, true);
 	set_intercept(vmcb, INTERCEPT_CLGI, true);
 	set_intercept(vmcb, INTERCEPT_SKINIT, true);
-	set_intercept(vmcb, INTERCEPT_RDTSCP, true);
 	set_intercept(vmcb, INTERCEPT_MONITOR, true);
 	set_intercept(vmcb, INTERCEPT_MWAIT, true);
 	set_intercept(vmcb, INTERCEPT_XSETBV, true);
@@ -415,12 +446,37 @@ static void svm_vcpu_free(struct khyp_vcpu *vcpu)
 static void svm_vcpu_load(struct khyp_vcpu *vcpu, int cpu)
 {
 	struct khyp_svm_cpu *sd = per_cpu_ptr(&svm_cpu, cpu);
+	struct khyp_svm_vcpu *svm = to_svm(vcpu);
 	unsigned long flags;
+	u64 aux;
 
 	local_irq_save(flags);
 	if (sd->enabled)
 		svm_vmsave(page_to_phys(sd->host_save));
 	local_irq_restore(flags);
+	/*
+	 * The guest's TSC_AUX (RDPID cannot be intercepted) for the whole
+	 * stretch: no user task runs here meanwhile, and the kernel itself
+	 * does not read TSC_AUX (entry code finds the CPU with LSL).
+	 */
+	if (!host_tsc_aux)
+		return;
+	rdmsrl(MSR_TSC_AUX, aux);
+	svm->host_tsc_aux = aux;
+	if (svm->tsc_aux != svm->host_tsc_aux)
+		wrmsrl(MSR_TSC_AUX, svm->tsc_aux);
+	svm->tsc_aux_loaded = true;
+}
+
+static void svm_vcpu_put(struct khyp_vcpu *vcpu)
+{
+	struct khyp_svm_vcpu *svm = to_svm(vcpu);
+
+	if (!svm->tsc_aux_loaded)
+		return;
+	if (svm->tsc_aux != svm->host_tsc_aux)
+		wrmsrl(MSR_TSC_AUX, svm->host_tsc_aux);
+	svm->tsc_aux_loaded = false;
 }
 
 /*
@@ -463,6 +519,11 @@ static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
 	e->code = code;
 	e->info1 = ctl->exit_info_1;
 	e->info2 = ctl->exit_info_2;
+	/* QEMU's emulated SVM writes VMEXIT_INVALID's -1 in 32 bits only. */
+	if (ctl->exit_code == (u32)SVM_EXIT_ERR) {
+		e->kind = KHYP_AEXIT_FAIL_ENTRY;
+		return;
+	}
 	switch (code) {
 	case SVM_EXIT_CPUID:
 		e->kind = KHYP_AEXIT_CPUID;
@@ -505,6 +566,30 @@ static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
 	case SVM_EXIT_INVD:
 		e->kind = KHYP_AEXIT_INVD;
 		break;
+	case SVM_EXIT_WBINVD:
+		e->kind = KHYP_AEXIT_WBINVD;
+		break;
+	case SVM_EXIT_RDPMC:
+		/* No PMU: #GP, as for a counter that does not exist. */
+		e->kind = KHYP_AEXIT_GP;
+		break;
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR7:
+		/*
+		 * The guest uses its debug registers: give them to it until
+		 * the next exit, and run the instruction again on them.
+		 */
+		to_svm(vcpu)->vmcb->control.intercepts[INTERCEPT_DR] = 0;
+		to_svm(vcpu)->dr_live = true;
+		e->kind = KHYP_AEXIT_DR;
+		break;
+	case SVM_EXIT_EXCP_BASE + MC_VECTOR:
+		e->kind = KHYP_AEXIT_MCE;
+		break;
+	case SVM_EXIT_CR0_SEL_WRITE:
+	case SVM_EXIT_WRITE_CR4:
+		e->kind = KHYP_AEXIT_CR_WRITE;
+		e->cr.index = code == SVM_EXIT_WRITE_CR4 ? 4 : 0;
+		break;
 	case SVM_EXIT_XSETBV:
 		e->kind = KHYP_AEXIT_XSETBV;
 		break;
@@ -523,7 +608,6 @@ static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
 	case SVM_EXIT_STGI:
 	case SVM_EXIT_CLGI:
 	case SVM_EXIT_SKINIT:
-	case SVM_EXIT_RDTSCP:
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_RDPRU:
@@ -536,9 +620,6 @@ static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
 		e->exc.vector = code - SVM_EXIT_EXCP_BASE;
 		e->exc.has_error = e->exc.vector == AC_VECTOR;
 		e->exc.error = e->info1;
-		break;
-	case SVM_EXIT_ERR:
-		e->kind = KHYP_AEXIT_FAIL_ENTRY;
 		break;
 	default:
 		e->kind = KHYP_AEXIT_UNKNOWN;
@@ -560,6 +641,46 @@ static bool svm_cut_short_irq(u32 info)
 	return type == SVM_EXITINTINFO_TYPE_INTR ||
 	       (type == SVM_EXITINTINFO_TYPE_EXEPT &&
 		(info & SVM_EXITINTINFO_VEC_MASK) >= 32);
+}
+
+/*
+ * The guest's DR0-3 in the CPU, for a run that does not intercept DR
+ * accesses or whose DR7 enables breakpoints.  DR6 and DR7 come from
+ * the VMCB.
+ */
+static void svm_load_guest_dr(struct khyp_svm_vcpu *svm)
+{
+	int i;
+
+	/* No host breakpoint may fire on the guest's addresses meanwhile. */
+	if (hw_breakpoint_active())
+		set_debugreg(0, 7);
+	for (i = 0; i < ARRAY_SIZE(svm->db); i++)
+		set_debugreg(svm->db[i], i);
+}
+
+/* What the guest left in DR0-3 when it had them; intercepted again. */
+static void svm_save_guest_dr(struct khyp_svm_vcpu *svm)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(svm->db); i++)
+		get_debugreg(svm->db[i], i);
+	svm->dr_live = false;
+	svm->vmcb->control.intercepts[INTERCEPT_DR] = DR_INTERCEPTS;
+}
+
+/*
+ * A machine check in guest mode ends in #VMEXIT, not in the host's
+ * handler: call it, on a frame that looks like user mode (the guest's
+ * code is not the kernel's), as KVM does.
+ */
+static void svm_machine_check(void)
+{
+	struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
+
+	if (IS_ENABLED(CONFIG_X86_MCE))
+		do_machine_check(&regs);
 }
 
 static void svm_vcpu_run(struct khyp_vcpu *vcpu, struct khyp_arch_exit *exit)
@@ -601,6 +722,8 @@ static void svm_vcpu_run(struct khyp_vcpu *vcpu, struct khyp_arch_exit *exit)
 		goto not_entered;
 	if (vcpu->xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	if (svm->dr_live || (vmcb->save.dr7 & DR7_ENABLES))
+		svm_load_guest_dr(svm);
 	t0 = rdtsc();
 	/* Host IF=1 at VMRUN: physical interrupts cause #VMEXIT(INTR). */
 	asm volatile("sti" ::: "memory");
@@ -615,10 +738,18 @@ static void svm_vcpu_run(struct khyp_vcpu *vcpu, struct khyp_arch_exit *exit)
 	vcpu->xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	if (vcpu->xcr0 != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	if (svm->dr_live)
+		svm_save_guest_dr(svm);
+	if (svm->cr0_native) {
+		set_intercept(vmcb, INTERCEPT_SELECTIVE_CR0, true);
+		svm->cr0_native = false;
+	}
 	/* #VMEXIT resets DR7: bring back the host's breakpoints. */
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
 	svm_stgi();
+	if (vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + MC_VECTOR)
+		svm_machine_check();
 
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	vcpu->regs[KHYP_RAX] = vmcb->save.rax;
@@ -689,24 +820,90 @@ static void svm_get_sregs(struct khyp_vcpu *vcpu, struct khyp_sregs *s)
 }
 
 #define EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
-#define CR4_ALLOWED	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
-			 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
-			 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
-			 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
-			 X86_CR4_FSGSBASE | X86_CR4_OSXSAVE | \
-			 X86_CR4_UMIP | X86_CR4_SMEP | X86_CR4_SMAP)
+
+/*
+ * What VMRUN's consistency checks (APM vol. 2, 15.5.1) would refuse, and
+ * a long mode that is not what the other bits make it: refused here, so
+ * no register set from userspace ends in VMEXIT_INVALID.
+ */
+static bool svm_sregs_valid(const struct khyp_sregs *s)
+{
+	bool long_mode = (s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG);
+
+	if (s->efer & ~(u64)EFER_ALLOWED || s->cr4 & ~svm_cr4_valid ||
+	    s->cr0 >> 32 || s->cr3 >> 52)
+		return false;
+	if ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD))
+		return false;
+	if ((s->cr0 & X86_CR0_PG) && !(s->cr0 & X86_CR0_PE))
+		return false;
+	if (!!(s->efer & EFER_LMA) != long_mode)
+		return false;
+	return !long_mode || ((s->cr4 & X86_CR4_PAE) &&
+			      !((s->cs.attrib & KHYP_SEG_L) &&
+				(s->cs.attrib & KHYP_SEG_DB)));
+}
+
+/* CR4 bits whose change flushes the TLB, global entries included. */
+#define CR4_TLB_BITS	(X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | \
+			 X86_CR4_SMEP | X86_CR4_SMAP)
+#define CR0_TLB_BITS	(X86_CR0_PE | X86_CR0_WP | X86_CR0_PG)
+
+/* The #GP checks of MOV to CR0 (APM vol. 2, 3.1.1); 0 if it may go. */
+static int svm_cr0_check(const struct vmcb_save_area *save, u64 val)
+{
+	if (val >> 32 || ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
+	    ((val & X86_CR0_PG) && !(val & X86_CR0_PE)))
+		return -EPERM;
+	/* Paging off in 64-bit mode; on in long mode without PAE. */
+	if (!(val & X86_CR0_PG) && (save->efer & EFER_LMA) &&
+	    (save->cs.attrib & SVM_SELECTOR_L_MASK))
+		return -EPERM;
+	if ((val & X86_CR0_PG) && !(save->cr0 & X86_CR0_PG) &&
+	    (save->efer & EFER_LME) && !(save->cr4 & X86_CR4_PAE))
+		return -EPERM;
+	return 0;
+}
+
+static int svm_set_cr(struct khyp_vcpu *vcpu, int cr, u64 val)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	if (cr == 0) {
+		if (svm_cr0_check(save, val))
+			return -EPERM;
+		val |= X86_CR0_ET;
+		/* Long mode comes and goes with paging while LME is set. */
+		if ((save->efer & EFER_LME) && (val & X86_CR0_PG))
+			save->efer |= EFER_LMA;
+		else
+			save->efer &= ~(u64)EFER_LMA;
+		if ((val ^ save->cr0) & CR0_TLB_BITS)
+			to_svm(vcpu)->asid_gen = 0;	/* a fresh, empty TLB */
+		save->cr0 = val;
+		return 0;
+	}
+	if (val & ~svm_cr4_valid)
+		return -EPERM;
+	if ((save->efer & EFER_LMA) && !(val & X86_CR4_PAE))
+		return -EPERM;
+	if ((val ^ save->cr4) & CR4_TLB_BITS)
+		to_svm(vcpu)->asid_gen = 0;
+	save->cr4 = val;
+	return 0;
+}
+
+static void svm_cr0_write_native(struct khyp_vcpu *vcpu)
+{
+	set_intercept(to_svm(vcpu)->vmcb, INTERCEPT_SELECTIVE_CR0, false);
+	to_svm(vcpu)->cr0_native = true;
+}
 
 static int svm_set_sregs(struct khyp_vcpu *vcpu, const struct khyp_sregs *s)
 {
 	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
 
-	if (s->efer & ~(u64)EFER_ALLOWED || s->cr4 & ~(u64)CR4_ALLOWED ||
-	    s->cr0 >> 32 || s->cr3 >> 52)
-		return -EINVAL;
-	if ((s->efer & EFER_LMA) && !((s->efer & EFER_LME) &&
-	    (s->cr0 & X86_CR0_PG) && (s->cr4 & X86_CR4_PAE)))
-		return -EINVAL;
-	if ((s->cr0 & X86_CR0_PG) && !(s->cr0 & X86_CR0_PE))
+	if (!svm_sregs_valid(s))
 		return -EINVAL;
 	seg_from_user(&save->cs, &s->cs);
 	seg_from_user(&save->ds, &s->ds);
@@ -852,6 +1049,9 @@ static bool svm_get_msr(struct khyp_vcpu *vcpu, u32 index, u64 *val)
 	case MSR_IA32_CR_PAT:
 		*val = save->g_pat;
 		return true;
+	case MSR_TSC_AUX:
+		*val = to_svm(vcpu)->tsc_aux;
+		return host_tsc_aux;
 	}
 	return false;
 }
@@ -878,6 +1078,9 @@ static int svm_set_msr(struct khyp_vcpu *vcpu, u32 index, u64 val)
 	case MSR_EFER:
 		if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
 			return -EPERM;
+		/* LME may change only with paging off. */
+		if ((save->cr0 & X86_CR0_PG) && ((val ^ save->efer) & EFER_LME))
+			return -EPERM;
 		/* LMA is the hardware's to set; SVME stays on, hidden. */
 		val = (val & ~(u64)EFER_LMA) | (save->efer & EFER_LMA);
 		save->efer = val | EFER_SVME;
@@ -886,6 +1089,15 @@ static int svm_set_msr(struct khyp_vcpu *vcpu, u32 index, u64 val)
 		if (!pat_valid(val))
 			return -EPERM;
 		save->g_pat = val;
+		return 0;
+	case MSR_TSC_AUX:
+		if (!host_tsc_aux)
+			return -ENOENT;
+		if (val >> 32)
+			return -EPERM;
+		to_svm(vcpu)->tsc_aux = val;
+		if (to_svm(vcpu)->tsc_aux_loaded)
+			wrmsrl(MSR_TSC_AUX, val);
 		return 0;
 	}
 	return -ENOENT;
@@ -907,6 +1119,9 @@ const struct khyp_arch_ops khyp_svm_ops = {
 	.vcpu_sipi = svm_vcpu_sipi,
 	.vcpu_run = svm_vcpu_run,
 	.vcpu_load = svm_vcpu_load,
+	.vcpu_put = svm_vcpu_put,
+	.set_cr = svm_set_cr,
+	.cr0_write_native = svm_cr0_write_native,
 	.get_sregs = svm_get_sregs,
 	.set_sregs = svm_set_sregs,
 	.inject_exception = svm_inject_exception,

@@ -32,6 +32,12 @@ struct khyp_svm_vcpu {
 	u32 asid;
 	int virq;		/* vector offered through V_IRQ, or -1 */
 	u8 v_tpr;		/* V_TPR (CR8) as set_tpr() left it */
+	u64 db[4];		/* guest DR0-3; DR6 and DR7 are in the VMCB */
+	bool dr_live;		/* DR accesses not intercepted this run */
+	bool cr0_native;	/* CR0 writes not intercepted this run */
+	bool tsc_aux_loaded;	/* the CPU holds tsc_aux (inside a stretch) */
+	u32 tsc_aux;
+	u32 host_tsc_aux;	/* to restore at the stretch's end */
 };
 
 static inline struct khyp_svm_vcpu *to_svm(struct khyp_vcpu *vcpu)

@@ -7,22 +7,31 @@
  *    (debugfs fail_nth): a precise errno, and nothing left behind;
  *  - a guest storming INIT, NMI and STARTUP at vCPUs being created;
  *  - SET_REGS/SET_SREGS racing START from another thread: the guest
- *    never runs on a half-written register set.
+ *    never runs on a half-written register set;
+ *  - a guest (intercept_guest.c) trying WBINVD, RDPMC, the debug
+ *    registers, TSC_AUX and invalid EFER/CR0/CR4/CR3 writes, and
+ *    SET_SREGS with what VMRUN would refuse.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/perf_event.h>
 #include "kselftest_harness.h"
 #include "khyp_test.h"
 #include "safety_guest.h"
 
 GUEST_SNIPPET(ipi_storm_guest);
 GUEST_SNIPPET(race_guest);
+GUEST_SNIPPET(intercept_guest);
 
 #define MEM_16M		(16ULL << 20)
 #define FAIL_NTH	"/sys/kernel/debug/khyp/fail_nth"
@@ -270,6 +279,295 @@ TEST(ipi_storm_while_vcpus_are_created)
 			close(v[i].fd);
 		tvm_destroy(&vm);
 	}
+}
+
+/* intercept_guest.c on a bare VM, its vCPU thread on host CPU @cpu. */
+struct ic_guest {
+	struct tvm vm;
+	struct tvcpu vcpu;
+	struct ucall uc;
+};
+
+static void ic_start(struct __test_metadata *_metadata, struct ic_guest *g,
+		     uint64_t which, int cpu)
+{
+	struct khyp_vcpu_state st;
+	cpu_set_t set;
+
+	ASSERT_EQ(0, tvm_create(&g->vm, MEM_16M, 1, 0));
+	ASSERT_EQ(0, tvcpu_create(&g->vm, &g->vcpu, 0));
+	tvm_load(&g->vm, TEST_GUEST_BASE, intercept_guest_start,
+		 SNIPPET_LEN(intercept_guest));
+	ASSERT_EQ(0, tvcpu_set_long_mode(&g->vcpu, TEST_GUEST_BASE));
+	ASSERT_EQ(0, tvcpu_set_arg(&g->vcpu, which));
+	ASSERT_EQ(0, tvcpu_state(&g->vcpu, &st));
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	ASSERT_EQ(0, sched_setaffinity(st.host_tid, sizeof(set), &set));
+}
+
+static void ic_end(struct ic_guest *g)
+{
+	close(g->vcpu.fd);
+	tvm_destroy(&g->vm);
+}
+
+/* The last CPU: not CPU 0, whose TSC_AUX (its number) is 0 too. */
+static int ic_cpu(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 1 ? n - 1 : 0;
+}
+
+/* WBINVD and WBNOINVD return at once, each counted as an exit. */
+TEST(guest_wbinvd_is_a_counted_no_op)
+{
+	struct khyp_vcpu_stats st;
+	struct ic_guest g;
+
+	ic_start(_metadata, &g, IC_WBINVD, ic_cpu());
+	ASSERT_UCALL(UCALL_DONE, &g.vcpu, &g.uc);
+	ASSERT_EQ(0, tvcpu_stats(&g.vcpu, &st));
+	EXPECT_EQ(2 * IC_LOOPS, st.count[KHYP_STAT_WBINVD]);
+	ic_end(&g);
+}
+
+/* No PMU: CPUID says so, and RDPMC gets #GP, as with KVM's PMU off. */
+TEST(guest_rdpmc_gets_gp)
+{
+	struct ic_guest g;
+
+	ic_start(_metadata, &g, IC_RDPMC, ic_cpu());
+	ASSERT_UCALL(UCALL_DONE, &g.vcpu, &g.uc);
+	ic_end(&g);
+}
+
+static uint64_t bp_targets[4];	/* never written: the host's breakpoints */
+
+/* A write breakpoint on @addr for every task on @cpu: it is in DRn there. */
+static int host_breakpoint(int cpu, void *addr)
+{
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_BREAKPOINT, .size = sizeof(a),
+		.bp_type = HW_BREAKPOINT_W, .bp_addr = (uintptr_t)addr,
+		.bp_len = HW_BREAKPOINT_LEN_8, .sample_period = 1,
+		.exclude_kernel = 1,
+	};
+
+	return syscall(SYS_perf_event_open, &a, -1, cpu, -1, 0);
+}
+
+/*
+ * A guest reads its own debug registers: neither what another VM wrote
+ * on the same host CPU before it nor the host's breakpoints there.  The
+ * writer reads its own back after exits.
+ */
+TEST(guest_debug_registers_are_its_own)
+{
+	int cpu = ic_cpu(), fd[4], i, nbp = 0;
+	struct ic_guest w, r;
+
+	ic_start(_metadata, &w, IC_DR_WRITE, cpu);
+	ASSERT_UCALL(UCALL_SYNC, &w.vcpu, &w.uc);
+	ASSERT_UCALL(UCALL_DONE, &w.vcpu, &w.uc);
+	for (i = 0; i < 4; i++) {
+		fd[i] = host_breakpoint(cpu, &bp_targets[i]);
+		nbp += fd[i] >= 0;
+	}
+	TH_LOG("%d host breakpoints on CPU %d%s", nbp, cpu,
+	       nbp ? "" : " (perf_event_open failed)");
+	ic_start(_metadata, &r, IC_DR_READ, cpu);
+	for (i = 0; i < 2; i++) {
+		ASSERT_UCALL(UCALL_SYNC, &r.vcpu, &r.uc);
+		EXPECT_EQ(0, r.uc.args[0]) TH_LOG("DR%d", 2 * i);
+		EXPECT_EQ(0, r.uc.args[1]) TH_LOG("DR%d", 2 * i + 1);
+	}
+	ASSERT_UCALL(UCALL_SYNC, &r.vcpu, &r.uc);
+	EXPECT_EQ(0xffff0ff0, r.uc.args[0]);	/* DR6 after reset */
+	EXPECT_EQ(0x400, r.uc.args[1]);		/* DR7 after reset */
+	ASSERT_UCALL(UCALL_DONE, &r.vcpu, &r.uc);
+	for (i = 0; i < 4; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	ic_end(&r);
+	ic_end(&w);
+}
+
+static int host_cpu_flag(const char *flag)
+{
+	char line[4096], word[64];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	int found = 0;
+
+	if (!f)
+		return -1;
+	snprintf(word, sizeof(word), " %s", flag);
+	while (fgets(line, sizeof(line), f)) {
+		char *p;
+
+		if (strncmp(line, "flags", 5))
+			continue;
+		p = strstr(line, word);
+		found = p && (p[strlen(word)] == ' ' || p[strlen(word)] == '\n');
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * RDTSCP (and RDPID where the host has it) read the guest's TSC_AUX,
+ * not the number of the host CPU the vCPU runs on.
+ */
+TEST(guest_tsc_aux_is_its_own)
+{
+	int rdtscp = host_cpu_flag("rdtscp"), rdpid = host_cpu_flag("rdpid");
+	struct ic_guest g;
+
+	ASSERT_LE(0, rdtscp);
+	ic_start(_metadata, &g, IC_TSC_AUX, ic_cpu());
+	ASSERT_UCALL(UCALL_SYNC, &g.vcpu, &g.uc);
+	EXPECT_EQ(rdtscp, g.uc.args[0]) TH_LOG("CPUID offers RDTSCP");
+	EXPECT_EQ(rdpid, g.uc.args[1]) TH_LOG("CPUID offers RDPID");
+	if (!rdpid)
+		TH_LOG("the host has no RDPID: only RDTSCP tried");
+	if (g.uc.args[0] || g.uc.args[1])
+		ASSERT_UCALL(UCALL_SYNC, &g.vcpu, &g.uc);
+	ASSERT_UCALL(UCALL_DONE, &g.vcpu, &g.uc);
+	ic_end(&g);
+}
+
+static const char *const ic_cr_steps[IC_CR_STEPS] = {
+	[IC_CR_EFER_RESERVED] = "EFER reserved bit",
+	[IC_CR_EFER_SVME] = "EFER.SVME",
+	[IC_CR_EFER_LME_OFF] = "EFER.LME off with paging",
+	[IC_CR_CR4_PAE_OFF] = "CR4.PAE off in long mode",
+	[IC_CR_CR4_RESERVED] = "CR4 reserved bit",
+	[IC_CR_CR0_PG_OFF] = "CR0.PG off in 64-bit mode",
+	[IC_CR_CR0_PE_OFF] = "CR0.PG without PE",
+	[IC_CR_CR0_NW] = "CR0.NW without CD",
+	[IC_CR_CR0_HIGH] = "CR0 bit 32",
+};
+
+/* What the vCPU stopped on instead of a ucall, for the log. */
+static void ic_log_stop(struct __test_metadata *_metadata, struct ic_guest *g)
+{
+	struct khyp_vcpu_state st;
+
+	ASSERT_EQ(0, tvcpu_state(&g->vcpu, &st));
+	TH_LOG("vCPU state %u, exit reason %u, exit code %#llx", st.state,
+	       st.last_exit.reason,
+	       (unsigned long long)st.last_exit.internal.exit_code);
+}
+
+/* Invalid EFER, CR0 and CR4 writes get #GP and change nothing. */
+TEST(guest_invalid_control_register_writes_get_gp)
+{
+	const char *th = getenv("KHYP_TESTHOST");
+	bool tcg = th && !strcmp(th, "qemu");
+	struct ic_guest g;
+	int step, cmd;
+
+	ic_start(_metadata, &g, IC_CONTROL_REGS, ic_cpu());
+	for (step = 0; step < IC_CR_STEPS; step++) {
+		cmd = tvcpu_ucall(&g.vcpu, &g.uc);
+		if (cmd != UCALL_SYNC) {
+			TH_LOG("%s: no #GP reported (ucall %d)",
+			       ic_cr_steps[step], cmd);
+			ic_log_stop(_metadata, &g);
+			ASSERT_EQ(UCALL_SYNC, cmd);
+		}
+		EXPECT_EQ(step, g.uc.args[0]);
+		/*
+		 * QEMU's emulated SVM drops CR0 bits 63:32 without an exit
+		 * (the guest checks that CR0 stayed as it was).
+		 */
+		if (step == IC_CR_CR0_HIGH && g.uc.args[1] == IC_NO_FAULT &&
+		    tcg) {
+			TH_LOG("%s: ignored, no #GP (QEMU's emulated SVM)",
+			       ic_cr_steps[step]);
+			continue;
+		}
+		EXPECT_EQ(13, g.uc.args[1]) TH_LOG("%s", ic_cr_steps[step]);
+	}
+	ASSERT_UCALL(UCALL_DONE, &g.vcpu, &g.uc);
+	ic_end(&g);
+}
+
+/*
+ * CR3 writes are not intercepted: the CPU checks them.  Hardware gives
+ * #GP for bits above the physical address width; QEMU's emulated SVM
+ * fails the guest's state with VMEXIT_INVALID instead, which must stop
+ * the vCPU for good with KHYP_EXIT_FAIL_ENTRY, no oops, no loop.
+ */
+TEST(guest_cr3_reserved_bits_gp_or_failed_entry)
+{
+	struct khyp_vm_state vs;
+	struct khyp_vcpu_state st;
+	struct khyp_exit e = {};
+	struct ic_guest g;
+	int cmd;
+
+	ic_start(_metadata, &g, IC_CR3_RESERVED, ic_cpu());
+	cmd = tvcpu_ucall(&g.vcpu, &g.uc);
+	if (cmd == UCALL_SYNC) {
+		EXPECT_EQ(13, g.uc.args[1]);
+		ASSERT_UCALL(UCALL_DONE, &g.vcpu, &g.uc);
+	} else {
+		ASSERT_EQ(UCALL_NONE, cmd);
+		ASSERT_EQ(0, tvcpu_state(&g.vcpu, &st));
+		EXPECT_EQ(KHYP_VCPU_STATE_DEAD, st.state);
+		EXPECT_EQ(KHYP_EXIT_FAIL_ENTRY, st.last_exit.reason);
+		ASSERT_EQ(0, ioctl(g.vm.fd, KHYP_GET_VM_STATE, &vs));
+		EXPECT_EQ(KHYP_VM_SHUTDOWN, vs.state);
+		/* Dead stays dead: running again does not re-enter. */
+		tvcpu_run(&g.vcpu, &e);
+		ASSERT_EQ(0, tvcpu_state(&g.vcpu, &st));
+		EXPECT_EQ(KHYP_VCPU_STATE_DEAD, st.state);
+		TH_LOG("VMEXIT_INVALID (the emulator's answer), vCPU dead");
+	}
+	ic_end(&g);
+}
+
+/*
+ * SET_SREGS refuses what VMRUN's consistency checks would refuse, so no
+ * register set from userspace ends in a failed entry; the vCPU runs on
+ * its last valid set afterwards.
+ */
+TEST(set_sregs_refuses_invalid_control_registers)
+{
+	struct khyp_sregs s, bad;
+	struct ic_guest g;
+	unsigned int i;
+	struct {
+		const char *what;
+		uint64_t cr0_set, cr0_clear, cr4_clear, efer_clear;
+		uint32_t cs_set;
+	} cases[] = {
+		{ "LME and PG without PAE", .cr4_clear = 0x20,
+		  .efer_clear = 0x400 },
+		{ "LME and PG without LMA", .efer_clear = 0x400 },
+		{ "CR0.NW without CD", .cr0_set = 1ULL << 29,
+		  .cr0_clear = 1ULL << 30 },
+		{ "64-bit CS with D set", .cs_set = KHYP_SEG_DB },
+	};
+
+	ic_start(_metadata, &g, IC_RDPMC, ic_cpu());
+	ASSERT_EQ(0, ioctl(g.vcpu.fd, KHYP_GET_SREGS, &s));
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		bad = s;
+		bad.cr0 = (bad.cr0 | cases[i].cr0_set) & ~cases[i].cr0_clear;
+		bad.cr4 &= ~cases[i].cr4_clear;
+		bad.efer &= ~cases[i].efer_clear;
+		bad.cs.attrib |= cases[i].cs_set;
+		EXPECT_EQ(-1, ioctl(g.vcpu.fd, KHYP_SET_SREGS, &bad))
+			TH_LOG("%s", cases[i].what);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s", cases[i].what);
+	}
+	ASSERT_EQ(0, ioctl(g.vcpu.fd, KHYP_SET_SREGS, &s));
+	ASSERT_UCALL(UCALL_DONE, &g.vcpu, &g.uc);
+	ic_end(&g);
 }
 
 TEST_HARNESS_MAIN
