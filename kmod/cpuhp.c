@@ -8,7 +8,8 @@
  * KHYP_CREATE_VCPU holds a boot CPU (no device id, cannot be unplugged);
  * one filled by cpu-add holds a plugged CPU with an id such as "cpu-2".
  * A plugged vCPU's kthread lives from cpu-add (waiting for SIPI) until the
- * guest ejects it.
+ * guest ejects it.  It is made ahead, as the VM's standby thread, so that
+ * cpu-add only binds it: kthread_create() takes milliseconds.
  *
  * Locking: ops_lock (a mutex) serializes what changes slots from process
  * context: cpu-add, cpu-del, the eject worker, the unplug deadline worker
@@ -74,6 +75,9 @@ struct khyp_cpuhp {
 	struct khyp_io_dev io;
 	struct work_struct eject_work;
 	struct delayed_work deadline_work;
+	struct work_struct standby_work;
+	/* [ops_lock] the next cpu-add's thread, made ahead */
+	struct khyp_vcpu_thread *standby;
 	u32 nr_slots;
 	struct cpuhp_slot slots[];
 };
@@ -363,6 +367,25 @@ static void deadline_worker(struct work_struct *work)
 	mutex_unlock(&hp->ops_lock);
 }
 
+/*
+ * A standby thread for the next cpu-add, while a slot is free.  If
+ * making it fails, that cpu-add makes its own.
+ */
+static void standby_worker(struct work_struct *work)
+{
+	struct khyp_cpuhp *hp = container_of(work, struct khyp_cpuhp,
+					     standby_work);
+	struct khyp_vcpu_thread *t;
+
+	mutex_lock(&hp->ops_lock);
+	if (!hp->standby && READ_ONCE(hp->vm->nr_vcpus) < hp->nr_slots) {
+		t = khyp_vcpu_thread_create(hp->vm);
+		if (!IS_ERR(t))
+			hp->standby = t;
+	}
+	mutex_unlock(&hp->ops_lock);
+}
+
 /* ---- commands ---- */
 
 bool khyp_cpuhp_ready(struct khyp_vm *vm)
@@ -531,7 +554,7 @@ int khyp_cpuhp_add(struct khyp_vm *vm, const struct khyp_cpuhp_add_req *req,
 	cfg.id = i;
 	cfg.apic_id = s->apic_id;
 	cfg.flags = KHYP_VCPU_WAIT_SIPI;
-	r = khyp_vcpu_create(vm, &cfg, &vcpu);
+	r = khyp_vcpu_create(vm, &cfg, &hp->standby, &vcpu);
 	if (r) {
 		spin_lock(&hp->lock);
 		s->plugged = false;
@@ -561,6 +584,8 @@ int khyp_cpuhp_add(struct khyp_vm *vm, const struct khyp_cpuhp_add_req *req,
 	 */
 	khyp_vcpu_run_thread(vcpu);
 	khyp_vcpu_put(vcpu);
+	if (!hp->standby)
+		queue_work(system_unbound_wq, &hp->standby_work);
 	r = 0;
 out:
 	mutex_unlock(&hp->ops_lock);
@@ -710,6 +735,7 @@ int khyp_cpuhp_vm_init(struct khyp_vm *vm)
 	spin_lock_init(&hp->lock);
 	INIT_WORK(&hp->eject_work, eject_worker);
 	INIT_DELAYED_WORK(&hp->deadline_work, deadline_worker);
+	INIT_WORK(&hp->standby_work, standby_worker);
 	hp->topo.sockets = 1;
 	hp->topo.dies = 1;
 	hp->topo.cores = vm->max_vcpus;
@@ -730,6 +756,8 @@ int khyp_cpuhp_vm_init(struct khyp_vm *vm)
 	}
 	/* Pairs with vm_cpuhp(): genl finds the VM on khyp_vms earlier. */
 	smp_store_release(&vm->cpuhp, hp);
+	if (vm->platform && hp->nr_slots > 1)
+		queue_work(system_unbound_wq, &hp->standby_work);
 	return 0;
 fail:
 	kfree(hp);
@@ -748,6 +776,11 @@ void khyp_cpuhp_vm_quiesce(struct khyp_vm *vm)
 	cancel_delayed_work_sync(&hp->deadline_work);
 	/* An eject already written still frees its vCPU here. */
 	flush_work(&hp->eject_work);
+	/* Only cpu-add and the VM's creation queue it: no more of either. */
+	cancel_work_sync(&hp->standby_work);
+	if (hp->standby)
+		khyp_vcpu_thread_discard(hp->standby);
+	hp->standby = NULL;
 }
 
 void khyp_cpuhp_vm_destroy(struct khyp_vm *vm)

@@ -20,6 +20,7 @@
 
 struct khyp_vm;
 struct khyp_vcpu;
+struct khyp_vcpu_thread;
 struct khyp_lapic;
 struct khyp_platform;
 struct khyp_cpuhp;
@@ -296,6 +297,8 @@ struct khyp_vcpu {
 	void *arch;		/* backend vCPU state (VMCB) */
 	struct task_struct *thread;
 	pid_t tid;
+	/* The thread's binding, until khyp_vcpu_run_thread() hands it over. */
+	struct khyp_vcpu_thread *start;
 	/* A teardown's list from khyp_vcpu_detach() to the release. */
 	struct khyp_vcpu *next_detached;
 
@@ -306,6 +309,8 @@ struct khyp_vcpu {
 	void *fpu;		/* guest XSAVE area, 64-byte aligned */
 
 	unsigned long requests;	/* KHYP_REQ_* bits */
+	/* From the last request check before VMRUN to the #VMEXIT. */
+	bool in_guest;
 	u8 sipi_vector;
 
 	/* Run state, as userspace sees it. */
@@ -322,6 +327,8 @@ struct khyp_vcpu {
 
 	/* Owned by the vCPU thread. */
 	bool halted;		/* in HLT, waiting for an event */
+	u32 halt_poll_ns;	/* the poll window (vcpu_halt_poll_adapt()) */
+	u64 halt_start;		/* ktime_get_ns() at the last HLT exit */
 	bool wait_sipi;		/* after INIT, waiting for STARTUP */
 	bool complete_io;	/* an IN answered by userspace */
 	bool complete_mmio;	/* an MMIO read answered by userspace */
@@ -355,11 +362,26 @@ struct khyp_vcpu {
 	struct kref ref;	/* fd + VM array */
 };
 
+/*
+ * A vCPU thread made ahead (cpuhp.c keeps one for cpu-add): it joins the
+ * VM owner's cgroups and sleeps until khyp_vcpu_create() binds it, or
+ * khyp_vcpu_thread_discard() ends it.
+ */
+struct khyp_vcpu_thread *khyp_vcpu_thread_create(struct khyp_vm *vm);
+void khyp_vcpu_thread_discard(struct khyp_vcpu_thread *t);
+/*
+ * With *@standby, the vCPU takes that thread (and *@standby becomes NULL)
+ * on success; on failure it stays the caller's.  Otherwise, or without
+ * one, it makes its own.
+ */
 int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
-		     struct khyp_vcpu **out);
+		     struct khyp_vcpu_thread **standby, struct khyp_vcpu **out);
 int khyp_vcpu_fd_install(struct khyp_vcpu *vcpu);
 void khyp_vcpu_put(struct khyp_vcpu *vcpu);
-/* Start the thread of a vCPU khyp_vcpu_create() made (it is not run before). */
+/*
+ * Start the thread of a vCPU khyp_vcpu_create() made (it does not run the
+ * vCPU before): must follow every successful khyp_vcpu_create().
+ */
 void khyp_vcpu_run_thread(struct khyp_vcpu *vcpu);
 /*
  * Stop the thread for good and drop the VM's reference (teardown, eject):

@@ -18,6 +18,7 @@
 #include <linux/freezer.h>
 #include <linux/kthread.h>
 #include <linux/math64.h>
+#include <linux/moduleparam.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -31,6 +32,14 @@
 #include "trace.h"
 
 unsigned int khyp_fpu_size;
+
+/* Bounds a poll whatever the parameter says: the CPU stays taken meanwhile. */
+#define HALT_POLL_MAX_NS	(10 * NSEC_PER_MSEC)
+
+static unsigned int halt_poll_ns = 200 * NSEC_PER_USEC;
+module_param(halt_poll_ns, uint, 0644);
+MODULE_PARM_DESC(halt_poll_ns,
+		 "longest a halted vCPU polls for its wakeup before it sleeps, in ns (0: never; at most 10 ms)");
 
 static void fpu_save(struct khyp_vcpu *vcpu)
 {
@@ -59,18 +68,27 @@ u64 khyp_vcpu_read_tsc(struct khyp_vcpu *vcpu)
 	return rdtsc() + vcpu->vm->tsc_offset;
 }
 
-/* Make the vCPU notice a request: wake it or force a #VMEXIT. */
+/*
+ * Make the vCPU notice a request posted before a full barrier: wake it if
+ * it sleeps, or force a #VMEXIT if it is in guest mode.  Otherwise (it
+ * handles an exit, polls in HLT or is between stretches) it reads the
+ * requests before its next entry and needs neither, so neither costs an
+ * IPI then.
+ */
 static void vcpu_kick(struct khyp_vcpu *vcpu)
 {
-	wake_up(&vcpu->wq);
+	/* The barrier orders the request before this (waitqueue_active()). */
+	if (waitqueue_active(&vcpu->wq))
+		wake_up(&vcpu->wq);
 	/* A vCPU in guest mode on another CPU leaves it on the IPI. */
-	kick_process(vcpu->thread);
+	if (READ_ONCE(vcpu->in_guest))
+		kick_process(vcpu->thread);
 }
 
 void khyp_vcpu_request(struct khyp_vcpu *vcpu, int req)
 {
 	set_bit(req, &vcpu->requests);
-	/* Pairs with the vCPU reading requests with IRQs off before VMRUN. */
+	/* Pairs with the barrier after vcpu_run_stretch() sets in_guest. */
 	smp_mb__after_atomic();
 	vcpu_kick(vcpu);
 }
@@ -150,6 +168,69 @@ static void account_taken_irq(struct khyp_vcpu *vcpu)
 
 #define REQ_LEAVE_MASK	(~BIT(KHYP_REQ_EVENT))
 
+static bool vcpu_must_leave(struct khyp_vcpu *vcpu)
+{
+	return need_resched() || kthread_should_stop() || freezing(current) ||
+	       (READ_ONCE(vcpu->requests) & REQ_LEAVE_MASK);
+}
+
+/*
+ * Halt polling, in the stretch right after an HLT exit: a wakeup that
+ * comes within the vCPU's window costs neither the sleep, the scheduler's
+ * wakeup (an IPI if the sender is on another CPU) nor the FPU switch of a
+ * new stretch.  Senders need not kick a poller (vcpu_kick()): it reads the
+ * request bits.  It stops early, and the vCPU sleeps, when the CPU is
+ * wanted or a request other than an interrupt comes.  True if a wakeup
+ * came: the vCPU runs on in this stretch.
+ */
+static bool vcpu_halt_poll(struct khyp_vcpu *vcpu)
+{
+	u64 window = min_t(u64, min(vcpu->halt_poll_ns, READ_ONCE(halt_poll_ns)),
+			   HALT_POLL_MAX_NS);
+	u64 end;
+
+	vcpu->halt_start = ktime_get_ns();
+	if (!window)
+		return false;
+	vcpu->stats.count[KHYP_STAT_HALT_POLLS]++;
+	end = vcpu->halt_start + window;
+	do {
+		if (vcpu_must_leave(vcpu)) {
+			if (need_resched())
+				vcpu->stats.count[KHYP_STAT_PREEMPTIONS]++;
+			return false;
+		}
+		/* An interrupt was posted: is it one that ends the HLT? */
+		if (test_and_clear_bit(KHYP_REQ_EVENT, &vcpu->requests) &&
+		    khyp_vcpu_wakeup_pending(vcpu)) {
+			vcpu->stats.count[KHYP_STAT_HALT_POLL_HITS]++;
+			vcpu->halted = false;
+			return true;
+		}
+		cpu_relax();
+	} while (ktime_get_ns() < end);
+	return false;
+}
+
+/*
+ * After a halt that did not end in its poll: a window that would have
+ * caught it grows (doubling, from an eighth of the maximum); a halt
+ * longer than the maximum ends polling until a short one comes, so an
+ * idle vCPU, woken only by a periodic tick, does not poll at all.  A new
+ * vCPU starts at the maximum.
+ */
+static void vcpu_halt_poll_adapt(struct khyp_vcpu *vcpu)
+{
+	u32 max = min_t(u32, READ_ONCE(halt_poll_ns), HALT_POLL_MAX_NS);
+	u32 w = min(vcpu->halt_poll_ns, max);
+
+	if (ktime_get_ns() - vcpu->halt_start > max)
+		w = 0;
+	else
+		w = w ? min(2 * w, max) : max / 8;
+	vcpu->halt_poll_ns = w;
+}
+
 /* False if the backend could not enter: AMD-V is off on this CPU. */
 static bool vcpu_run_stretch(struct khyp_vcpu *vcpu)
 {
@@ -161,9 +242,10 @@ static bool vcpu_run_stretch(struct khyp_vcpu *vcpu)
 	vcpu->stretch_start = true;
 	for (;;) {
 		local_irq_disable();
-		if (need_resched() || kthread_should_stop() ||
-		    freezing(current) ||
-		    (READ_ONCE(vcpu->requests) & REQ_LEAVE_MASK)) {
+		/* Pairs with khyp_vcpu_request(): it kicks, or we see its bit. */
+		smp_store_mb(vcpu->in_guest, true);
+		if (vcpu_must_leave(vcpu)) {
+			WRITE_ONCE(vcpu->in_guest, false);
 			local_irq_enable();
 			if (need_resched())
 				vcpu->stats.count[KHYP_STAT_PREEMPTIONS]++;
@@ -172,9 +254,11 @@ static bool vcpu_run_stretch(struct khyp_vcpu *vcpu)
 		clear_bit(KHYP_REQ_EVENT, &vcpu->requests);
 		inject_events(vcpu);
 		khyp_arch_call(vcpu_run)(vcpu, &exit);
+		WRITE_ONCE(vcpu->in_guest, false);
 		account_taken_irq(vcpu);
 		local_irq_enable();
-		if (khyp_handle_exit(vcpu, &exit) == KHYP_LEAVE)
+		if (khyp_handle_exit(vcpu, &exit) == KHYP_LEAVE &&
+		    !(vcpu->halted && vcpu_halt_poll(vcpu)))
 			break;
 	}
 	khyp_arch_call(vcpu_put)(vcpu);
@@ -238,30 +322,19 @@ static void vcpu_mark_dead(struct khyp_vcpu *vcpu)
 }
 
 /*
- * As vhost does: the guest's CPU time counts against the limits of the
- * VM creator's cgroups.  The thread joins them itself, before any guest
- * instruction, so that the migration (a synchronize_rcu() deep in the
- * cgroup core) is off the path of KHYP_CREATE_VCPU and device_add.
+ * A vCPU thread's start: the task and what it runs.  A thread made with
+ * its vCPU is first woken once bound; a standby one
+ * (khyp_vcpu_thread_create()) runs ahead, joins its cgroups and waits
+ * until a vCPU is bound to it.
  */
-static int vcpu_join_owner_cgroups(struct khyp_vcpu *vcpu)
+struct khyp_vcpu_thread {
+	struct task_struct *task;	/* held until kthread_stop() */
+	struct khyp_vm *vm;
+	struct khyp_vcpu *vcpu;		/* set once bound */
+};
+
+static void vcpu_run_loop(struct khyp_vcpu *vcpu)
 {
-	int r = cgroup_attach_task_all(vcpu->vm->owner, current);
-
-	if (r) {
-		pr_err_ratelimited("khyp: vm %u vcpu %u: cannot join the creator's cgroups (%d); it never runs\n",
-				   vcpu->vm->id, vcpu->id, r);
-		vcpu_mark_dead(vcpu);
-	}
-	return r;
-}
-
-static int vcpu_thread(void *data)
-{
-	struct khyp_vcpu *vcpu = data;
-
-	/* Its end is kthread_stop()'s; the task is held until then. */
-	if (vcpu_join_owner_cgroups(vcpu))
-		return 0;
 	/* Suspend and hibernation stop the guest here, out of guest mode. */
 	set_freezable();
 	while (!kthread_should_stop()) {
@@ -292,6 +365,7 @@ static int vcpu_thread(void *data)
 				continue;
 			}
 			vcpu->halted = false;
+			vcpu_halt_poll_adapt(vcpu);
 		}
 		vcpu_set_state(vcpu, KHYP_VCPU_STATE_RUNNING);
 		/*
@@ -303,7 +377,95 @@ static int vcpu_thread(void *data)
 			schedule_timeout_idle(1);
 		cond_resched();
 	}
+}
+
+/*
+ * As vhost does: the guest's CPU time counts against the limits of the
+ * VM creator's cgroups.  The thread joins them itself, before any guest
+ * instruction (a standby one before it has a vCPU), so that the migration
+ * (a synchronize_rcu() deep in the cgroup core) is off the path of
+ * KHYP_CREATE_VCPU and device_add.  A thread that cannot join never runs
+ * its guest.
+ */
+static int vcpu_thread(void *data)
+{
+	struct khyp_vcpu_thread *t = data;
+	int r = cgroup_attach_task_all(t->vm->owner, current);
+	struct khyp_vcpu *vcpu;
+
+	for (;;) {
+		set_current_state(TASK_IDLE);
+		/* Pairs with khyp_vcpu_run_thread(). */
+		vcpu = smp_load_acquire(&t->vcpu);
+		/* Unbound, @t is its maker's to free; bound, ours. */
+		if (vcpu || kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	if (!vcpu)
+		return 0;
+	kfree(t);
+	if (r) {
+		pr_err_ratelimited("khyp: vm %u vcpu %u: cannot join the creator's cgroups (%d); it never runs\n",
+				   vcpu->vm->id, vcpu->id, r);
+		vcpu_mark_dead(vcpu);
+		return 0;
+	}
+	/* Its end is kthread_stop()'s; the task is held until then. */
+	vcpu_run_loop(vcpu);
 	return 0;
+}
+
+static struct khyp_vcpu_thread *vcpu_thread_new(struct khyp_vm *vm,
+						const char *name)
+{
+	struct khyp_vcpu_thread *t;
+	struct task_struct *task;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	t->vm = vm;
+	task = kthread_create(vcpu_thread, t, "%s", name);
+	if (IS_ERR(task)) {
+		kfree(t);
+		return ERR_CAST(task);
+	}
+	t->task = get_task_struct(task);
+	return t;
+}
+
+/* No failpoint: it runs in a worker, apart from what the failpoints count. */
+struct khyp_vcpu_thread *khyp_vcpu_thread_create(struct khyp_vm *vm)
+{
+	char name[TASK_COMM_LEN];
+	struct khyp_vcpu_thread *t;
+
+	snprintf(name, sizeof(name), "khyp-spare/%u", vm->id);
+	t = vcpu_thread_new(vm, name);
+	if (!IS_ERR(t))
+		wake_up_process(t->task);
+	return t;
+}
+
+/* An unbound thread, woken or not: kthread_stop() ends it. */
+void khyp_vcpu_thread_discard(struct khyp_vcpu_thread *t)
+{
+	kthread_stop(t->task);
+	put_task_struct(t->task);
+	kfree(t);
+}
+
+/*
+ * A standby thread takes its vCPU's name.  __set_task_comm() is not
+ * exported: as it does, under task_lock(), for readers that take none.
+ */
+static void vcpu_thread_rename(struct task_struct *task, const char *name)
+{
+	task_lock(task);
+	strscpy_pad(task->comm, name, sizeof(task->comm));
+	task_unlock(task);
 }
 
 /* ---- creation and teardown ---- */
@@ -381,8 +543,10 @@ void khyp_vcpu_destroy(struct khyp_vcpu *vcpu)
 }
 
 int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
-		     struct khyp_vcpu **out)
+		     struct khyp_vcpu_thread **standby, struct khyp_vcpu **out)
 {
+	char name[TASK_COMM_LEN];
+	struct khyp_vcpu_thread *t;
 	struct khyp_vcpu *vcpu;
 	u32 i;
 	int r;
@@ -409,6 +573,7 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	init_waitqueue_head(&vcpu->user_wq);
 	vcpu->mtrr_def_type = 0x806;	/* MTRRs on, default write-back */
 	vcpu->hwcr = BIT_ULL(24);	/* TscFreqSel: the TSC runs at P0 */
+	vcpu->halt_poll_ns = HALT_POLL_MAX_NS;
 	atomic_long_inc(&khyp_stats.vcpus);
 
 	vcpu->fpu = KHYP_FAILPOINT((void *)__get_free_pages(GFP_KERNEL_ACCOUNT,
@@ -436,16 +601,18 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	if (cfg->flags & KHYP_VCPU_WAIT_SIPI)
 		vcpu->wait_sipi = true;
 
-	/* Not run before wake_up_process(): requests until then just wait. */
-	vcpu->thread = KHYP_FAILPOINT(kthread_create(vcpu_thread, vcpu,
-						     "khyp/%u/%u", vm->id,
-						     vcpu->id),
-				      ERR_PTR(-ENOMEM));
-	if (IS_ERR(vcpu->thread)) {
-		r = PTR_ERR(vcpu->thread);
+	/*
+	 * Not run before khyp_vcpu_run_thread() (a standby thread waits):
+	 * requests until then just wait.
+	 */
+	snprintf(name, sizeof(name), "khyp/%u/%u", vm->id, vcpu->id);
+	t = standby && *standby ? *standby :
+	    KHYP_FAILPOINT(vcpu_thread_new(vm, name), ERR_PTR(-ENOMEM));
+	if (IS_ERR(t)) {
+		r = PTR_ERR(t);
 		goto fail_arch;
 	}
-	get_task_struct(vcpu->thread);
+	vcpu->thread = t->task;
 	vcpu->tid = task_pid_nr(vcpu->thread);
 	/*
 	 * Publishing the LAPIC makes the vCPU reachable by interrupt routing
@@ -456,6 +623,11 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	r = KHYP_FAILPOINT(khyp_platform_vcpu_init(vcpu), -ENOMEM);
 	if (r)
 		goto fail_thread;
+	if (standby && t == *standby) {
+		vcpu_thread_rename(t->task, name);
+		*standby = NULL;
+	}
+	vcpu->start = t;
 	vm->vcpus[cfg->id] = vcpu;
 	vm->nr_vcpus++;
 	kref_get(&vcpu->ref);	/* the VM's array */
@@ -464,9 +636,9 @@ int khyp_vcpu_create(struct khyp_vm *vm, const struct khyp_vcpu_config *cfg,
 	return 0;
 
 fail_thread:
-	/* Never woken: the thread exits without running vcpu_thread(). */
-	kthread_stop(vcpu->thread);
-	put_task_struct(vcpu->thread);
+	/* A standby thread stays the caller's, unbound. */
+	if (!standby || t != *standby)
+		khyp_vcpu_thread_discard(t);
 fail_arch:
 	khyp_arch_call(vcpu_free)(vcpu);
 fail_unlock:
@@ -480,6 +652,9 @@ fail_free:
 
 void khyp_vcpu_run_thread(struct khyp_vcpu *vcpu)
 {
+	/* The thread frees vcpu->start once it has read this. */
+	smp_store_release(&vcpu->start->vcpu, vcpu);
+	vcpu->start = NULL;
 	wake_up_process(vcpu->thread);
 }
 

@@ -564,7 +564,7 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 		if (copy_from_user(&cfg, uarg, sizeof(cfg)))
 			return -EFAULT;
-		r = khyp_vcpu_create(vm, &cfg, &vcpu);
+		r = khyp_vcpu_create(vm, &cfg, NULL, &vcpu);
 		if (r)
 			return r;
 		khyp_vcpu_run_thread(vcpu);

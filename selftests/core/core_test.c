@@ -799,6 +799,171 @@ TEST(asid_wrap_flush_across_vms)
 	EXPECT_EQ(0, write_param("max_asids", "0"));
 }
 
+/* /proc's state letter of a thread and its CPU time (utime + stime). */
+static int thread_stat(pid_t tid, char *state, unsigned long long *ticks)
+{
+	unsigned long long ut, st;
+	char path[64], buf[1024], *p;
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	ok = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	p = ok ? strrchr(buf, ')') : NULL;
+	/* state ppid pgrp session tty tpgid flags 4*faults utime stime */
+	if (!p || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+			 state, &ut, &st) != 3)
+		return -1;
+	*ticks = ut + st;
+	return 0;
+}
+
+/* halt_poll_ns for one test, the old value back after. */
+static char old_poll[32];
+
+static int set_halt_poll(const char *val)
+{
+	int fd = open("/sys/module/khyp/parameters/halt_poll_ns", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, old_poll, sizeof(old_poll) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	old_poll[n] = '\0';
+	return write_param("halt_poll_ns", val);
+}
+
+/*
+ * Start rm_hlt (HLT with IF=0: only a request ends it) and wait until
+ * the vCPU is halted and its thread asleep, which a poll window is not.
+ */
+static void halt_asleep(struct __test_metadata *_metadata,
+			FIXTURE_DATA(vm) *self, pid_t *tid)
+{
+	struct khyp_vcpu_state st;
+	unsigned long long ticks;
+	char state = '?';
+	int i;
+
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_VCPU_START));
+	ASSERT_EQ(0, tvcpu_wait_state(&self->vcpu, KHYP_VCPU_STATE_HALTED,
+				      10000));
+	ASSERT_EQ(0, tvcpu_state(&self->vcpu, &st));
+	*tid = st.host_tid;
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, thread_stat(*tid, &state, &ticks));
+		if (state == 'S')
+			break;
+		usleep(10000);
+	}
+	ASSERT_EQ('S', state);
+}
+
+/*
+ * A vCPU polls at its first HLT (a new vCPU's window is the maximum),
+ * then sleeps: nothing woke it within the window, and it stays asleep,
+ * using no CPU, until a request (STOP) comes.
+ */
+TEST_F(vm, halt_poll_then_sleeps)
+{
+	unsigned long long t0, t1;
+	struct khyp_vcpu_stats stats;
+	char state;
+	pid_t tid;
+
+	if (set_halt_poll("200000"))
+		SKIP(return, "khyp.halt_poll_ns is not writable");
+	LOAD(&self->vm, rm_hlt);
+	halt_asleep(_metadata, self, &tid);
+	ASSERT_EQ(0, tvcpu_stats(&self->vcpu, &stats));
+	EXPECT_EQ(1, stats.count[KHYP_STAT_HLT]);
+	EXPECT_EQ(1, stats.count[KHYP_STAT_HALT_POLLS]);
+	EXPECT_EQ(0, stats.count[KHYP_STAT_HALT_POLL_HITS]);
+	/* Idle: no more polls, exits or CPU time while it sleeps. */
+	ASSERT_EQ(0, thread_stat(tid, &state, &t0));
+	usleep(500000);
+	ASSERT_EQ(0, thread_stat(tid, &state, &t1));
+	EXPECT_EQ('S', state);
+	EXPECT_EQ(t0, t1);
+	ASSERT_EQ(0, tvcpu_stats(&self->vcpu, &stats));
+	EXPECT_EQ(1, stats.count[KHYP_STAT_EXITS]);
+	EXPECT_EQ(1, stats.count[KHYP_STAT_HALT_POLLS]);
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_VCPU_STOP));
+	EXPECT_EQ(0, write_param("halt_poll_ns", old_poll));
+}
+
+TEST_F(vm, halt_poll_off_sleeps_at_once)
+{
+	struct khyp_vcpu_stats stats;
+	pid_t tid;
+
+	if (set_halt_poll("0"))
+		SKIP(return, "khyp.halt_poll_ns is not writable");
+	LOAD(&self->vm, rm_hlt);
+	halt_asleep(_metadata, self, &tid);
+	ASSERT_EQ(0, tvcpu_stats(&self->vcpu, &stats));
+	EXPECT_EQ(1, stats.count[KHYP_STAT_HLT]);
+	EXPECT_EQ(0, stats.count[KHYP_STAT_HALT_POLLS]);
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_VCPU_STOP));
+	EXPECT_EQ(0, write_param("halt_poll_ns", old_poll));
+}
+
+/* Wakes on CPU 0 every 100 us: a real-time task the poll must yield to. */
+static void *rt_ticker_on_cpu0(void *arg)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	volatile int *stop = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	sched_setscheduler(0, SCHED_FIFO, &sp);
+	while (!*stop)
+		usleep(100);
+	return NULL;
+}
+
+/*
+ * The longest window (10 ms), and a real-time task on the vCPU thread's
+ * CPU that keeps waking: the poll ends when the CPU is wanted (counted
+ * as a preemption), and the vCPU sleeps.
+ */
+TEST_F(vm, halt_poll_ends_on_need_resched)
+{
+	struct khyp_vcpu_stats stats;
+	struct khyp_vcpu_state st;
+	volatile int stop = 0;
+	pthread_t rt;
+	cpu_set_t set;
+	pid_t tid;
+
+	if (set_halt_poll("4000000000"))
+		SKIP(return, "khyp.halt_poll_ns is not writable");
+	LOAD(&self->vm, rm_hlt);
+	ASSERT_EQ(0, tvcpu_state(&self->vcpu, &st));
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	ASSERT_EQ(0, sched_setaffinity(st.host_tid, sizeof(set), &set));
+	pthread_create(&rt, NULL, rt_ticker_on_cpu0, (void *)&stop);
+	halt_asleep(_metadata, self, &tid);
+	stop = 1;
+	pthread_join(rt, NULL);
+	ASSERT_EQ(0, tvcpu_stats(&self->vcpu, &stats));
+	EXPECT_EQ(1, stats.count[KHYP_STAT_HALT_POLLS]);
+	EXPECT_EQ(0, stats.count[KHYP_STAT_HALT_POLL_HITS]);
+	EXPECT_LE(1, stats.count[KHYP_STAT_PREEMPTIONS]);
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_VCPU_STOP));
+	EXPECT_EQ(0, write_param("halt_poll_ns", old_poll));
+}
+
 TEST(two_vms_at_once)
 {
 	struct tvm a, b;

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * x2APIC and TSC-deadline on platform VMs, driven by the C guest
- * x2apic_guest.c: a two-vCPU VM whose CPUID offers both, and a one-vCPU
- * VM whose CPUID offers neither.  The guests run once, before the
- * harness; each test checks one field of what they left.
+ * x2apic_guest.c: a two-vCPU VM whose CPUID offers both (run with halt
+ * polling at its default, and again with it off), and a one-vCPU VM whose
+ * CPUID offers neither.  The guests run once, before the harness; each
+ * test checks one field of what they left.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -26,9 +28,10 @@ struct run {
 	int err;
 	uint32_t state;		/* the VM's at the end */
 	struct x2apic_results res;
+	struct khyp_vcpu_stats ap;	/* the AP's counters */
 };
 
-static struct run full, bare;
+static struct run full, nopoll, bare;
 
 /* Run the guest on @nr vCPUs (the first with @arg) until it powers off. */
 static void run_guest(struct run *run, uint32_t cpuid_clear, uint64_t arg,
@@ -55,6 +58,10 @@ static void run_guest(struct run *run, uint32_t cpuid_clear, uint64_t arg,
 	}
 	run->state = tvm_wait_stopped(&vm, 60000);
 	memcpy(&run->res, vm.mem + X2_RESULTS_GPA, sizeof(run->res));
+	if (nr > 1 && tvcpu_stats(&v[1], &run->ap)) {
+		run->failed = "AP stats";
+		run->err = errno;
+	}
 	for (i = 0; i < nr; i++) {
 		ioctl(v[i].fd, KHYP_VCPU_STOP);
 		close(v[i].fd);
@@ -116,6 +123,9 @@ CHECK_BITS(xapic_mmio_back_after_x2apic, full, mmio_version_xapic, 0xff,
 	   0x14);
 CHECK(ipis_wake_halted_ap, full, halt_ipis, X2_HALT_IPIS);
 CHECK(ipis_wake_halted_ap_spaced, full, halt_ipis_spaced, X2_HALT_IPIS);
+CHECK(ipis_wake_halted_ap_no_halt_poll, nopoll, halt_ipis, X2_HALT_IPIS);
+CHECK(ipis_wake_halted_ap_spaced_no_halt_poll, nopoll, halt_ipis_spaced,
+      X2_HALT_IPIS);
 CHECK(cr8_write_sets_tpr, full, tpr_from_cr8, 0x50);
 CHECK(cr8_masks_lower_class, full, cr8_masked, 0);
 CHECK(cr8_lowered_delivers_at_once, full, cr8_unmasked, 1);
@@ -140,6 +150,23 @@ TEST_F(check, passed)
 	EXPECT_EQ(variant->want, v & variant->mask);
 }
 
+/* The AP halts between IPIs that come soon: some come while it polls. */
+TEST(ap_halts_end_in_poll)
+{
+	ASSERT_EQ(NULL, full.failed);
+	EXPECT_LT(0, full.ap.count[KHYP_STAT_HALT_POLL_HITS]);
+	EXPECT_LE(full.ap.count[KHYP_STAT_HALT_POLL_HITS],
+		  full.ap.count[KHYP_STAT_HALT_POLLS]);
+}
+
+/* halt_poll_ns=0: the AP halts as often, and never polls. */
+TEST(ap_halts_without_poll)
+{
+	ASSERT_EQ(NULL, nopoll.failed);
+	EXPECT_LE(2 * X2_HALT_IPIS, nopoll.ap.count[KHYP_STAT_HLT]);
+	EXPECT_EQ(0, nopoll.ap.count[KHYP_STAT_HALT_POLLS]);
+}
+
 extern const size_t __start_x2_fields[], __stop_x2_fields[];
 
 /* No result of the guest's goes unchecked. */
@@ -161,9 +188,42 @@ TEST(every_field_checked)
 TEST_HARNESS_MAIN
 #undef main
 
+/* khyp.halt_poll_ns: 0 on success; @old (if set) receives the old value. */
+static int halt_poll_param(const char *val, char *old, size_t len)
+{
+	const char *path = "/sys/module/khyp/parameters/halt_poll_ns";
+	ssize_t n = 0;
+	int fd;
+
+	if (old) {
+		fd = open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, old, len - 1);
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			return -1;
+		old[n] = '\0';
+	}
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
+	char old[32];
+
 	run_guest(&full, 0, X2_BSP, 2);
+	if (halt_poll_param("0", old, sizeof(old))) {
+		nopoll.failed = "halt_poll_ns=0";
+		nopoll.err = errno;
+	} else {
+		run_guest(&nopoll, 0, X2_BSP, 2);
+		halt_poll_param(old, NULL, 0);
+	}
 	run_guest(&bare, CPUID_X2APIC | CPUID_TSC_DEADLINE, X2_NOT_OFFERED, 1);
 	return harness_main(argc, argv);
 }

@@ -9,6 +9,7 @@ client (selftests/lib/qmp.py).  Prints TAP; topology_test's results
 (KHYP_SET_TOPOLOGY) come first.
 Waits are on events or polls with deadlines, never fixed sleeps.
 """
+import glob
 import json
 import os
 import signal
@@ -104,6 +105,12 @@ def vm_threads(vm_id):
     return len(khyp_threads(vm_id))
 
 
+def spare_tids(vm_id):
+    """The PIDs of VM @vm_id's standby vCPU threads (khyp-spare/VM)."""
+    return sorted(int(os.path.basename(d)) for d in glob.glob("/proc/[0-9]*")
+                  if comm(int(os.path.basename(d))) == "khyp-spare/%d" % vm_id)
+
+
 def cpus_fast(q):
     return {c["cpu-index"]: c for c in q.cmd("query-cpus-fast")["return"]}
 
@@ -160,6 +167,10 @@ def main(t):
     tap(hp == want, "query-hotpluggable-cpus (reverse order, qom-path "
         "only for present CPUs)", json.dumps(hp, indent=1))
 
+    tap(wait_until(lambda: len(spare_tids(vm_id)) == 1, 10),
+        "a standby vCPU thread waits for the first plug (khyp-spare/VM)",
+        spare_tids(vm_id))
+    spare = spare_tids(vm_id)
     r = q.cmd("device_add", {"id": "cpu-2", "driver": TYPE, "socket-id": 0,
                              "core-id": 1, "thread-id": 0})
     tap(r.get("return") == {}, "device_add cpu-2", r)
@@ -177,6 +188,10 @@ def main(t):
     tid = c1.get("thread-id", 0)
     tap(comm(tid) == "khyp/%d/1" % vm_id, "plugged vCPU kthread exists "
         "(thread-id is khyp/VM/1)", comm(tid))
+    tap(spare == [tid], "the plug bound the standby thread", (spare, tid))
+    tap(wait_until(lambda: len(spare_tids(vm_id)) == 1 and
+                   spare_tids(vm_id) != spare, 10),
+        "a new standby thread for the next plug", (spare_tids(vm_id), spare))
     hp = q.cmd("query-hotpluggable-cpus")["return"]
     tap(hp[2].get("qom-path") == "/machine/peripheral/cpu-2",
         "slot 1 now occupied", hp)
@@ -353,6 +368,8 @@ def main(t):
     tap(wait_until(lambda: vm.poll() is not None, 10), "VM holder exited")
     tap(wait_until(lambda: qmpd.poll() is not None, 5),
         "daemon exited with its launcher")
+    tap(wait_until(lambda: not spare_tids(vm_id), 5),
+        "no standby thread left with the VM gone", spare_tids(vm_id))
     q.close()
 
     # ---- a guest that never ejects: DEVICE_UNPLUG_GUEST_ERROR ----

@@ -253,6 +253,8 @@ enum khyp_stat {
 	KHYP_STAT_INJECTED_IRQS,
 	KHYP_STAT_OTHER,
 	KHYP_STAT_WBINVD,	/* WBINVD and WBNOINVD, skipped */
+	KHYP_STAT_HALT_POLLS,	/* HLTs that polled for a wakeup */
+	KHYP_STAT_HALT_POLL_HITS,	/* ... and got one while polling */
 	KHYP_STAT_NR
 };
 
