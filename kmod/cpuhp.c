@@ -369,7 +369,9 @@ static void deadline_worker(struct work_struct *work)
 
 /*
  * A standby thread for the next cpu-add, while a slot is free.  If
- * making it fails, that cpu-add makes its own.
+ * making it fails, that cpu-add makes its own.  Only this worker sets
+ * hp->standby, and it makes the thread without ops_lock, so that a
+ * cpu-add or an eject meanwhile need not wait.
  */
 static void standby_worker(struct work_struct *work)
 {
@@ -377,12 +379,14 @@ static void standby_worker(struct work_struct *work)
 					     standby_work);
 	struct khyp_vcpu_thread *t;
 
+	if (READ_ONCE(hp->standby) ||
+	    READ_ONCE(hp->vm->nr_vcpus) >= hp->nr_slots)
+		return;
+	t = khyp_vcpu_thread_create(hp->vm);
+	if (IS_ERR(t))
+		return;
 	mutex_lock(&hp->ops_lock);
-	if (!hp->standby && READ_ONCE(hp->vm->nr_vcpus) < hp->nr_slots) {
-		t = khyp_vcpu_thread_create(hp->vm);
-		if (!IS_ERR(t))
-			hp->standby = t;
-	}
+	hp->standby = t;
 	mutex_unlock(&hp->ops_lock);
 }
 

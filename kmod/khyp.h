@@ -328,7 +328,7 @@ struct khyp_vcpu {
 	/* Owned by the vCPU thread. */
 	bool halted;		/* in HLT, waiting for an event */
 	u32 halt_poll_ns;	/* the poll window (vcpu_halt_poll_adapt()) */
-	u64 halt_start;		/* ktime_get_ns() at the last HLT exit */
+	u64 halt_start;		/* host TSC at the last HLT exit */
 	bool wait_sipi;		/* after INIT, waiting for STARTUP */
 	bool complete_io;	/* an IN answered by userspace */
 	bool complete_mmio;	/* an MMIO read answered by userspace */

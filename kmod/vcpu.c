@@ -63,6 +63,11 @@ static void fpu_init_guest(struct khyp_vcpu *vcpu)
 	fx->mxcsr = 0x1f80;
 }
 
+static u64 ns_to_tsc(u64 ns)
+{
+	return mul_u64_u32_div(ns, tsc_khz, NSEC_PER_MSEC);
+}
+
 u64 khyp_vcpu_read_tsc(struct khyp_vcpu *vcpu)
 {
 	return rdtsc() + vcpu->vm->tsc_offset;
@@ -189,11 +194,12 @@ static bool vcpu_halt_poll(struct khyp_vcpu *vcpu)
 			   HALT_POLL_MAX_NS);
 	u64 end;
 
-	vcpu->halt_start = ktime_get_ns();
+	/* The TSC, not a clocksource read: that may be an emulated device. */
+	vcpu->halt_start = rdtsc();
 	if (!window)
 		return false;
 	vcpu->stats.count[KHYP_STAT_HALT_POLLS]++;
-	end = vcpu->halt_start + window;
+	end = vcpu->halt_start + ns_to_tsc(window);
 	do {
 		if (vcpu_must_leave(vcpu)) {
 			if (need_resched())
@@ -201,14 +207,16 @@ static bool vcpu_halt_poll(struct khyp_vcpu *vcpu)
 			return false;
 		}
 		/* An interrupt was posted: is it one that ends the HLT? */
-		if (test_and_clear_bit(KHYP_REQ_EVENT, &vcpu->requests) &&
-		    khyp_vcpu_wakeup_pending(vcpu)) {
-			vcpu->stats.count[KHYP_STAT_HALT_POLL_HITS]++;
-			vcpu->halted = false;
-			return true;
+		if (test_bit(KHYP_REQ_EVENT, &vcpu->requests)) {
+			clear_bit(KHYP_REQ_EVENT, &vcpu->requests);
+			if (khyp_vcpu_wakeup_pending(vcpu)) {
+				vcpu->stats.count[KHYP_STAT_HALT_POLL_HITS]++;
+				vcpu->halted = false;
+				return true;
+			}
 		}
 		cpu_relax();
-	} while (ktime_get_ns() < end);
+	} while (rdtsc() < end);
 	return false;
 }
 
@@ -224,7 +232,7 @@ static void vcpu_halt_poll_adapt(struct khyp_vcpu *vcpu)
 	u32 max = min_t(u32, READ_ONCE(halt_poll_ns), HALT_POLL_MAX_NS);
 	u32 w = min(vcpu->halt_poll_ns, max);
 
-	if (ktime_get_ns() - vcpu->halt_start > max)
+	if (rdtsc() - vcpu->halt_start > ns_to_tsc(max))
 		w = 0;
 	else
 		w = w ? min(2 * w, max) : max / 8;
