@@ -312,6 +312,9 @@ static void eject_worker(struct work_struct *work)
 	 */
 	khyp_vcpus_release_detached(detached);
 	mutex_unlock(&hp->ops_lock);
+	/* A slot is free again: the next cpu-add's thread. */
+	if (detached)
+		queue_work(system_unbound_wq, &hp->standby_work);
 }
 
 /* [lock] Arm the worker for the earliest pending deadline. */
@@ -368,7 +371,8 @@ static void deadline_worker(struct work_struct *work)
 }
 
 /*
- * A standby thread for the next cpu-add, while a slot is free.  If
+ * A standby thread for the next cpu-add, while a slot is free (queued at
+ * the VM's creation, after a cpu-add took it and after an eject).  If
  * making it fails, that cpu-add makes its own.  Only this worker sets
  * hp->standby, and it makes the thread without ops_lock, so that a
  * cpu-add or an eject meanwhile need not wait.
