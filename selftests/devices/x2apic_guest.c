@@ -68,6 +68,24 @@ static int wait_for(volatile uint64_t *v, uint64_t n)
 	({ uint64_t __g = gp_count; body; gp_count - __g; })
 
 /*
+ * X2_TIMER_HALTS HLTs, each ended by a TSC-deadline interrupt due soon
+ * after (within the halt poll window, on the vCPU's own host CPU): how
+ * many the timer ended before the first it did not.
+ */
+static uint64_t timer_halts(void)
+{
+	uint64_t i, base = timer_irqs;
+
+	for (i = 0; i < X2_TIMER_HALTS; i++) {
+		wrmsr(MSR_TSC_DEADLINE, rdtsc() + X2_TIMER_HALT_CYCLES);
+		asm volatile("sti; hlt; cli");
+		if (timer_irqs != base + i + 1)
+			break;
+	}
+	return i;
+}
+
+/*
  * X2_HALT_IPIS IPIs to the AP, which halts between them, each waited for
  * (the BSP then idles @spacing cycles, as vmexit's ipi_halt does): how
  * many woke it before the first that did not.
@@ -220,6 +238,7 @@ static void x2apic_checks(void)
 	res->tscdl_early = timer_irqs && rdtsc() < dl;
 	res->tscdl_fired = timer_irqs;
 	res->tscdl_after = rdmsr(MSR_TSC_DEADLINE);
+	res->timer_halts = timer_halts();
 	cr8_checks();
 
 	res->gp_x2apic_to_xapic = GPS(wrmsr(MSR_APICBASE,

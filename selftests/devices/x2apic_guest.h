@@ -16,6 +16,9 @@
 #define X2_NOT_OFFERED		2
 #define X2_AP_STACK		0x70000	/* the BSP's is tvcpu_set_long_mode()'s */
 #define X2_HALT_IPIS		1000	/* as kvm-unit-tests' vmexit ipi_halt */
+#define X2_TIMER_HALTS		100
+/* Each timer HLT's deadline: well inside khyp's default poll window. */
+#define X2_TIMER_HALT_CYCLES	200000
 
 struct x2apic_results {
 	uint64_t cpuid_ecx;		/* leaf 1 ECX */
@@ -49,6 +52,7 @@ struct x2apic_results {
 	uint64_t cr8_from_tpr;		/* CR8 after TPR MSR 0x60 */
 	uint64_t tpr_masked;		/* a class-4 self-IPI taken at TPR 0x60 */
 	uint64_t tpr_unmasked_by_cr8;	/* it, once CR8 is 0 */
+	uint64_t timer_halts;		/* of X2_TIMER_HALTS, ended by the timer */
 	/* Arg X2_NOT_OFFERED, CPUID without x2APIC and TSC-deadline: */
 	uint64_t gp_extd_not_offered;	/* APIC base EXTD: #GPs */
 	uint64_t gp_tscdl_not_offered;	/* TSC_DEADLINE MSR write: #GPs */

@@ -2,9 +2,10 @@
 /*
  * x2APIC and TSC-deadline on platform VMs, driven by the C guest
  * x2apic_guest.c: a two-vCPU VM whose CPUID offers both (run with halt
- * polling at its default, and again with it off), and a one-vCPU VM whose
- * CPUID offers neither.  The guests run once, before the harness; each
- * test checks one field of what they left.
+ * polling at its default, and again with it off: IPIs and timers end
+ * HLTs either way), and a one-vCPU VM whose CPUID offers neither.  The
+ * guests run once, before the harness; each test checks one field of
+ * what they left.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +29,7 @@ struct run {
 	int err;
 	uint32_t state;		/* the VM's at the end */
 	struct x2apic_results res;
-	struct khyp_vcpu_stats ap;	/* the AP's counters */
+	struct khyp_vcpu_stats bsp, ap;	/* their counters */
 };
 
 static struct run full, nopoll, bare;
@@ -58,8 +59,9 @@ static void run_guest(struct run *run, uint32_t cpuid_clear, uint64_t arg,
 	}
 	run->state = tvm_wait_stopped(&vm, 60000);
 	memcpy(&run->res, vm.mem + X2_RESULTS_GPA, sizeof(run->res));
-	if (nr > 1 && tvcpu_stats(&v[1], &run->ap)) {
-		run->failed = "AP stats";
+	if (tvcpu_stats(&v[0], &run->bsp) ||
+	    (nr > 1 && tvcpu_stats(&v[1], &run->ap))) {
+		run->failed = "vCPU stats";
 		run->err = errno;
 	}
 	for (i = 0; i < nr; i++) {
@@ -150,20 +152,28 @@ TEST_F(check, passed)
 	EXPECT_EQ(variant->want, v & variant->mask);
 }
 
-/* The AP halts between IPIs that come soon: some come while it polls. */
-TEST(ap_halts_end_in_poll)
+CHECK(timer_ends_halts, full, timer_halts, X2_TIMER_HALTS);
+CHECK(timer_ends_halts_no_halt_poll, nopoll, timer_halts, X2_TIMER_HALTS);
+
+/*
+ * The BSP halts until a timer due within the poll window: some of those
+ * come while it polls, whatever the other vCPU does.
+ */
+TEST(timer_halts_end_in_poll)
 {
 	ASSERT_EQ(NULL, full.failed);
-	EXPECT_LT(0, full.ap.count[KHYP_STAT_HALT_POLL_HITS]);
-	EXPECT_LE(full.ap.count[KHYP_STAT_HALT_POLL_HITS],
-		  full.ap.count[KHYP_STAT_HALT_POLLS]);
+	EXPECT_LT(0, full.bsp.count[KHYP_STAT_HALT_POLL_HITS]);
+	EXPECT_LE(full.bsp.count[KHYP_STAT_HALT_POLL_HITS],
+		  full.bsp.count[KHYP_STAT_HALT_POLLS]);
 }
 
-/* halt_poll_ns=0: the AP halts as often, and never polls. */
-TEST(ap_halts_without_poll)
+/* halt_poll_ns=0: the vCPUs halt as often, and never poll. */
+TEST(halts_without_poll)
 {
 	ASSERT_EQ(NULL, nopoll.failed);
+	EXPECT_LE(X2_TIMER_HALTS, nopoll.bsp.count[KHYP_STAT_HLT]);
 	EXPECT_LE(2 * X2_HALT_IPIS, nopoll.ap.count[KHYP_STAT_HLT]);
+	EXPECT_EQ(0, nopoll.bsp.count[KHYP_STAT_HALT_POLLS]);
 	EXPECT_EQ(0, nopoll.ap.count[KHYP_STAT_HALT_POLLS]);
 }
 
