@@ -844,18 +844,17 @@ static int set_halt_poll(const char *val)
  * Start rm_hlt (HLT with IF=0: only a request ends it) and wait until
  * the vCPU is halted and its thread asleep, which a poll window is not.
  */
-static void halt_asleep(struct __test_metadata *_metadata,
-			FIXTURE_DATA(vm) *self, pid_t *tid)
+static void halt_asleep(struct __test_metadata *_metadata, struct tvcpu *v,
+			pid_t *tid)
 {
 	struct khyp_vcpu_state st;
 	unsigned long long ticks;
 	char state = '?';
 	int i;
 
-	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_VCPU_START));
-	ASSERT_EQ(0, tvcpu_wait_state(&self->vcpu, KHYP_VCPU_STATE_HALTED,
-				      10000));
-	ASSERT_EQ(0, tvcpu_state(&self->vcpu, &st));
+	ASSERT_EQ(0, ioctl(v->fd, KHYP_VCPU_START));
+	ASSERT_EQ(0, tvcpu_wait_state(v, KHYP_VCPU_STATE_HALTED, 10000));
+	ASSERT_EQ(0, tvcpu_state(v, &st));
 	*tid = st.host_tid;
 	for (i = 0; i < 1000; i++) {
 		ASSERT_EQ(0, thread_stat(*tid, &state, &ticks));
@@ -881,7 +880,7 @@ TEST_F(vm, halt_poll_then_sleeps)
 	if (set_halt_poll("200000"))
 		SKIP(return, "khyp.halt_poll_ns is not writable");
 	LOAD(&self->vm, rm_hlt);
-	halt_asleep(_metadata, self, &tid);
+	halt_asleep(_metadata, &self->vcpu, &tid);
 	ASSERT_EQ(0, tvcpu_stats(&self->vcpu, &stats));
 	EXPECT_EQ(1, stats.count[KHYP_STAT_HLT]);
 	EXPECT_EQ(1, stats.count[KHYP_STAT_HALT_POLLS]);
@@ -908,7 +907,7 @@ TEST_F(vm, halt_poll_off_sleeps_at_once)
 	if (set_halt_poll("0"))
 		SKIP(return, "khyp.halt_poll_ns is not writable");
 	LOAD(&self->vm, rm_hlt);
-	halt_asleep(_metadata, self, &tid);
+	halt_asleep(_metadata, &self->vcpu, &tid);
 	ASSERT_EQ(0, tvcpu_stats(&self->vcpu, &stats));
 	EXPECT_EQ(1, stats.count[KHYP_STAT_HLT]);
 	EXPECT_EQ(0, stats.count[KHYP_STAT_HALT_POLLS]);
@@ -954,7 +953,7 @@ TEST_F(vm, halt_poll_ends_on_need_resched)
 	CPU_SET(0, &set);
 	ASSERT_EQ(0, sched_setaffinity(st.host_tid, sizeof(set), &set));
 	pthread_create(&rt, NULL, rt_ticker_on_cpu0, (void *)&stop);
-	halt_asleep(_metadata, self, &tid);
+	halt_asleep(_metadata, &self->vcpu, &tid);
 	stop = 1;
 	pthread_join(rt, NULL);
 	ASSERT_EQ(0, tvcpu_stats(&self->vcpu, &stats));

@@ -127,7 +127,7 @@ CHECK(ipis_wake_halted_ap, full, halt_ipis, X2_HALT_IPIS);
 CHECK(ipis_wake_halted_ap_spaced, full, halt_ipis_spaced, X2_HALT_IPIS);
 CHECK(ipis_wake_halted_ap_no_halt_poll, nopoll, halt_ipis, X2_HALT_IPIS);
 CHECK(ipis_wake_halted_ap_spaced_no_halt_poll, nopoll, halt_ipis_spaced,
-      X2_HALT_IPIS);
+	  X2_HALT_IPIS);
 CHECK(cr8_write_sets_tpr, full, tpr_from_cr8, 0x50);
 CHECK(cr8_masks_lower_class, full, cr8_masked, 0);
 CHECK(cr8_lowered_delivers_at_once, full, cr8_unmasked, 1);
