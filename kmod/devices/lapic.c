@@ -182,7 +182,7 @@ static bool lapic_extint_locked(const struct khyp_lapic *l)
 	if (!(l->apicbase & MSR_IA32_APICBASE_ENABLE))
 		return true;
 	return (lint0 & (APIC_LVT_MASKED | APIC_MODE_MASK)) ==
-	       APIC_MODE_EXTINT;
+	       APIC_DM_EXTINT;
 }
 
 /*

@@ -205,7 +205,8 @@ _start:
 	inb %dx, %al
 	cmp $0x0c, %al
 	jne 24f
-	cmpl $0x1ff, KHYP_LAPIC_BASE + 0xf0	/* SVR */
+	mov KHYP_LAPIC_BASE + 0xf0, %eax	/* SVR (khyp decodes MOV) */
+	cmp $0x1ff, %eax
 	jne 24f
 	mov KHYP_LAPIC_BASE + 0x350, %eax	/* LINT0, less delivery status */
 	and $~0x1000, %eax
