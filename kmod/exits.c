@@ -90,10 +90,26 @@ static void khyp_vcpu_dump(struct khyp_vcpu *vcpu, const char *what,
 		e->code, e->info1, e->info2);
 }
 
+/*
+ * An exception for the next entry.  A fault pushes RFLAGS with RF set, so
+ * that the handler's IRET does not re-trigger an instruction breakpoint;
+ * injection does not do it by itself (KVM sets RF the same way).  #DB,
+ * trap or fault, leaves RF alone, as do the traps #BP and #OF.
+ */
+static void inject_exception(struct khyp_vcpu *vcpu, u8 vector,
+			     bool has_error, u32 error)
+{
+	if (vector != X86_TRAP_DB && vector != X86_TRAP_BP &&
+	    vector != X86_TRAP_OF && vector != X86_TRAP_DF &&
+	    vector != X86_TRAP_MC)
+		vcpu->rflags |= X86_EFLAGS_RF;
+	khyp_arch_call(inject_exception)(vcpu, vector, has_error, error);
+}
+
 static void inject_gp(struct khyp_vcpu *vcpu)
 {
 	vcpu->stats.count[KHYP_STAT_GP_INJECTED]++;
-	khyp_arch_call(inject_exception)(vcpu, X86_TRAP_GP, true, 0);
+	inject_exception(vcpu, X86_TRAP_GP, true, 0);
 }
 
 static enum khyp_exit_action handle_cpuid(struct khyp_vcpu *vcpu)
@@ -389,7 +405,7 @@ enum khyp_exit_action khyp_handle_exit(struct khyp_vcpu *vcpu,
 	case KHYP_AEXIT_SHUTDOWN:
 		return handle_shutdown(vcpu, e);
 	case KHYP_AEXIT_UD:
-		khyp_arch_call(inject_exception)(vcpu, X86_TRAP_UD, false, 0);
+		inject_exception(vcpu, X86_TRAP_UD, false, 0);
 		return KHYP_RESUME;
 	case KHYP_AEXIT_INVD:
 	case KHYP_AEXIT_WBINVD:
@@ -407,10 +423,9 @@ enum khyp_exit_action khyp_handle_exit(struct khyp_vcpu *vcpu,
 	case KHYP_AEXIT_XSETBV:
 		return handle_xsetbv(vcpu);
 	case KHYP_AEXIT_EXCEPTION:
-		/* Intercepted only so a guest cannot wedge a host CPU. */
-		khyp_arch_call(inject_exception)(vcpu, e->exc.vector,
-						 e->exc.has_error,
-						 e->exc.error);
+		/* Intercepted to be reflected: see the backend's list. */
+		inject_exception(vcpu, e->exc.vector, e->exc.has_error,
+				 e->exc.error);
 		return KHYP_RESUME;
 	case KHYP_AEXIT_FAIL_ENTRY:
 		vcpu_fail(vcpu, KHYP_EXIT_FAIL_ENTRY, 0, e);

@@ -239,7 +239,7 @@ enum khyp_reg {
 	X(CR_WRITE, "cr_write", 0)	/* to CR0 or CR4, checked */	\
 	X(XSETBV, "xsetbv", KHYP_STAT_XSETBV)				\
 	X(FAIL_ENTRY, "fail_entry", 0)					\
-	X(EXCEPTION, "exception", 0)		/* intercepted #AC, #DB */ \
+	X(EXCEPTION, "exception", 0)		/* intercepted #AC, #DB, #UD */ \
 	X(PAUSE, "pause", 0)						\
 	X(IRET, "iret", 0)			/* the NMI handler is done */ \
 	X(HOST_OFF, "host_off", 0)		/* not entered: AMD-V off */ \

@@ -133,6 +133,16 @@ void khyp_ioapic_set_irq(struct khyp_ioapic *ioapic, unsigned int pin,
 void khyp_ioapic_eoi(struct khyp_vm *vm, u8 vector);
 
 void khyp_pic_set_irq(struct khyp_pic *pic, unsigned int irq, int level);
+/*
+ * ExtINT (pic.c): the vector the PICs' INTA cycle would give now, or -1,
+ * with the request in *@irq; then, once the guest took that vector, its
+ * acknowledgement.  Callers hold no PIC lock; a LAPIC's may be held.
+ */
+#define KHYP_PIC_SPURIOUS_SLAVE	16	/* *@irq: the slave's spurious IRQ 7 */
+int khyp_pic_intr(struct khyp_pic *pic, int *irq);
+void khyp_pic_intack(struct khyp_pic *pic, int irq);
+/* The PICs' INT went up: every LAPIC that takes ExtINT looks again. */
+void khyp_lapic_extint_kick(struct khyp_vm *vm);
 
 /* Little-endian value of an access of @len bytes (1, 2, 4 or 8). */
 static inline u64 khyp_io_get(const void *val, int len)

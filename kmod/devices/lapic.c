@@ -31,6 +31,7 @@
 #define LAPIC_VERSION		0x00050014
 #define LAPIC_NR_LVT		6	/* timer, thermal, perf, LINT0/1, error */
 #define LAPIC_LVT_TIMER		0
+#define LAPIC_LVT_LINT0		3
 #define LAPIC_LVT_ERROR		5
 #define LAPIC_TIMER_MODE_MASK	(3 << 17)
 /* x2APIC registers: MSR 0x800 + (xAPIC offset >> 4). */
@@ -95,6 +96,12 @@ struct khyp_lapic {
 	 * same vector can be requested again and must not merge with it.
 	 */
 	int offered;
+	/*
+	 * Or the PICs' request offered as ExtINT (its ISA IRQ, for the
+	 * INTA once taken), -1 if none: never both.
+	 */
+	int offered_extint;
+	u8 extint_vector;	/* and its vector */
 	u64 apicbase;
 
 	struct hrtimer timer;
@@ -159,6 +166,37 @@ static int lapic_pending_locked(const struct khyp_lapic *l)
 	if (v < 0 || ((u32)v & 0xf0) <= (lapic_ppr(l) & 0xf0))
 		return -1;
 	return v;
+}
+
+/*
+ * Whether the PICs' INT reaches this CPU: through LINT0 unmasked in
+ * ExtINT mode (the virtual-wire mode firmware sets up on the BSP), or
+ * straight to the CPU's INTR while the APIC is disabled in
+ * IA32_APIC_BASE.  A software-disabled APIC has LINT0 masked.
+ */
+static bool lapic_extint_locked(const struct khyp_lapic *l)
+{
+	u32 lint0 = l->lvt[LAPIC_LVT_LINT0];
+
+	lockdep_assert_held(&l->lock);
+	if (!(l->apicbase & MSR_IA32_APICBASE_ENABLE))
+		return true;
+	return (lint0 & (APIC_LVT_MASKED | APIC_MODE_MASK)) ==
+	       APIC_DM_EXTINT;
+}
+
+/*
+ * The PICs' vector if this LAPIC takes ExtINT and their INT is up, else
+ * -1; *@irq is the request.  ExtINT bypasses IRR, ISR and the TPR, and
+ * goes first, as in KVM.
+ */
+static int lapic_extint_pending_locked(const struct khyp_lapic *l, int *irq)
+{
+	struct khyp_platform *p = l->vcpu->vm->platform;
+
+	if (!lapic_extint_locked(l))
+		return -1;
+	return khyp_pic_intr(p->pic, irq);
 }
 
 /*
@@ -305,7 +343,10 @@ static int lapic_accept(struct khyp_lapic *l, const struct khyp_apic_irq *irq)
 		lapic_request(vcpu, KHYP_REQ_SIPI);
 		return 1;
 	default:
-		/* SMI, remote read, ExtINT: nothing emulates them. */
+		/*
+		 * SMI, remote read, ExtINT messages: nothing emulates them
+		 * (the PICs reach LINT0 directly).
+		 */
 		return 0;
 	}
 }
@@ -346,6 +387,28 @@ int khyp_lapic_deliver(struct khyp_vm *vm, struct khyp_vcpu *src,
 		n += lapic_accept(lowest, irq);
 	rcu_read_unlock();
 	return n;
+}
+
+void khyp_lapic_extint_kick(struct khyp_vm *vm)
+{
+	struct khyp_platform *p = vm->platform;
+	struct khyp_lapic *l;
+	unsigned long flags;
+	bool extint;
+	u32 i;
+
+	rcu_read_lock();
+	for (i = 0; i < p->nr_lapics; i++) {
+		l = rcu_dereference(p->lapics[i]);
+		if (!l)
+			continue;
+		raw_spin_lock_irqsave(&l->lock, flags);
+		extint = lapic_extint_locked(l);
+		raw_spin_unlock_irqrestore(&l->lock, flags);
+		if (extint)
+			lapic_notify(l->vcpu);
+	}
+	rcu_read_unlock();
 }
 
 /* An ICR write: @dest is the ID an xAPIC keeps in ICR2 bits 31:24. */
@@ -553,6 +616,7 @@ static void lapic_reset_locked(struct khyp_lapic *l)
 	memset(l->isr, 0, sizeof(l->isr));
 	memset(l->tmr, 0, sizeof(l->tmr));
 	l->offered = -1;
+	l->offered_extint = -1;
 }
 
 static u32 lapic_reg_read(struct khyp_lapic *l, u32 reg)
@@ -1009,19 +1073,22 @@ int khyp_lapic_pending_irq(struct khyp_vcpu *vcpu)
 {
 	struct khyp_lapic *l = vcpu->lapic;
 	unsigned long flags;
-	int v;
+	int v, irq;
 
 	if (!l)
 		return -1;
 	raw_spin_lock_irqsave(&l->lock, flags);
-	v = lapic_pending_locked(l);
+	v = lapic_extint_pending_locked(l, &irq);
+	if (v < 0)
+		v = lapic_pending_locked(l);
 	raw_spin_unlock_irqrestore(&l->lock, flags);
 	return v;
 }
 
 /*
- * For the entry: the vector to offer, taken out of IRR (the exit's
- * khyp_lapic_offer_done() settles it), the TPR the guest's CR8 shows,
+ * For the entry: the vector to offer, the PICs' as ExtINT or else the
+ * LAPIC's, taken out of IRR (the exit's khyp_lapic_offer_done() settles
+ * either: INTA, or ISR or IRR), the TPR the guest's CR8 shows,
  * and whether any vector is requested (offered or held back: a CR8
  * write may then decide whether the guest can take one).
  */
@@ -1029,15 +1096,21 @@ int khyp_lapic_offer_irq(struct khyp_vcpu *vcpu, u8 *tpr, bool *requested)
 {
 	struct khyp_lapic *l = vcpu->lapic;
 	unsigned long flags;
-	int v;
+	int v, irq;
 
 	raw_spin_lock_irqsave(&l->lock, flags);
-	v = lapic_pending_locked(l);
 	*tpr = l->tpr;
 	*requested = vec_highest(l->irr) >= 0 && lapic_enabled(l);
-	if (v >= 0)
-		vec_clear(l->irr, v);
-	l->offered = v;
+	v = lapic_extint_pending_locked(l, &irq);
+	if (v >= 0) {
+		l->offered_extint = irq;
+		l->extint_vector = v;
+	} else {
+		v = lapic_pending_locked(l);
+		if (v >= 0)
+			vec_clear(l->irr, v);
+		l->offered = v;
+	}
 	raw_spin_unlock_irqrestore(&l->lock, flags);
 	return v;
 }
@@ -1057,15 +1130,23 @@ int khyp_lapic_offer_done(struct khyp_vcpu *vcpu, bool taken)
 {
 	struct khyp_lapic *l = vcpu->lapic;
 	unsigned long flags;
-	int v;
+	int v, irq;
 
 	raw_spin_lock_irqsave(&l->lock, flags);
+	irq = l->offered_extint;
+	l->offered_extint = -1;
 	v = l->offered;
 	l->offered = -1;
 	if (v >= 0)
 		vec_set(taken ? l->isr : l->irr, v);
 	raw_spin_unlock_irqrestore(&l->lock, flags);
-	return taken ? v : -1;
+	if (irq < 0)
+		return taken ? v : -1;
+	/* Not taken, the request simply stays in the PICs' IRR. */
+	if (!taken)
+		return -1;
+	khyp_pic_intack(vcpu->vm->platform->pic, irq);
+	return l->extint_vector;
 }
 
 void khyp_lapic_debug_show(struct seq_file *m, struct khyp_vcpu *vcpu)

@@ -2,17 +2,21 @@
 /*
  * Two cascaded 8259A PICs (0x20-0x21, 0xa0-0xa1) and the ELCR (0x4d0-0x4d1).
  *
- * Registers only: the PICs latch requests, run the ICW1-4 init sequence,
- * read back IMR, IRR and ISR (OCW3), take EOIs and rotations (OCW2) and
- * answer poll commands, but their INT output reaches no CPU.  A guest with
- * an IOAPIC and the MADT's PCAT_COMPAT flag probes them (probe_8259A needs
- * the IMR to read back, or it picks the "null" PIC and Linux ends up with
- * no legacy IRQs), masks them and routes everything through the IOAPIC.
- * ExtINT delivery through LINT0 is left out: with TSC-deadline timers and
- * a known TSC frequency Linux's check_timer() never needs it.
+ * The PICs latch requests, run the ICW1-4 init sequence, read back IMR,
+ * IRR and ISR (OCW3), take EOIs and rotations (OCW2) and answer poll
+ * commands.  Their INT output reaches the LAPICs that take it as ExtINT
+ * (LVT LINT0 unmasked in ExtINT mode, or the APIC disabled in
+ * IA32_APIC_BASE: lapic.c), which ask for the vector with
+ * khyp_pic_intr() and acknowledge the one their guest took with
+ * khyp_pic_intack(), the INTA cycle.  A guest with an IOAPIC and the
+ * MADT's PCAT_COMPAT flag probes them (probe_8259A needs the IMR to read
+ * back, or it picks the "null" PIC and Linux ends up with no legacy
+ * IRQs), masks them and routes everything through the IOAPIC; firmware
+ * left-overs and real-mode code use them through LINT0.
  *
  * Lines arrive from khyp_irq_line() in any context (the PIT's hrtimer is
- * hardirq), hence the raw spinlock.
+ * hardirq), hence the raw spinlock.  The LAPICs' locks nest outside it:
+ * nothing here calls into a LAPIC with it held.
  */
 #include "../khyp.h"
 #include "../platform.h"
@@ -42,12 +46,14 @@ struct pic_chip {
 	bool special_mask;
 	bool auto_eoi;
 	bool rotate_on_aeoi;
+	bool special_nested;	/* ICW4 SFNM: the slave's input nests */
 	struct khyp_io_dev io;	/* command and data ports */
 	struct khyp_pic *pic;
 };
 
 struct khyp_pic {
 	raw_spinlock_t lock;
+	struct khyp_vm *vm;
 	struct pic_chip chip[2];	/* master, slave */
 	struct khyp_io_dev elcr;
 };
@@ -81,17 +87,71 @@ static void pic_set_line(struct pic_chip *c, unsigned int irq, bool level)
 	}
 }
 
+/* 0 is the highest priority, 7 the lowest (after rotation). */
+static unsigned int pic_prio(const struct pic_chip *c, int irq)
+{
+	return (irq - c->lowest_prio - 1) & 7;
+}
+
+/*
+ * The input the chip's INT output requests, or -1: the highest unmasked
+ * request above every input in service.  Special mask mode leaves the
+ * masked inputs in service out, and in special fully nested mode the
+ * master lets the slave interrupt its own service.
+ */
+static int pic_output(const struct pic_chip *c)
+{
+	int irq = pic_highest(c, c->irr & ~c->imr);
+	u8 isr = c->isr;
+	int cur;
+
+	if (irq < 0)
+		return -1;
+	if (c->special_mask)
+		isr &= ~c->imr;
+	if (c->special_nested && c == &c->pic->chip[0])
+		isr &= ~BIT(2);
+	cur = pic_highest(c, isr);
+	if (cur >= 0 && pic_prio(c, cur) <= pic_prio(c, irq))
+		return -1;
+	return irq;
+}
+
 /* The slave's INT output is the master's input 2. */
 static void pic_update_cascade(struct khyp_pic *pic)
 {
-	struct pic_chip *s = &pic->chip[1];
+	pic_set_line(&pic->chip[0], 2, pic_output(&pic->chip[1]) >= 0);
+}
 
-	pic_set_line(&pic->chip[0], 2, (s->irr & ~s->imr) != 0);
+/* The INTA cycle on one chip: @irq goes from request to service. */
+static void pic_intack(struct pic_chip *c, int irq)
+{
+	/* A level input still asserted requests again at once. */
+	if (!(c->elcr & BIT(irq)))
+		c->irr &= ~BIT(irq);
+	if (!c->auto_eoi)
+		c->isr |= BIT(irq);
+	else if (c->rotate_on_aeoi)
+		c->lowest_prio = irq;
+}
+
+/* Whether the master's INT is asserted: callers then kick the LAPICs. */
+static bool pic_int_locked(struct khyp_pic *pic)
+{
+	lockdep_assert_held(&pic->lock);
+	return pic_output(&pic->chip[0]) >= 0;
+}
+
+static void pic_kick(struct khyp_pic *pic, bool intr)
+{
+	if (intr)
+		khyp_lapic_extint_kick(pic->vm);
 }
 
 void khyp_pic_set_irq(struct khyp_pic *pic, unsigned int irq, int level)
 {
 	unsigned long flags;
+	bool intr;
 
 	if (!pic || irq >= 16)
 		return;
@@ -99,7 +159,60 @@ void khyp_pic_set_irq(struct khyp_pic *pic, unsigned int irq, int level)
 	pic_set_line(&pic->chip[irq >> 3], irq & 7, level);
 	if (irq >= 8)
 		pic_update_cascade(pic);
+	intr = pic_int_locked(pic);
 	raw_spin_unlock_irqrestore(&pic->lock, flags);
+	pic_kick(pic, intr);
+}
+
+/*
+ * The vector an INTA cycle would read now, or -1 if INT is low; *@irq
+ * says which request it acknowledges (ISA IRQ 0-15, or
+ * KHYP_PIC_SPURIOUS_SLAVE: the cascade, with nothing left on the slave,
+ * which answers with its IRQ 7's vector).
+ */
+int khyp_pic_intr(struct khyp_pic *pic, int *irq)
+{
+	struct pic_chip *m = &pic->chip[0], *s = &pic->chip[1];
+	unsigned long flags;
+	int mi, si, v;
+
+	raw_spin_lock_irqsave(&pic->lock, flags);
+	mi = pic_output(m);
+	if (mi < 0) {
+		v = -1;
+	} else if (mi != 2 || m->single) {
+		*irq = mi;
+		v = m->vector_base + mi;
+	} else {
+		si = pic_output(s);
+		*irq = si < 0 ? KHYP_PIC_SPURIOUS_SLAVE : 8 + si;
+		v = s->vector_base + (si < 0 ? 7 : si);
+	}
+	raw_spin_unlock_irqrestore(&pic->lock, flags);
+	return v;
+}
+
+/*
+ * The guest took the vector khyp_pic_intr() gave for @irq: acknowledge
+ * that request, as the INTA cycle of its delivery did.
+ */
+void khyp_pic_intack(struct khyp_pic *pic, int irq)
+{
+	unsigned long flags;
+	bool intr;
+
+	raw_spin_lock_irqsave(&pic->lock, flags);
+	if (irq < 8) {
+		pic_intack(&pic->chip[0], irq);
+	} else {
+		if (irq != KHYP_PIC_SPURIOUS_SLAVE)
+			pic_intack(&pic->chip[1], irq - 8);
+		pic_intack(&pic->chip[0], 2);
+		pic_update_cascade(pic);
+	}
+	intr = pic_int_locked(pic);
+	raw_spin_unlock_irqrestore(&pic->lock, flags);
+	pic_kick(pic, intr);
 }
 
 /* Poll command: acknowledge the highest pending request, as INTA would. */
@@ -109,12 +222,7 @@ static u8 pic_poll(struct pic_chip *c)
 
 	if (irq < 0)
 		return 0;
-	if (!(c->elcr & BIT(irq)))
-		c->irr &= ~BIT(irq);
-	if (!c->auto_eoi)
-		c->isr |= BIT(irq);
-	else if (c->rotate_on_aeoi)
-		c->lowest_prio = irq;
+	pic_intack(c, irq);
 	return 0x80 | irq;
 }
 
@@ -143,6 +251,7 @@ static void pic_write_cmd(struct pic_chip *c, u8 v)
 		c->special_mask = false;
 		c->auto_eoi = false;
 		c->rotate_on_aeoi = false;
+		c->special_nested = false;
 		return;
 	}
 	if (v & 0x08) {
@@ -195,6 +304,7 @@ static void pic_write_data(struct pic_chip *c, u8 v)
 		break;
 	case PIC_ICW4:
 		c->auto_eoi = v & 0x02;
+		c->special_nested = v & 0x10;
 		c->init = PIC_READY;
 		break;
 	default:
@@ -219,12 +329,15 @@ static int pic_pio_read(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 {
 	struct pic_chip *c = container_of(dev, struct pic_chip, io);
 	unsigned long flags;
+	bool intr;
 	u8 v;
 
 	raw_spin_lock_irqsave(&c->pic->lock, flags);
 	v = pic_read(c, offset);
 	pic_update_cascade(c->pic);
+	intr = pic_int_locked(c->pic);
 	raw_spin_unlock_irqrestore(&c->pic->lock, flags);
+	pic_kick(c->pic, intr);
 	/* Wider reads repeat the byte; nobody does them. */
 	khyp_io_put(val, len, v);
 	return 0;
@@ -236,6 +349,7 @@ static int pic_pio_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	struct pic_chip *c = container_of(dev, struct pic_chip, io);
 	u8 v = khyp_io_get(val, len);
 	unsigned long flags;
+	bool intr;
 
 	raw_spin_lock_irqsave(&c->pic->lock, flags);
 	if (offset)
@@ -243,7 +357,9 @@ static int pic_pio_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	else
 		pic_write_cmd(c, v);
 	pic_update_cascade(c->pic);
+	intr = pic_int_locked(c->pic);
 	raw_spin_unlock_irqrestore(&c->pic->lock, flags);
+	pic_kick(c->pic, intr);
 	return 0;
 }
 
@@ -268,6 +384,7 @@ static int elcr_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 	u64 v = khyp_io_get(val, len);
 	unsigned long flags;
 	struct pic_chip *c;
+	bool intr;
 	int i;
 
 	raw_spin_lock_irqsave(&pic->lock, flags);
@@ -278,7 +395,9 @@ static int elcr_write(struct khyp_io_dev *dev, struct khyp_vcpu *vcpu,
 		c->irr = (c->irr & ~c->elcr) | (c->lines & c->elcr);
 	}
 	pic_update_cascade(pic);
+	intr = pic_int_locked(pic);
 	raw_spin_unlock_irqrestore(&pic->lock, flags);
+	pic_kick(pic, intr);
 	return 0;
 }
 
@@ -303,6 +422,7 @@ static void pic_init(struct khyp_platform *p, void *state)
 	pic->chip[1].lowest_prio = 7;
 	pic->chip[0].pic = pic;
 	pic->chip[1].pic = pic;
+	pic->vm = p->vm;
 	p->pic = pic;
 }
 

@@ -386,8 +386,15 @@ static int svm_vcpu_create(struct khyp_vcpu *vcpu)
 	vmcb = svm->vmcb;
 
 	/* Everything a hypervisor must own, and every exit we handle. */
+	/*
+	 * #AC and #DB so that a guest cannot wedge a host CPU in a loop of
+	 * them; #UD because QEMU's emulated SVM (7.2) pushes a #UD it
+	 * delivers itself without RF, and reflected, it gets it (exits.c).
+	 * Like KVM, which intercepts #UD for its emulator.
+	 */
 	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + AC_VECTOR, true);
 	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + DB_VECTOR, true);
+	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + UD_VECTOR, true);
 	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + MC_VECTOR, true);
 	set_intercept(vmcb, INTERCEPT_SELECTIVE_CR0, true);	/* not TS, MP */
 	set_intercept(vmcb, INTERCEPT_CR4_WRITE, true);
@@ -616,6 +623,7 @@ static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
 		break;
 	case SVM_EXIT_EXCP_BASE + AC_VECTOR:
 	case SVM_EXIT_EXCP_BASE + DB_VECTOR:
+	case SVM_EXIT_EXCP_BASE + UD_VECTOR:
 		e->kind = KHYP_AEXIT_EXCEPTION;
 		e->exc.vector = code - SVM_EXIT_EXCP_BASE;
 		e->exc.has_error = e->exc.vector == AC_VECTOR;

@@ -17,7 +17,7 @@
 #define CR0_PG		(1ULL << 31)
 #define CR4_PAE		(1ULL << 5)
 
-volatile uint64_t fault_vector, fault_fixup;
+volatile uint64_t fault_vector, fault_fixup, fault_rflags;
 
 /*
  * The asm template @insn with its operands ("outputs : inputs" in the
@@ -191,6 +191,31 @@ static void control_regs(void)
 	}
 }
 
+#define RFLAGS_RF	(1ULL << 16)
+
+/* Each fault pushes RF=1, whoever delivers it: the CPU or khyp. */
+static void fault_rf(void)
+{
+	uint64_t v;
+	int step;
+
+	for (step = 0; step < IC_RF_STEPS; step++) {
+		fault_rflags = 0;
+		switch (step) {
+		case IC_RF_UD2:
+			v = TRY("ud2", :);
+			break;
+		case IC_RF_CR4:
+			v = TRY_WRITE_CR(4, READ_CR(4) | (1ULL << 15));
+			break;
+		default:
+			v = TRY("vmload", : "a"(0ULL));
+			break;
+		}
+		GUEST_SYNC2(v, !!(fault_rflags & RFLAGS_RF));
+	}
+}
+
 void guest_main(uint64_t which)
 {
 	idt_set(6, ud_stub);
@@ -214,6 +239,9 @@ void guest_main(uint64_t which)
 		break;
 	case IC_CONTROL_REGS:
 		control_regs();
+		break;
+	case IC_FAULT_RF:
+		fault_rf();
 		break;
 	case IC_CR3_RESERVED:
 		/* Bit 62 is above any physical address: #GP on hardware. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * intercept_guest.c's exception handlers: record the vector and resume
- * at fault_fixup, which try_insn() points past the instruction it tries.
+ * intercept_guest.c's exception handlers: record the vector and the
+ * RFLAGS pushed, and resume at fault_fixup, which TRY() points past the
+ * instruction it tries.
  */
 .macro fault_stub name, vector, has_error
 	.globl \name
@@ -11,6 +12,8 @@
 	.endif
 	movq $\vector, fault_vector(%rip)
 	push %rax
+	mov 24(%rsp), %rax		/* RIP, CS, then RFLAGS */
+	mov %rax, fault_rflags(%rip)
 	mov fault_fixup(%rip), %rax
 	mov %rax, 8(%rsp)		/* the RIP IRETQ returns to */
 	pop %rax

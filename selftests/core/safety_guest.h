@@ -15,6 +15,7 @@
 #define IC_TSC_AUX		5
 #define IC_CONTROL_REGS		6	/* SYNC2(step, vector) for each IC_CR_* */
 #define IC_CR3_RESERVED		7	/* SYNC2(0, vector), if it survives */
+#define IC_FAULT_RF		8	/* SYNC2(vector, pushed RF) per IC_RF_* */
 
 #define IC_LOOPS		1000
 #define IC_DR_MARK		0xdead0000ULL
@@ -32,6 +33,12 @@
 #define IC_CR_CR0_NW		7	/* NW without CD */
 #define IC_CR_CR0_HIGH		8	/* CR0 bit 32 */
 #define IC_CR_STEPS		9
+
+/* IC_FAULT_RF's faults, each pushing RFLAGS with RF set. */
+#define IC_RF_UD2		0	/* the CPU's own #UD */
+#define IC_RF_CR4		1	/* #GP injected for a CR4 write */
+#define IC_RF_VMLOAD		2	/* #UD injected for a refused VMLOAD */
+#define IC_RF_STEPS		3
 
 #ifndef __ASSEMBLER__
 /* intercept_stubs.S: record the vector, resume at fault_fixup. */

@@ -496,6 +496,34 @@ TEST(guest_invalid_control_register_writes_get_gp)
 }
 
 /*
+ * A fault pushes RFLAGS with RF set (the SDM's "fault" class), whether
+ * the CPU delivers it (ud2; khyp reflects #UD, since QEMU's emulated SVM
+ * leaves RF out) or khyp injects it (#GP for CR4, #UD for VMLOAD).
+ * kvm-unit-tests' idt_test checks the first two.
+ */
+TEST(guest_faults_push_rf)
+{
+	static const char *const what[IC_RF_STEPS] = {
+		[IC_RF_UD2] = "ud2", [IC_RF_CR4] = "CR4 reserved bit",
+		[IC_RF_VMLOAD] = "VMLOAD",
+	};
+	static const uint64_t vector[IC_RF_STEPS] = {
+		[IC_RF_UD2] = 6, [IC_RF_CR4] = 13, [IC_RF_VMLOAD] = 6,
+	};
+	struct ic_guest g;
+	int step;
+
+	ic_start(_metadata, &g, IC_FAULT_RF, ic_cpu());
+	for (step = 0; step < IC_RF_STEPS; step++) {
+		ASSERT_UCALL(UCALL_SYNC, &g.vcpu, &g.uc);
+		EXPECT_EQ(vector[step], g.uc.args[0]) TH_LOG("%s", what[step]);
+		EXPECT_EQ(1, g.uc.args[1]) TH_LOG("%s: RF pushed", what[step]);
+	}
+	ASSERT_UCALL(UCALL_DONE, &g.vcpu, &g.uc);
+	ic_end(&g);
+}
+
+/*
  * CR3 writes are not intercepted: the CPU checks them.  Hardware gives
  * #GP for bits above the physical address width; QEMU's emulated SVM
  * fails the guest's state with VMEXIT_INVALID instead, which must stop

@@ -5,8 +5,10 @@
  * itself and to the AP (arg 1) and runs the TSC-deadline timer; each
  * result lands in struct x2apic_results, then it powers off (S5).  With
  * X2_NOT_OFFERED, on a VM whose CPUID lacks them, it tries x2APIC and
- * TSC-deadline anyway.
+ * TSC-deadline anyway.  With X2_EXTINT it takes the 8259s' interrupts
+ * through LINT0 in ExtINT mode and with the APIC disabled.
  */
+#include <stdbool.h>
 #include <linux/khyp_platform.h>
 #include "guest.h"
 #include "x2apic_guest.h"
@@ -27,6 +29,9 @@
 #define APIC_ICR		0x300
 #define APIC_ICR2		0x310
 #define APIC_LVTT		0x320
+#define APIC_LVT0		0x350
+#define LVT_MASKED		(1 << 16)
+#define LVT_EXTINT		(7 << 8)
 #define APIC_SELF_IPI		0x3f0
 #define ICR_LOGICAL		(1 << 11)
 #define LVTT_TSC_DEADLINE	(2 << 17)
@@ -169,6 +174,138 @@ static void cr8_checks(void)
 	wait_for(&tpr_irqs, base + 1);
 }
 
+/* ---- X2_EXTINT ---- */
+
+#define PIC_M		0x20
+#define PIC_S		0xa0
+#define PIC_READ_IRR	0x0a	/* OCW3 */
+#define PIC_READ_ISR	0x0b
+#define PIC_EOI		0x20	/* OCW2, non-specific */
+#define ELCR_SLAVE	0x4d1
+#define PIT_CH0		0x40
+#define PIT_MODE	0x43
+
+static volatile uint64_t *const mailbox = (volatile uint64_t *)X2_MAILBOX_GPA;
+volatile uint64_t pit_irqs, slave_irqs;
+
+static uint8_t pic_reg(uint16_t port, uint8_t ocw3)
+{
+	outb(port, ocw3);
+	return inb(port);
+}
+
+/* As firmware does: vectors 0x20 and 0x28, the slave on IRQ 2. */
+static void pic_init(uint8_t master_mask, uint8_t slave_mask)
+{
+	outb(PIC_M, 0x11);		/* ICW1: ICW4 follows */
+	outb(PIC_S, 0x11);
+	outb(PIC_M + 1, 0x20);		/* ICW2 */
+	outb(PIC_S + 1, 0x28);
+	outb(PIC_M + 1, 1 << 2);	/* ICW3 */
+	outb(PIC_S + 1, 2);
+	outb(PIC_M + 1, 1);		/* ICW4: 8086 mode */
+	outb(PIC_S + 1, 1);
+	outb(PIC_M + 1, master_mask);
+	outb(PIC_S + 1, slave_mask);
+}
+
+/* The PIT's channel 0, rate generator: IRQ 0 every 10 ms. */
+static void pit_start(void)
+{
+	outb(PIT_MODE, 0x34);
+	outb(PIT_CH0, 11932 & 0xff);
+	outb(PIT_CH0, 11932 >> 8);
+}
+
+/* From the stubs: the first run of each vector records what it sees. */
+void pic_irq(uint64_t vector)
+{
+	bool first;
+
+	switch (vector) {
+	case 0x20:
+		first = !res->pic_pit_vector;
+		pit_irqs++;
+		if (first) {
+			res->pic_pit_vector = vector;
+			res->pic_pit_isr = pic_reg(PIC_M, PIC_READ_ISR);
+		}
+		outb(PIC_M + 1, 0xff);	/* one is enough */
+		outb(PIC_M, PIC_EOI);
+		if (first)
+			res->pic_pit_isr_eoi = pic_reg(PIC_M, PIC_READ_ISR);
+		break;
+	case 0x2b:
+		if (!slave_irqs++) {
+			res->pic_slave_vector = vector;
+			res->pic_slave_isr = pic_reg(PIC_S, PIC_READ_ISR) |
+				pic_reg(PIC_M, PIC_READ_ISR) << 8;
+			res->pic_slave_irr = pic_reg(PIC_S, PIC_READ_IRR);
+			/* The device's handler makes it lower the line. */
+			*mailbox = X2_MB_LOWER;
+			while (*mailbox != X2_MB_LOWERED)
+				asm volatile("pause");
+			res->pic_slave_irr_low = pic_reg(PIC_S, PIC_READ_IRR);
+		}
+		outb(PIC_S, PIC_EOI);
+		outb(PIC_M, PIC_EOI);
+		if (slave_irqs == 1)
+			res->pic_slave_isr_eoi = pic_reg(PIC_S, PIC_READ_ISR) |
+				pic_reg(PIC_M, PIC_READ_ISR) << 8;
+		break;
+	default:
+		res->pic_pit_vector = res->pic_slave_vector = vector;
+		break;
+	}
+}
+
+static void extint_checks(void)
+{
+	uint64_t end;
+
+	wrmsr(X2(APIC_LVT0), LVT_MASKED | LVT_EXTINT);
+	pic_init(0xfe, 0xff);
+	pit_start();
+	/* IRQ 0 requests, with LINT0 masked: nothing is taken. */
+	end = rdtsc() + WAIT_CYCLES;
+	asm volatile("sti");
+	while (!(pic_reg(PIC_M, PIC_READ_IRR) & 1) && rdtsc() < end)
+		;
+	res->pic_pit_irr = pic_reg(PIC_M, PIC_READ_IRR);
+	asm volatile("cli");
+	res->pic_lint0_masked_irqs = pit_irqs;
+
+	/* LINT0 in ExtINT mode wakes HLT (the deadline timer if not). */
+	wrmsr(X2(APIC_LVT0), LVT_EXTINT);
+	wrmsr(X2(APIC_LVTT), LVTT_TSC_DEADLINE | V_TIMER);
+	wrmsr(MSR_TSC_DEADLINE, rdtsc() + WAIT_CYCLES);
+	asm volatile("sti; hlt; cli");
+	wrmsr(MSR_TSC_DEADLINE, 0);
+	res->pic_pit_irqs = pit_irqs;
+
+	/* IRQ 11, level: the host raises it, lowers it from the handler. */
+	outb(ELCR_SLAVE, 1 << 3);
+	pic_init(0xfb, 0xf7);
+	*mailbox = X2_MB_RAISE;
+	wait_for(&slave_irqs, 1);
+	/* Lowered: nothing more comes after the EOI. */
+	end = rdtsc() + WAIT_CYCLES / 100;
+	asm volatile("sti");
+	while (rdtsc() < end)
+		asm volatile("pause");
+	asm volatile("cli");
+	res->pic_slave_irqs = slave_irqs;
+
+	/* A disabled APIC: the CPU takes the PICs' INT as plain INTR. */
+	wrmsr(MSR_APICBASE, rdmsr(MSR_APICBASE) &
+			    ~(APICBASE_EN | APICBASE_EXTD));
+	pit_irqs = 0;
+	pic_init(0xfe, 0xff);
+	wait_for(&pit_irqs, 1);
+	res->pic_apic_off_irqs = pit_irqs;
+	res->done = 1;
+}
+
 static void setup_cpu(void)
 {
 	wrmsr(MSR_APICBASE, rdmsr(MSR_APICBASE) | APICBASE_EXTD);
@@ -255,6 +392,8 @@ static void x2apic_checks(void)
 
 void guest_main(uint64_t arg)
 {
+	int v;
+
 	idt_set(13, gp_stub);
 	idt_set(V_SELF, self_stub);
 	idt_set(V_PHYS, phys_stub);
@@ -263,6 +402,10 @@ void guest_main(uint64_t arg)
 	idt_set(V_TIMER, timer_stub);
 	idt_set(V_HALT, halt_stub);
 	idt_set(V_TPR, tpr_stub);
+	for (v = 0x20; v < 0x30; v++)
+		idt_set(v, pic_stub_other);
+	idt_set(0x20, pic_stub_20);
+	idt_set(0x2b, pic_stub_2b);
 	idt_load();
 	if (arg == X2_AP)
 		ap_main();
@@ -271,6 +414,9 @@ void guest_main(uint64_t arg)
 			rdmsr(MSR_APICBASE) | APICBASE_EXTD));
 		res->gp_tscdl_not_offered = GPS(wrmsr(MSR_TSC_DEADLINE, 1));
 		res->done = 1;
+	} else if (arg == X2_EXTINT) {
+		setup_cpu();
+		extint_checks();
 	} else {
 		x2apic_checks();
 	}

@@ -14,6 +14,7 @@
 #define X2_BSP			0	/* guest_main()'s argument */
 #define X2_AP			1
 #define X2_NOT_OFFERED		2
+#define X2_EXTINT		3	/* the 8259s through LINT0 */
 #define X2_AP_STACK		0x70000	/* the BSP's is tvcpu_set_long_mode()'s */
 #define X2_HALT_IPIS		1000	/* as kvm-unit-tests' vmexit ipi_halt */
 #define X2_TIMER_HALTS		100
@@ -56,8 +57,33 @@ struct x2apic_results {
 	/* Arg X2_NOT_OFFERED, CPUID without x2APIC and TSC-deadline: */
 	uint64_t gp_extd_not_offered;	/* APIC base EXTD: #GPs */
 	uint64_t gp_tscdl_not_offered;	/* TSC_DEADLINE MSR write: #GPs */
+	/*
+	 * Arg X2_EXTINT: the PICs (master at 0x20, slave at 0x28) reach the
+	 * CPU as ExtINT.  First the PIT's IRQ 0, edge:
+	 */
+	uint64_t pic_lint0_masked_irqs;	/* taken with LINT0 masked */
+	uint64_t pic_pit_irr;		/* master IRR then: IRQ 0 waits */
+	uint64_t pic_pit_irqs;		/* LINT0 ExtINT: taken from HLT */
+	uint64_t pic_pit_vector;	/* the vector the handler ran for */
+	uint64_t pic_pit_isr;		/* master ISR in the handler */
+	uint64_t pic_pit_isr_eoi;	/* and after its EOI */
+	/* Then IRQ 11 (the host's line), level in the ELCR, on the slave: */
+	uint64_t pic_slave_vector;
+	uint64_t pic_slave_isr;		/* slave ISR | master ISR << 8 */
+	uint64_t pic_slave_irr;		/* slave IRR, line high */
+	uint64_t pic_slave_irr_low;	/* once the host lowered it */
+	uint64_t pic_slave_isr_eoi;	/* both ISRs after the EOIs */
+	uint64_t pic_slave_irqs;	/* handler runs in all */
+	/* And IRQ 0 with the APIC disabled: the PICs' INT is INTR. */
+	uint64_t pic_apic_off_irqs;
 	uint64_t done;			/* the guest got to the end */
 };
+
+/* The host's side of X2_EXTINT's IRQ 11, in guest memory. */
+#define X2_MAILBOX_GPA		0x301000
+#define X2_MB_RAISE		1	/* guest: raise GSI 11 */
+#define X2_MB_LOWER		2	/* guest (in the handler): lower it */
+#define X2_MB_LOWERED		3	/* host: done */
 
 /* The guest's handlers, in x2apic_stubs.S. */
 void gp_stub(void);
@@ -68,5 +94,9 @@ void broadcast_stub(void);
 void timer_stub(void);
 void halt_stub(void);
 void tpr_stub(void);
+/* Call pic_irq(vector) (x2apic_guest.c). */
+void pic_stub_20(void);
+void pic_stub_2b(void);
+void pic_stub_other(void);
 
 #endif

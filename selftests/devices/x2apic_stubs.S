@@ -18,4 +18,38 @@ gp_stub:
 	x2apic_irq_stub halt_stub, halt_irqs
 	x2apic_irq_stub tpr_stub, tpr_irqs
 
+/*
+ * pic_irq(VECTOR) with the caller-saved registers kept; nine pushes
+ * over the five of the interrupt frame keep the call 16-byte aligned.
+ */
+.macro pic_irq_stub name, vector
+	.globl \name
+\name:
+	push %rax
+	push %rcx
+	push %rdx
+	push %rsi
+	push %rdi
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	mov $\vector, %edi
+	call pic_irq
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %rcx
+	pop %rax
+	iretq
+.endm
+
+	pic_irq_stub pic_stub_20, 0x20
+	pic_irq_stub pic_stub_2b, 0x2b
+	pic_irq_stub pic_stub_other, 0xff
+
 	.section .note.GNU-stack, "", @progbits

@@ -3,9 +3,10 @@
  * x2APIC and TSC-deadline on platform VMs, driven by the C guest
  * x2apic_guest.c: a two-vCPU VM whose CPUID offers both (run with halt
  * polling at its default, and again with it off: IPIs and timers end
- * HLTs either way), and a one-vCPU VM whose CPUID offers neither.  The
- * guests run once, before the harness; each test checks one field of
- * what they left.
+ * HLTs either way), a one-vCPU VM whose CPUID offers neither, and a
+ * one-vCPU VM that takes the 8259s' interrupts through LINT0 (ExtINT).
+ * The guests run once, before the harness; each test checks one field
+ * of what they left.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +33,39 @@ struct run {
 	struct khyp_vcpu_stats bsp, ap;	/* their counters */
 };
 
-static struct run full, nopoll, bare;
+static struct run full, nopoll, bare, extint;
+
+/*
+ * Until the VM stops (or 60 s pass): with X2_EXTINT, be the device on
+ * GSI 11 the guest asks for through its mailbox.
+ */
+static uint32_t serve_guest(struct tvm *vm, uint64_t arg)
+{
+	volatile uint64_t *mb = (volatile uint64_t *)(vm->mem +
+						      X2_MAILBOX_GPA);
+	struct khyp_irq_level line = { .gsi = 11 };
+	struct khyp_vm_state st = { 0 };
+	double end = now_sec() + 60;
+	bool raised = false;
+
+	if (arg != X2_EXTINT)
+		return tvm_wait_stopped(vm, 60000);
+	do {
+		if (!raised && *mb == X2_MB_RAISE) {
+			line.level = 1;
+			raised = !ioctl(vm->fd, KHYP_IRQ_LINE, &line);
+		}
+		if (*mb == X2_MB_LOWER) {
+			line.level = 0;
+			ioctl(vm->fd, KHYP_IRQ_LINE, &line);
+			*mb = X2_MB_LOWERED;
+		}
+		usleep(1000);
+		if (ioctl(vm->fd, KHYP_GET_VM_STATE, &st))
+			return KHYP_VM_RUNNING;
+	} while (st.state == KHYP_VM_RUNNING && now_sec() < end);
+	return st.state;
+}
 
 /* Run the guest on @nr vCPUs (the first with @arg) until it powers off. */
 static void run_guest(struct run *run, uint32_t cpuid_clear, uint64_t arg,
@@ -57,7 +90,7 @@ static void run_guest(struct run *run, uint32_t cpuid_clear, uint64_t arg,
 		run->err = errno;
 		return;
 	}
-	run->state = tvm_wait_stopped(&vm, 60000);
+	run->state = serve_guest(&vm, arg);
 	memcpy(&run->res, vm.mem + X2_RESULTS_GPA, sizeof(run->res));
 	if (tvcpu_stats(&v[0], &run->bsp) ||
 	    (nr > 1 && tvcpu_stats(&v[1], &run->ap))) {
@@ -136,6 +169,20 @@ CHECK(cr8_lowered_delivers_offered_irq, full, cr8_offered_unmasked, 1);
 CHECK(tpr_write_sets_cr8, full, cr8_from_tpr, 6);
 CHECK(tpr_masks_lower_class, full, tpr_masked, 0);
 CHECK(cr8_lowers_tpr_set_by_msr, full, tpr_unmasked_by_cr8, 1);
+CHECK(pic_lint0_masked_takes_nothing, extint, pic_lint0_masked_irqs, 0);
+CHECK_BITS(pic_pit_request_latched, extint, pic_pit_irr, 1, 1);
+CHECK(pic_extint_wakes_hlt_once, extint, pic_pit_irqs, 1);
+CHECK(pic_extint_vector_from_icw2, extint, pic_pit_vector, 0x20);
+CHECK(pic_extint_acknowledged_in_isr, extint, pic_pit_isr, 0x01);
+CHECK(pic_eoi_clears_isr, extint, pic_pit_isr_eoi, 0);
+CHECK(pic_slave_vector_through_cascade, extint, pic_slave_vector, 0x2b);
+/* slave IRQ 3, master IRQ 2 (the cascade) */
+CHECK(pic_slave_and_cascade_in_service, extint, pic_slave_isr, 0x0408);
+CHECK(pic_level_request_stays_while_high, extint, pic_slave_irr, 0x08);
+CHECK(pic_level_request_goes_with_line, extint, pic_slave_irr_low, 0);
+CHECK(pic_slave_eois_clear_both_isrs, extint, pic_slave_isr_eoi, 0);
+CHECK(pic_level_lowered_no_second_irq, extint, pic_slave_irqs, 1);
+CHECK(pic_apic_disabled_int_is_intr, extint, pic_apic_off_irqs, 1);
 CHECK(cpuid_without_x2apic_extd_gp, bare, gp_extd_not_offered, 1);
 CHECK(cpuid_without_tsc_deadline_msr_gp, bare, gp_tscdl_not_offered, 1);
 
@@ -238,5 +285,6 @@ int main(int argc, char **argv)
 		halt_poll_param(old, NULL, 0);
 	}
 	run_guest(&bare, CPUID_X2APIC | CPUID_TSC_DEADLINE, X2_NOT_OFFERED, 1);
+	run_guest(&extint, 0, X2_EXTINT, 1);
 	return harness_main(argc, argv);
 }

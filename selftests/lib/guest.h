@@ -76,6 +76,19 @@ static inline void outl(uint16_t port, uint32_t val)
 	asm volatile("out %0, %1" : : "a"(val), "Nd"(port));
 }
 
+static inline void outb(uint16_t port, uint8_t val)
+{
+	asm volatile("out %0, %1" : : "a"(val), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	asm volatile("in %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
 static inline void outw(uint16_t port, uint16_t val)
 {
 	asm volatile("out %0, %1" : : "a"(val), "Nd"(port));

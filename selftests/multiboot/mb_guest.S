@@ -17,7 +17,12 @@
  *   7 fw_cfg RAM_SIZE 96 MiB, mem_upper at most 95 MiB (QEMU keeps
  *     back a little more)
  *   8 pc-testdev's scratch register and its byte lanes
- *   9 pc-testdev line 14, through the IOAPIC, one interrupt (vector 0x30)
+ *   9 what the BIOS left (SeaBIOS's state under QEMU): the PICs' masks
+ *     0xb8/0x8e and ELCR 0x0c00, the BSP's LAPIC enabled with LINT0
+ *     ExtINT and LINT1 NMI, a real-mode IVT whose vector 0x80 is an
+ *     IRET; and the PIT's IRQ 0 through the master PIC and LINT0, one
+ *     interrupt at vector 8, in the PIC's ISR in its handler
+ *  10 pc-testdev line 14, through the IOAPIC, one interrupt (vector 0x30)
  * QEMU runs it the same way (multiboot_test.sh says how).
  */
 #include <linux/khyp_platform.h>
@@ -49,6 +54,16 @@ mb_header:
 .macro check_fail n
 	mov $(0x40 + \n), %eax
 	jmp leave
+.endm
+
+/* IDT entry \vec: a 32-bit interrupt gate to \handler */
+.macro set_gate vec, handler
+	mov $\handler, %eax
+	mov %ax, idt + 8 * \vec
+	movw $0x08, idt + 8 * \vec + 2
+	movw $0x8e00, idt + 8 * \vec + 4
+	shr $16, %eax
+	mov %ax, idt + 8 * \vec + 6
 .endm
 
 .macro putc ch
@@ -175,7 +190,57 @@ _start:
 15:	check_fail 8
 16:	putc 'h'
 
-	/* 9: line 14 through the IOAPIC (the PICs masked) to vector 0x30 */
+	/* 9: the BIOS's PICs, LAPIC and IVT, and IRQ 0 through them */
+	inb $0x21, %al
+	cmp $0xb8, %al
+	jne 24f
+	inb $0xa1, %al
+	cmp $0x8e, %al
+	jne 24f
+	mov $KHYP_ELCR_PORT, %dx	/* bytewise: QEMU has two 1-byte ports */
+	inb %dx, %al
+	cmp $0x00, %al
+	jne 24f
+	inc %dx
+	inb %dx, %al
+	cmp $0x0c, %al
+	jne 24f
+	mov KHYP_LAPIC_BASE + 0xf0, %eax	/* SVR (khyp decodes MOV) */
+	cmp $0x1ff, %eax
+	jne 24f
+	mov KHYP_LAPIC_BASE + 0x350, %eax	/* LINT0, less delivery status */
+	and $~0x1000, %eax
+	cmp $0x8700, %eax
+	jne 24f
+	mov KHYP_LAPIC_BASE + 0x360, %eax	/* LINT1 */
+	and $~0x1000, %eax
+	cmp $0x8400, %eax
+	jne 24f
+	movzwl 0x80 * 4 + 2, %eax		/* IVT[0x80]: segment */
+	shl $4, %eax
+	movzwl 0x80 * 4, %ecx
+	cmpb $0xcf, (%eax, %ecx)		/* IRET */
+	jne 24f
+	set_gate 8, pic_handler
+	lidt idt_desc
+	sti
+	rdtsc
+	lea 1(%edx), %edi		/* 2^32 cycles on: a second or more */
+22:	cmpl $0, pic_irqs
+	jne 23f
+	pause
+	rdtsc
+	cmp %edi, %edx
+	jb 22b
+23:	cli
+	cmpl $1, pic_irqs
+	jne 24f
+	cmpl $1, pic_isr
+	je 25f
+24:	check_fail 9
+25:	putc 'i'
+
+	/* 10: line 14 through the IOAPIC (the PICs masked) to vector 0x30 */
 	mov $0xff, %al
 	outb %al, $0x21
 	outb %al, $0xa1
@@ -184,12 +249,7 @@ _start:
 	movl $VEC, KHYP_IOAPIC_BASE + 0x10	/* edge, fixed, unmasked */
 	movl $(0x11 + 2 * LINE), KHYP_IOAPIC_BASE
 	movl $0, KHYP_IOAPIC_BASE + 0x10	/* to APIC ID 0 */
-	mov $irq_handler, %eax
-	mov %ax, idt + 8 * VEC
-	movw $0x08, idt + 8 * VEC + 2
-	movw $0x8e00, idt + 8 * VEC + 4		/* 32-bit interrupt gate */
-	shr $16, %eax
-	mov %ax, idt + 8 * VEC + 6
+	set_gate VEC, irq_handler
 	lidt idt_desc
 	sti
 	mov $1, %al
@@ -205,8 +265,8 @@ _start:
 	cli
 	cmpl $1, irqs
 	je 19f
-	check_fail 9
-19:	putc 'i'
+	check_fail 10
+19:	putc 'j'
 	putc '\n'
 	mov code, %eax
 
@@ -217,6 +277,22 @@ leave:
 20:	cli
 	hlt
 	jmp 20b
+
+/* IRQ 0: its ISR bit, masked from now on, EOI'd */
+pic_handler:
+	push %eax
+	mov $0x0b, %al			/* OCW3: read ISR */
+	outb %al, $0x20
+	inb $0x20, %al
+	movzbl %al, %eax
+	mov %eax, pic_isr
+	mov $0xff, %al
+	outb %al, $0x21
+	mov $0x20, %al			/* non-specific EOI */
+	outb %al, $0x20
+	incl pic_irqs
+	pop %eax
+	iret
 
 irq_handler:
 	incl irqs
@@ -238,6 +314,8 @@ idt_desc:
 	.long idt
 code:	.long 0
 irqs:	.long 0
+pic_irqs: .long 0
+pic_isr: .long 0
 load_end:
 
 	.bss

@@ -40,7 +40,7 @@ devices=(-device pc-testdev -device isa-debug-exit,iobase=0xf4,iosize=0x4)
 
 # expect NAME STATUS: the exit status, and every check's letter.
 expect() {
-	check "$1" test "$rc" -eq "$2" -a "$out" = abcdefghi
+	check "$1" test "$rc" -eq "$2" -a "$out" = abcdefghij
 	diag
 }
 

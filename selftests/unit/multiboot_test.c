@@ -367,9 +367,72 @@ TEST_F(setup, placement_and_info)
 	ASSERT_EQ(KHYP_LAPIC_BASE, m[4].addr);
 	ASSERT_EQ(2, m[4].type);
 
-	/* Nothing written outside the kernel and what follows it. */
-	for (i = 0; i < 0x400000; i += 4096)
-		ASSERT_EQ(0, self->mem[i]);
+	/*
+	 * Nothing written outside the kernel and what follows it, but for
+	 * the BIOS's IVT and BDA (page 0) and handlers (bios_state).
+	 */
+	for (i = 4096; i < 0x400000; i += 4096)
+		if (i != KHYP_MB_FW_ADDR)
+			ASSERT_EQ(0, self->mem[i]);
+}
+
+static uint32_t ivt(const uint8_t *mem, unsigned int v)
+{
+	uint16_t off, seg;
+
+	memcpy(&off, mem + v * 4, 2);
+	memcpy(&seg, mem + v * 4 + 2, 2);
+	return seg * 16 + off;
+}
+
+/*
+ * As SeaBIOS leaves it: every real-mode vector returns, the PICs' after
+ * an EOI to the master (0x08-0x0f) or to both (0x70-0x77); the BDA has
+ * the EBDA segment and the KiB below it; the boot CPU's first code ends
+ * by setting EAX to the Multiboot magic and jumping to ESI.
+ */
+TEST_F(setup, bios_state)
+{
+	static const uint8_t eoi_m[] = { 0x50, 0xb0, 0x20, 0xe6, 0x20, 0x58,
+					 0xcf };
+	static const uint8_t eoi_s[] = { 0x50, 0xb0, 0x20, 0xe6, 0xa0, 0xe6,
+					 0x20, 0x58, 0xcf };
+	static const uint8_t enter[] = { 0xb8, 0x02, 0xb0, 0xad, 0x2b, 0xff,
+					 0xe6 };
+	struct khyp_sregs s;
+	struct khyp_regs r;
+	const uint8_t *fw = self->mem + KHYP_MB_FW_ADDR;
+	unsigned int v, i;
+	uint16_t w;
+
+	ASSERT_EQ(0, multiboot_setup(self->mem, RAM, &self->in, &self->l,
+				     self->err, sizeof(self->err)));
+	for (v = 0; v < 256; v++) {
+		uint32_t a = ivt(self->mem, v);
+
+		ASSERT_LE(KHYP_MB_FW_ADDR, a) TH_LOG("vector %#x", v);
+		ASSERT_GT(0x100000, a) TH_LOG("vector %#x", v);
+		if (v >= 0x08 && v < 0x10) {
+			ASSERT_EQ(0, memcmp(self->mem + a, eoi_m,
+					    sizeof(eoi_m)));
+		} else if (v >= 0x70 && v < 0x78) {
+			ASSERT_EQ(0, memcmp(self->mem + a, eoi_s,
+					    sizeof(eoi_s)));
+		} else {
+			ASSERT_EQ(0xcf, self->mem[a]) TH_LOG("vector %#x", v);
+		}
+	}
+	memcpy(&w, self->mem + 0x40e, 2);
+	ASSERT_EQ(KHYP_EBDA_START >> 4, w);
+	memcpy(&w, self->mem + 0x413, 2);
+	ASSERT_EQ(639, w);
+
+	multiboot_cpu_state(&self->l, &r, &s);
+	ASSERT_LE(KHYP_MB_FW_ADDR, r.rip);
+	for (i = r.rip - KHYP_MB_FW_ADDR; i + sizeof(enter) < 4096; i++)
+		if (!memcmp(fw + i, enter, sizeof(enter)))
+			break;
+	ASSERT_GT(4096, i + sizeof(enter)) TH_LOG("no jump to the kernel");
 }
 
 TEST_F(setup, no_module)
@@ -436,8 +499,10 @@ TEST(cpu_state)
 	struct khyp_regs r;
 
 	multiboot_cpu_state(&l, &r, &s);
-	ASSERT_EQ(0x400010, r.rip);
-	ASSERT_EQ(MB_BOOT_MAGIC, r.rax);
+	/* Through the BIOS's code (bios_state), which sets EAX. */
+	ASSERT_LE(KHYP_MB_FW_ADDR, r.rip);
+	ASSERT_GT(0x100000, r.rip);
+	ASSERT_EQ(0x400010, r.rsi);
 	ASSERT_EQ(0x409000, r.rbx);
 	ASSERT_EQ(0, r.rflags & (1 << 9));		/* IF */
 	ASSERT_EQ(0, r.rflags & (1 << 17));		/* VM */

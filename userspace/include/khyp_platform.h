@@ -8,7 +8,8 @@
  *
  * Guest physical memory map (RAM is one block at GPA 0, see khyp.h):
  *
- *   0x00000000 - 0x00007fff  RAM       real-mode IVT/BDA area (left zero)
+ *   0x00000000 - 0x00007fff  RAM       real-mode IVT/BDA area (left zero
+ *                                      for Linux; a BIOS's for Multiboot)
  *     0x00007000               boot_params ("zero page"), 4 KiB
  *   0x00008000 - 0x0000efff  reserved  boot structures, never RAM to Linux
  *     0x00008000               GDT: 0x10 = 64-bit code, 0x18 = data
@@ -20,7 +21,9 @@
  *     0x00020000               kernel command line (<= 64 KiB)
  *   0x0009fc00 - 0x000fffff  reserved  EBDA, VGA hole, BIOS area
  *     0x000e0000               RSDP, then the other ACPI tables
- *                              (FACS, DSDT, FADT, MADT, XSDT) up to 1 MiB
+ *                              (FACS, DSDT, FADT, MADT, XSDT)
+ *     0x000ff000               Multiboot: the BIOS's interrupt handlers
+ *                              and the boot CPU's first code (multiboot.c)
  *   0x00100000 - low_top     RAM       low_top = min(mem, 3 GiB)
  *     0x01000000 (typically)   kernel (pref_address, aligned to
  *                              kernel_alignment), init_size reserved
@@ -56,7 +59,8 @@
 #define KHYP_EBDA_START		0x9fc00ULL	/* reserved up to 1 MiB */
 #define KHYP_HIGH_MEM_START	0x100000ULL	/* 1 MiB */
 #define KHYP_ACPI_AREA_START	0xe0000ULL	/* RSDP first */
-#define KHYP_ACPI_AREA_END	0x100000ULL	/* exclusive */
+#define KHYP_ACPI_AREA_END	0xff000ULL	/* exclusive */
+#define KHYP_MB_FW_ADDR		0xff000ULL	/* F000:F000, up to 1 MiB */
 #define KHYP_RSDP_ADDR		KHYP_ACPI_AREA_START
 
 #define KHYP_MMIO_HOLE_START	0xc0000000ULL	/* 3 GiB: RAM stops here */

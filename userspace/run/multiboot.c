@@ -279,6 +279,47 @@ static uint64_t place(struct placer *p, const void *data, size_t len,
 	return at;
 }
 
+/* mb_firmware.S */
+extern const uint8_t mb_fw_start[], mb_fw_end[], mb_fw_iret[],
+	mb_fw_eoi_master[], mb_fw_eoi_slave[], mb_fw_init[];
+
+#define MB_FW_SEG		(KHYP_MB_FW_ADDR >> 4 & 0xf000)
+#define MB_FW_OFF(sym)		(KHYP_MB_FW_ADDR - MB_FW_SEG * 16 + \
+				 (sym - mb_fw_start))
+#define BDA_EBDA_SEG		0x40e	/* 16 bits */
+#define BDA_BASE_MEM_KB		0x413	/* 16 bits */
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+/*
+ * What a Multiboot kernel finds of a BIOS, as SeaBIOS leaves it (the
+ * devices are mb_firmware.S's to program): a real-mode IVT whose vectors
+ * all return, those of the PICs after an EOI, and the BDA's EBDA
+ * segment and base memory size, where kernels look for tables.
+ */
+static void mb_firmware(uint8_t *mem)
+{
+	unsigned int v;
+	uint16_t off;
+
+	memcpy(mem + KHYP_MB_FW_ADDR, mb_fw_start, mb_fw_end - mb_fw_start);
+	for (v = 0; v < 256; v++) {
+		if (v >= 0x08 && v < 0x10)
+			off = MB_FW_OFF(mb_fw_eoi_master);
+		else if (v >= 0x70 && v < 0x78)
+			off = MB_FW_OFF(mb_fw_eoi_slave);
+		else
+			off = MB_FW_OFF(mb_fw_iret);
+		put16(mem + v * 4, off);
+		put16(mem + v * 4 + 2, MB_FW_SEG);
+	}
+	put16(mem + BDA_EBDA_SEG, KHYP_EBDA_START >> 4);
+	put16(mem + BDA_BASE_MEM_KB, KHYP_EBDA_START >> 10);
+}
+
 int multiboot_setup(uint8_t *mem, uint64_t mem_size,
 		    const struct boot_input *in, struct mb_layout *out,
 		    char *err, size_t errlen)
@@ -301,6 +342,8 @@ int multiboot_setup(uint8_t *mem, uint64_t mem_size,
 	if (multiboot_parse(in->kernel_name, in->kernel, in->kernel_size,
 			    &img, err, errlen))
 		return -1;
+	/* First: a kernel loaded over the IVT wins, as over SeaBIOS's. */
+	mb_firmware(mem);
 	for (i = 0; i < img.nr_segments; i++) {
 		const struct mb_segment *s = &img.seg[i];
 
@@ -385,8 +428,9 @@ void multiboot_cpu_state(const struct mb_layout *l, struct khyp_regs *regs,
 {
 	memset(regs, 0, sizeof(*regs));
 	memset(sregs, 0, sizeof(*sregs));
-	regs->rip = l->entry;
-	regs->rax = MB_BOOT_MAGIC;
+	/* mb_firmware.S's devices first; it sets EAX and jumps to ESI. */
+	regs->rip = KHYP_MB_FW_ADDR + (mb_fw_init - mb_fw_start);
+	regs->rsi = l->entry;
 	regs->rbx = l->info;
 	regs->rflags = X86_RFLAGS_FIXED;	/* IF=0, VM=0 */
 

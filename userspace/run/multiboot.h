@@ -132,7 +132,8 @@ int multiboot_cmdline(const char *kernel, const char *append, char *out,
  * Load in->kernel into guest memory @mem (@mem_size bytes of backing, the
  * RAM zero-filled), in->initrd as module 0, and after the kernel the
  * information structure (memory sizes, memory map, in->cmdline, the
- * module).  0, or -1 with a message in @err.
+ * module); below 1 MiB, a BIOS's IVT, BDA fields and handlers.  0, or -1
+ * with a message in @err.
  */
 int multiboot_setup(uint8_t *mem, uint64_t mem_size,
 		    const struct boot_input *in, struct mb_layout *out,
@@ -141,7 +142,10 @@ int multiboot_setup(uint8_t *mem, uint64_t mem_size,
 /*
  * The boot CPU at the entry point: 32-bit protected mode, flat 4 GiB code
  * and data segments, paging and interrupts off, EAX = MB_BOOT_MAGIC,
- * EBX = the information structure.
+ * EBX = the information structure.  It gets there through the BIOS
+ * state multiboot_setup() lays out: its first code (at KHYP_MB_FW_ADDR,
+ * the entry point in ESI) sets the PICs, the PIT and the LAPIC as
+ * SeaBIOS leaves them, then sets EAX and jumps.
  */
 void multiboot_cpu_state(const struct mb_layout *l, struct khyp_regs *regs,
 			 struct khyp_sregs *sregs);
