@@ -277,6 +277,9 @@ static int parse_cpu(struct parse_state *ps, const char *arg,
 	cfg->cpu_arg = arg;
 	memset(cfg->cpu_on, 0, sizeof(cfg->cpu_on));
 	memset(cfg->cpu_off, 0, sizeof(cfg->cpu_off));
+	cfg->cpu_vendor[0] = '\0';
+	cfg->cpu_nocheck = false;
+	cfg->cpu_enforce = false;
 	return cpuid_parse_features(arg[len] ? arg + len + 1 : "", cfg,
 				    ps->err, ps->errlen);
 }

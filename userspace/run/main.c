@@ -98,6 +98,17 @@ void error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: warning: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 int main(int argc, char **argv)
 {
 	static struct launch ln;

@@ -148,7 +148,7 @@ static int vm_set_cpuid(struct vm *vm, const struct run_config *cfg)
 {
 	const unsigned int cap = KHYP_MAX_CPUID_ENTRIES;
 	struct khyp_cpuid *c;
-	char msg[256];
+	char msg[512];
 
 	c = calloc(1, sizeof(*c) + cap * sizeof(c->entries[0]));
 	if (!c) {
@@ -161,7 +161,7 @@ static int vm_set_cpuid(struct vm *vm, const struct run_config *cfg)
 		free(c);
 		return -1;
 	}
-	if (cpuid_filter(c, cap, cfg, msg, sizeof(msg))) {
+	if (cpuid_filter(c, cap, cfg, warning, msg, sizeof(msg))) {
 		error("%s", msg);
 		free(c);
 		return -1;
