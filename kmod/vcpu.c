@@ -56,7 +56,7 @@ static void fpu_init_guest(struct khyp_vcpu *vcpu)
 
 u64 khyp_vcpu_read_tsc(struct khyp_vcpu *vcpu)
 {
-	return rdtsc() + vcpu->vm->tsc_offset;
+	return rdtsc() + khyp_vcpu_tsc_offset(vcpu);
 }
 
 /* Make the vCPU notice a request: wake it or force a #VMEXIT. */

@@ -284,7 +284,8 @@ static int parse_cpu(struct parse_state *ps, const char *arg,
 				    ps->err, ps->errlen);
 }
 
-static int parse_machine(struct parse_state *ps, const char *arg)
+static int parse_machine(struct parse_state *ps, const char *arg,
+			 struct run_config *cfg)
 {
 	const char *start = arg, *val;
 	size_t len, vlen;
@@ -312,6 +313,14 @@ static int parse_machine(struct parse_state *ps, const char *arg)
 					    (int)vlen, val);
 			if (b)
 				return fail(ps, "-machine: usb=on is not supported");
+		} else if (item_key(arg, len, "pit", &val, &vlen)) {
+			/* QEMU's OnOffAuto: auto is on (khyp's PIT is in-kernel) */
+			if (!value_is(val, vlen, "on") &&
+			    !value_is(val, vlen, "off") &&
+			    !value_is(val, vlen, "auto"))
+				return fail(ps, "-machine: invalid pit value '%.*s' (on, off or auto)",
+					    (int)vlen, val);
+			cfg->no_pit = value_is(val, vlen, "off");
 		} else {
 			return fail(ps, "-machine: unknown parameter '%.*s'",
 				    (int)len, arg);
@@ -634,7 +643,7 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 				return fail(&ps, "-display: unsupported display '%s' (only none)",
 					    arg);
 		} else if (!strcmp(opt, "machine") || !strcmp(opt, "M")) {
-			if (parse_machine(&ps, arg))
+			if (parse_machine(&ps, arg, cfg))
 				return -1;
 		} else if (!strcmp(opt, "accel")) {
 			if (parse_accel(&ps, arg))
@@ -752,7 +761,7 @@ void cmdline_usage(FILE *f)
 	      "  -nographic              the default serial and monitor on stdio (mon:stdio)\n"
 	      "  -display none           accepted\n"
 	      "  -nodefaults, -no-user-config, -enable-kvm   accepted\n"
-	      "  -machine pc[,accel=khyp|kvm][,usb=off]\n"
+	      "  -machine pc[,accel=khyp|kvm][,usb=off][,pit=on|off|auto]\n"
 	      "  -accel khyp|kvm\n"
 	      "  -name NAME\n"
 	      "  -no-reboot              exit instead of rebooting\n"

@@ -65,6 +65,7 @@ struct run_config {
 	bool nographic;
 	bool no_user_config;
 	bool no_reboot;
+	bool no_pit;			/* -machine pit=off */
 	enum monitor_mode monitor;
 	char monitor_path[108];		/* MONITOR_UNIX's PATH */
 	char name[256];			/* -name, "" if none */

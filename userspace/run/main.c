@@ -104,7 +104,7 @@ void error(const char *fmt, ...)
 	va_end(ap);
 }
 
-void warning(const char *fmt, ...)
+void warn_report(const char *fmt, ...)
 {
 	va_list ap;
 
