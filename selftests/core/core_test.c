@@ -268,8 +268,9 @@ TEST_F(vm, run_returns_exit_taken_before_it)
 static void pit_reads(struct __test_metadata *_metadata, uint32_t flags,
 		      uint32_t *count, uint32_t *port61)
 {
+	/* REPORT's OUTs are 4 bytes wide: 0x10-0x13, DONE at 0x11 */
 	struct khyp_user_io uio = { .nr = 1, .ranges = {
-		{ .base = TEST_PORT_REPORT, .len = 2 } } };
+		{ .base = TEST_PORT_REPORT, .len = 4 } } };
 	struct tvm vm;
 	struct tvcpu vcpu;
 
