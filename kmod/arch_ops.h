@@ -87,6 +87,9 @@ struct khyp_arch_ops {
 	/* An event is already queued for the next entry. */
 	bool (*event_pending)(struct khyp_vcpu *vcpu);
 
+	/* The guest TSC is the host's plus @offset from the next entry. */
+	void (*set_tsc_offset)(struct khyp_vcpu *vcpu, u64 offset);
+
 	/* MSRs the hardware keeps in the VMCB/VMCS (EFER, PAT, syscall...). */
 	bool (*get_msr)(struct khyp_vcpu *vcpu, u32 index, u64 *val);
 	int (*set_msr)(struct khyp_vcpu *vcpu, u32 index, u64 val);

@@ -44,6 +44,7 @@
 #define L7_EBX_KEEP	(BIT(0) | BIT(3) | BIT(5) | BIT(7) | BIT(8) | \
 			 BIT(9) | BIT(18) | BIT(19) | BIT(20) | BIT(23) | \
 			 BIT(24) | BIT(29))
+#define L7_EBX_TSC_ADJUST	BIT(1)	/* msr.c's, whatever the host has */
 #define L7_ECX_KEEP	(BIT(2) | BIT(22))	/* UMIP RDPID */
 /*
  * 0x80000001 ECX: LAHF ABM SSE4A MISALIGNSSE 3DNOWPREFETCH FMA4 TBM
@@ -172,7 +173,8 @@ int khyp_cpuid_supported(struct khyp_cpuid_entry *out, u32 max)
 			break;
 		case 7:
 			cpuid_count(7, 0, &a, &b, &c, &d);
-			add(out, &n, max, 7, 0, true, 0, b & L7_EBX_KEEP,
+			add(out, &n, max, 7, 0, true, 0,
+			    (b & L7_EBX_KEEP) | L7_EBX_TSC_ADJUST,
 			    c & L7_ECX_KEEP, 0);
 			break;
 		case 0xd:
@@ -307,6 +309,13 @@ bool khyp_cpuid_has_x2apic(const struct khyp_vm *vm)
 bool khyp_cpuid_has_tsc_deadline(const struct khyp_vm *vm)
 {
 	return leaf1_ecx_has(vm, L1_ECX_TSC_DEADLINE);
+}
+
+bool khyp_cpuid_has_tsc_adjust(const struct khyp_vm *vm)
+{
+	const struct khyp_cpuid_entry *e = find(vm, 7, 0);
+
+	return e && (e->ebx & L7_EBX_TSC_ADJUST);
 }
 
 void khyp_cpuid_lookup(struct khyp_vcpu *vcpu, u32 fn, u32 idx,

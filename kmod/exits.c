@@ -126,6 +126,17 @@ static enum khyp_exit_action handle_cpuid(struct khyp_vcpu *vcpu)
 	return KHYP_RESUME;
 }
 
+/* khyp's hypercall ABI (abi.rst): none defined, as KVM's answers. */
+static enum khyp_exit_action handle_vmmcall(struct khyp_vcpu *vcpu,
+					    const struct khyp_arch_exit *e)
+{
+	u64 ret = e->hc.cpl ? -KHYP_HC_EPERM : -KHYP_HC_ENOSYS;
+
+	vcpu->regs[KHYP_RAX] = e->hc.op64 ? ret : (u32)ret;
+	vcpu->rip += 3;
+	return KHYP_RESUME;
+}
+
 static u64 size_mask(int size)
 {
 	return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
@@ -422,6 +433,8 @@ enum khyp_exit_action khyp_handle_exit(struct khyp_vcpu *vcpu,
 		return handle_cr_write(vcpu, e);
 	case KHYP_AEXIT_XSETBV:
 		return handle_xsetbv(vcpu);
+	case KHYP_AEXIT_VMMCALL:
+		return handle_vmmcall(vcpu, e);
 	case KHYP_AEXIT_EXCEPTION:
 		/* Intercepted to be reflected: see the backend's list. */
 		inject_exception(vcpu, e->exc.vector, e->exc.has_error,

@@ -165,7 +165,7 @@ struct khyp_vm {
 	u32 nr_user_io;
 	struct khyp_console console;
 
-	u64 tsc_offset;		/* one offset for all vCPUs, set at creation */
+	u64 tsc_offset;		/* every vCPU's, set at creation; + TSC_ADJUST */
 	/* The creator: its cgroups are the vCPU threads' (CPU accounting). */
 	struct task_struct *owner;
 
@@ -244,6 +244,7 @@ enum khyp_reg {
 	X(IRET, "iret", 0)			/* the NMI handler is done */ \
 	X(HOST_OFF, "host_off", 0)		/* not entered: AMD-V off */ \
 	X(CR8_WRITE, "cr8_write", 0)		/* while a vector waits */ \
+	X(VMMCALL, "vmmcall", KHYP_STAT_VMMCALL)	/* a hypercall */ \
 	LAST(UNKNOWN, "unknown", KHYP_STAT_OTHER)) /* no generic kind */
 
 /* One macro call around a list: checkpatch reads bare calls as complex. */
@@ -287,6 +288,10 @@ struct khyp_arch_exit {
 		struct {
 			u8 index;	/* 0 or 4 */
 		} cr;
+		struct {
+			u8 cpl;
+			bool op64;	/* in 64-bit mode: RAX is 64 bits */
+		} hc;
 	};
 };
 
@@ -343,6 +348,8 @@ struct khyp_vcpu {
 	u64 hwcr;
 	u64 de_cfg;
 	u64 nb_cfg;
+	/* IA32_TSC_ADJUST: this vCPU's TSC runs that far from the VM's. */
+	u64 tsc_adjust;
 	wait_queue_head_t wq;	/* the vCPU thread sleeps here */
 	wait_queue_head_t user_wq;	/* KHYP_VCPU_RUN/STOP waiters */
 
@@ -400,6 +407,12 @@ void khyp_vcpu_request(struct khyp_vcpu *vcpu, int req);
 void khyp_vcpu_start_autonomous(struct khyp_vcpu *vcpu);
 u64 khyp_vcpu_read_tsc(struct khyp_vcpu *vcpu);
 
+/* Guest TSC minus host TSC, what the backend adds on the CPU. */
+static inline u64 khyp_vcpu_tsc_offset(const struct khyp_vcpu *vcpu)
+{
+	return vcpu->vm->tsc_offset + vcpu->tsc_adjust;
+}
+
 /* Stop for userspace: last_exit is filled; @state says where we rest. */
 void khyp_vcpu_stop_for_user(struct khyp_vcpu *vcpu, u32 state, bool dead);
 /* An NMI, or an interrupt the guest's IF lets in, should end a HLT. */
@@ -447,6 +460,7 @@ int khyp_cpuid_set(struct khyp_vm *vm, const struct khyp_cpuid_entry *e,
 /* What the VM's CPUID offers the LAPIC (fixed once a vCPU exists). */
 bool khyp_cpuid_has_x2apic(const struct khyp_vm *vm);
 bool khyp_cpuid_has_tsc_deadline(const struct khyp_vm *vm);
+bool khyp_cpuid_has_tsc_adjust(const struct khyp_vm *vm);
 
 /* ---- interrupt controller hooks used by the vCPU loop ---- */
 

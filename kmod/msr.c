@@ -34,6 +34,11 @@ int khyp_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val)
 	case MSR_IA32_TSC:
 		*val = khyp_vcpu_read_tsc(vcpu);
 		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		if (!khyp_cpuid_has_tsc_adjust(vcpu->vm))
+			return -EPERM;
+		*val = vcpu->tsc_adjust;
+		return 0;
 	case MSR_MTRRcap:
 		*val = MTRR_CAP;
 		return 0;
@@ -59,6 +64,13 @@ int khyp_msr_read(struct khyp_vcpu *vcpu, u32 index, u64 *val)
 	return -EPERM;
 }
 
+/* IA32_TSC_ADJUST moves this vCPU's TSC by its change. */
+static void set_tsc_adjust(struct khyp_vcpu *vcpu, u64 val)
+{
+	vcpu->tsc_adjust = val;
+	khyp_arch_call(set_tsc_offset)(vcpu, khyp_vcpu_tsc_offset(vcpu));
+}
+
 int khyp_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val)
 {
 	int r;
@@ -72,7 +84,14 @@ int khyp_msr_write(struct khyp_vcpu *vcpu, u32 index, u64 val)
 
 	switch (index) {
 	case MSR_IA32_TSC:
-		/* One TSC offset for every vCPU keeps them in sync: ignored. */
+		/* SDM vol. 3, 18.17.3: TSC_ADJUST follows the TSC's change. */
+		set_tsc_adjust(vcpu, vcpu->tsc_adjust + val -
+			       khyp_vcpu_read_tsc(vcpu));
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		if (!khyp_cpuid_has_tsc_adjust(vcpu->vm))
+			return -EPERM;
+		set_tsc_adjust(vcpu, val);
 		return 0;
 	case MSR_K7_EVNTSEL0 ... MSR_K7_PERFCTR3:
 		/* No PMU: see khyp_msr_read(). */

@@ -60,6 +60,8 @@ struct khyp_platform_dev {
 	void (*destroy)(void *state);
 	/* Optional: its part of debugfs vm<ID>/state; takes its lock. */
 	void (*debug_show)(struct seq_file *m, void *state);
+	/* Optional: the KHYP_VM_* flag that leaves it out of the VM. */
+	u32 omitted_by;
 };
 
 /* The fields every entry fills: name, state type, bus, range table. */

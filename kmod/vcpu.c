@@ -70,7 +70,7 @@ static u64 ns_to_tsc(u64 ns)
 
 u64 khyp_vcpu_read_tsc(struct khyp_vcpu *vcpu)
 {
-	return rdtsc() + vcpu->vm->tsc_offset;
+	return rdtsc() + khyp_vcpu_tsc_offset(vcpu);
 }
 
 /*

@@ -353,7 +353,10 @@ static int vm_validate_config(const struct khyp_vm_config *cfg)
 	for (i = 0; i < ARRAY_SIZE(cfg->reserved); i++)
 		if (cfg->reserved[i])
 			return -EINVAL;
-	if (cfg->flags & ~KHYP_VM_PLATFORM)
+	if (cfg->flags & ~(KHYP_VM_PLATFORM | KHYP_VM_NO_PIT))
+		return -EINVAL;
+	/* A VM without devices has no PIT to leave out. */
+	if ((cfg->flags & KHYP_VM_NO_PIT) && !(cfg->flags & KHYP_VM_PLATFORM))
 		return -EINVAL;
 	if (!cfg->max_vcpus || cfg->max_vcpus > KHYP_MAX_VCPUS)
 		return -EINVAL;

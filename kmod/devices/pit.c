@@ -430,4 +430,5 @@ const struct khyp_platform_dev khyp_pit_dev = {
 	KHYP_PLATFORM_DEV("pit", struct khyp_pit, KHYP_BUS_PIO, pit_ranges),
 	.init = pit_init,
 	.destroy = pit_destroy,
+	.omitted_by = KHYP_VM_NO_PIT,	/* -machine pit=off */
 };

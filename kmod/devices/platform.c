@@ -100,7 +100,8 @@ static void platform_dev_destroy(struct khyp_platform *p,
 static void platform_free(struct khyp_platform *p, unsigned int n)
 {
 	while (n--)
-		platform_dev_destroy(p, platform_devs[n], p->state[n]);
+		if (p->state[n])
+			platform_dev_destroy(p, platform_devs[n], p->state[n]);
 	kfree(p->lapics);
 	kfree(p);
 }
@@ -129,6 +130,9 @@ int khyp_platform_create(struct khyp_vm *vm)
 	 */
 	vm->platform = p;
 	for (i = 0; i < ARRAY_SIZE(platform_devs); i++) {
+		/* Left out: its ports are empty, p->state[i] stays NULL. */
+		if (vm->flags & platform_devs[i]->omitted_by)
+			continue;
 		r = platform_dev_create(p, platform_devs[i], &p->state[i]);
 		if (r) {
 			vm->platform = NULL;
@@ -157,7 +161,7 @@ void khyp_platform_debug_show(struct seq_file *m, struct khyp_vm *vm)
 	if (!p)
 		return;
 	for (i = 0; i < ARRAY_SIZE(platform_devs); i++)
-		if (platform_devs[i]->debug_show)
+		if (platform_devs[i]->debug_show && p->state[i])
 			platform_devs[i]->debug_show(m, p->state[i]);
 }
 

@@ -426,7 +426,7 @@ static int svm_vcpu_create(struct khyp_vcpu *vcpu)
 	vmcb->control.msrpm_base_pa = __pa(svm_msrpm);
 	vmcb->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	vmcb->control.nested_cr3 = __pa(svm_vm->npt.root);
-	vmcb->control.tsc_offset = vcpu->vm->tsc_offset;
+	vmcb->control.tsc_offset = khyp_vcpu_tsc_offset(vcpu);
 	svm_vcpu_reset(vcpu);
 	return 0;
 }
@@ -521,6 +521,7 @@ static bool svm_pre_run(struct khyp_svm_vcpu *svm, struct khyp_svm_cpu *sd,
 static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
 {
 	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
+	const struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
 	u64 code = ctl->exit_code | ((u64)ctl->exit_code_hi << 32);
 
 	e->code = code;
@@ -608,8 +609,13 @@ static void svm_decode_exit(struct khyp_vcpu *vcpu, struct khyp_arch_exit *e)
 		set_intercept(to_svm(vcpu)->vmcb, INTERCEPT_IRET, false);
 		e->kind = KHYP_AEXIT_IRET;
 		break;
-	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMMCALL:
+		e->kind = KHYP_AEXIT_VMMCALL;
+		e->hc.cpl = save->cpl;
+		e->hc.op64 = (save->efer & EFER_LMA) &&
+			     (save->cs.attrib & SVM_SELECTOR_L_MASK);
+		break;
+	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:
 	case SVM_EXIT_STGI:
@@ -802,6 +808,12 @@ static void seg_from_user(struct vmcb_seg *s, const struct khyp_segment *u)
 	s->limit = u->limit;
 	s->selector = u->selector;
 	s->attrib = u->attrib;
+}
+
+/* No VMCB clean bits are used (see the top): the next VMRUN loads it. */
+static void svm_set_tsc_offset(struct khyp_vcpu *vcpu, u64 offset)
+{
+	to_svm(vcpu)->vmcb->control.tsc_offset = offset;
 }
 
 static void svm_get_sregs(struct khyp_vcpu *vcpu, struct khyp_sregs *s)
@@ -1141,6 +1153,7 @@ const struct khyp_arch_ops khyp_svm_ops = {
 	.cr8_written = svm_cr8_written,
 	.debug_show = svm_debug_show,
 	.event_pending = svm_event_pending,
+	.set_tsc_offset = svm_set_tsc_offset,
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,
 };

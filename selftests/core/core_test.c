@@ -28,6 +28,8 @@ GUEST_SNIPPET(rm_hlt);
 GUEST_SNIPPET(rm_int3);
 GUEST_SNIPPET(rm_ud);
 GUEST_SNIPPET(rm_invd);
+GUEST_SNIPPET(rm_vmmcall);
+GUEST_SNIPPET(rm_pit);
 GUEST_SNIPPET(rm_xsetbv);
 GUEST_SNIPPET(rm_cpuid_loop);
 GUEST_SNIPPET(rm_spin);
@@ -262,6 +264,48 @@ TEST_F(vm, run_returns_exit_taken_before_it)
 	rm_io_exchange(_metadata, &self->vcpu);
 }
 
+/* rm_pit in a platform VM created with @flags: what it reported. */
+static void pit_reads(struct __test_metadata *_metadata, uint32_t flags,
+		      uint32_t *count, uint32_t *port61)
+{
+	/* REPORT's OUTs are 4 bytes wide: 0x10-0x13, DONE at 0x11 */
+	struct khyp_user_io uio = { .nr = 1, .ranges = {
+		{ .base = TEST_PORT_REPORT, .len = 4 } } };
+	struct tvm vm;
+	struct tvcpu vcpu;
+
+	ASSERT_EQ(0, tvm_create(&vm, MEM_4M, 1, KHYP_VM_PLATFORM | flags));
+	ASSERT_EQ(0, ioctl(vm.fd, KHYP_SET_USER_IO, &uio));
+	ASSERT_EQ(0, tvcpu_create(&vm, &vcpu, 0));
+	ASSERT_EQ(0, tvcpu_set_real_mode(&vcpu, CODE));
+	LOAD(&vm, rm_pit);
+	*count = expect_report(_metadata, &vcpu);
+	*port61 = expect_report(_metadata, &vcpu);
+	expect_done(_metadata, &vcpu);
+	close(vcpu.fd);
+	tvm_destroy(&vm);
+}
+
+/*
+ * KHYP_VM_NO_PIT (-machine pit=off): no i8254, so ports 0x40-0x43 and
+ * 0x61 are empty ISA ports, reading all-ones, as in QEMU without a PIT.
+ */
+TEST(platform_without_pit)
+{
+	uint32_t count, port61;
+	struct tvm vm;
+
+	pit_reads(_metadata, 0, &count, &port61);
+	EXPECT_GE(0x1212, count);		/* counting down */
+	EXPECT_NE(0xff, port61);
+	pit_reads(_metadata, KHYP_VM_NO_PIT, &count, &port61);
+	EXPECT_EQ(0xffff, count);
+	EXPECT_EQ(0xff, port61);
+	/* Only a platform VM has a PIT to leave out. */
+	EXPECT_EQ(-EINVAL, tvm_create(&vm, MEM_4M, 1, KHYP_VM_NO_PIT));
+	tvm_destroy(&vm);
+}
+
 /* KHYP_SET_USER_IO with @uio but range 1 or the header changed: @err. */
 static void expect_user_io_error(struct __test_metadata *_metadata, int fd,
 				 struct khyp_user_io uio, int base, int len,
@@ -470,9 +514,67 @@ TEST_F(vm, svm_instructions_raise_ud)
 	int i;
 
 	LOAD(&self->vm, rm_ud);
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 5; i++)
 		EXPECT_EQ(0x0606, expect_report(_metadata, &self->vcpu));
 	expect_done(_metadata, &self->vcpu);
+}
+
+/*
+ * rm_vmmcall with RAX = @nr from the vCPU's current mode: RAX after, and
+ * RIP past VMMCALL (3 bytes) and the OUT.
+ */
+static uint64_t vmmcall(struct __test_metadata *_metadata, struct tvcpu *vcpu,
+			uint64_t nr)
+{
+	struct khyp_vcpu_stats st;
+	struct khyp_regs r;
+
+	ASSERT_EQ(0, tvcpu_get_regs(vcpu, &r));
+	r.rax = nr;
+	ASSERT_EQ(0, ioctl(vcpu->fd, KHYP_SET_REGS, &r));
+	expect_done(_metadata, vcpu);
+	ASSERT_EQ(0, tvcpu_get_regs(vcpu, &r));
+	EXPECT_EQ(CODE + 5, r.rip);
+	ASSERT_EQ(0, tvcpu_stats(vcpu, &st));
+	EXPECT_EQ(1, st.count[KHYP_STAT_VMMCALL]);
+	EXPECT_EQ(0, st.count[KHYP_STAT_UD_INJECTED]);
+	return r.rax;
+}
+
+/* Every number is -KVM_ENOSYS (-1000); outside 64-bit mode, 32 bits. */
+TEST_F(vm, vmmcall_returns_enosys)
+{
+	LOAD(&self->vm, rm_vmmcall);
+	EXPECT_EQ(0xfffffc18, vmmcall(_metadata, &self->vcpu,
+				      0x123456789abcdef0ULL));
+}
+
+TEST_F(vm, vmmcall_in_64_bit_mode)
+{
+	LOAD(&self->vm, rm_vmmcall);
+	ASSERT_EQ(0, tvcpu_set_long_mode(&self->vcpu, CODE));
+	EXPECT_EQ(-1000ULL, vmmcall(_metadata, &self->vcpu, 0));
+}
+
+/* At CPL 3 (16-bit protected mode, IOPL 3 for the OUT): -KVM_EPERM. */
+TEST_F(vm, vmmcall_at_cpl3_returns_eperm)
+{
+	struct khyp_sregs s;
+	struct khyp_regs r;
+
+	LOAD(&self->vm, rm_vmmcall);
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_GET_SREGS, &s));
+	s.cr0 |= 1;
+	s.cs.attrib = 0xfb;
+	s.cs.selector = 0x1b;
+	s.ds.attrib = 0xf3;
+	s.ds.selector = 0x23;
+	s.es = s.fs = s.gs = s.ss = s.ds;
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_SET_SREGS, &s));
+	ASSERT_EQ(0, tvcpu_get_regs(&self->vcpu, &r));
+	r.rflags |= 0x3000;
+	ASSERT_EQ(0, ioctl(self->vcpu.fd, KHYP_SET_REGS, &r));
+	EXPECT_EQ(0xffffffff, vmmcall(_metadata, &self->vcpu, 0));
 }
 
 TEST_F(vm, invd_is_harmless)

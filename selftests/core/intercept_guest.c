@@ -5,9 +5,12 @@
  * may fault run under TRY(), which gives the vector (#UD or #GP) or
  * IC_NO_FAULT.
  */
+#include <linux/khyp.h>
 #include "guest.h"
 #include "safety_guest.h"
 
+#define MSR_TSC		0x10
+#define MSR_TSC_ADJUST	0x3b
 #define MSR_EFER	0xc0000080
 #define MSR_TSC_AUX	0xc0000103
 #define EFER_LME	(1ULL << 8)
@@ -147,6 +150,77 @@ static void tsc_aux(void)
 	}
 }
 
+/*
+ * IA32_TSC_ADJUST as the SDM has it (vol. 3, 18.17.3): offered by CPUID,
+ * 0 at first; a write moves the TSC by the change; a write to the TSC
+ * adds its change to TSC_ADJUST.  The steps of kvm-unit-tests' test.
+ */
+static void tsc_adjust(void)
+{
+	uint32_t a, b, c, d;
+	uint64_t t1, t2, adj;
+
+	cpuid(7, &a, &b, &c, &d);
+	GUEST_ASSERT_EQ(b & 2, 2);
+	GUEST_ASSERT_EQ(rdmsr(MSR_TSC_ADJUST), 0);
+	t1 = rdtsc();
+	wrmsr(MSR_TSC_ADJUST, IC_TSC_JUMP);
+	t2 = rdtsc();
+	GUEST_ASSERT_EQ(t2 - t1 >= IC_TSC_JUMP, 1);
+	GUEST_ASSERT_EQ(rdmsr(MSR_TSC_ADJUST), IC_TSC_JUMP);
+	GUEST_ASSERT_EQ(rdmsr(MSR_TSC) >= t2, 1);
+	GUEST_SYNC(0);				/* out to the host and back */
+	GUEST_ASSERT_EQ(rdmsr(MSR_TSC_ADJUST), IC_TSC_JUMP);
+	GUEST_ASSERT_EQ(rdtsc() >= t2, 1);
+	wrmsr(MSR_TSC_ADJUST, 0);
+	t1 = rdtsc();
+	GUEST_ASSERT_EQ(t1 < t2, 1);		/* back by IC_TSC_JUMP */
+	wrmsr(MSR_TSC, 2 * IC_TSC_JUMP);
+	t2 = rdtsc();
+	adj = rdmsr(MSR_TSC_ADJUST);
+	GUEST_ASSERT_EQ(t2 >= 2 * IC_TSC_JUMP, 1);
+	/* The TSC was between t1 and t2 when written. */
+	GUEST_ASSERT_EQ(t1 <= 2 * IC_TSC_JUMP - adj, 1);
+	GUEST_ASSERT_EQ(adj != 0, 1);
+}
+
+/* The top of the canonical lower half: VMMCALL's next RIP is not. */
+#define EDGE_RIP	0x7ffffffffffdULL
+#define EDGE_PAGE	0x400000ULL	/* the 2 MiB page mapped there */
+
+static uint64_t edge_pdpt[512] __attribute__((aligned(4096)));
+static uint64_t edge_pd[512] __attribute__((aligned(4096)));
+
+/*
+ * khyp's hypercall ABI: VMMCALL completes with RAX = -KVM_ENOSYS for
+ * every number.  At the canonical edge the next fetch then faults.
+ */
+static void vmmcall(void)
+{
+	volatile uint8_t *insn = (uint8_t *)EDGE_RIP;
+	uint64_t *pml4 = (uint64_t *)READ_CR(3);
+	const uint64_t nrs[] = { 0, 1, 5, 12, 0xffffffff, ~0ULL, 0 };
+	const uint64_t *nr;
+	uint64_t v;
+
+	/* 0 ends the list, tried once before it. */
+	for (nr = nrs; nr == nrs || *nr; nr++) {
+		v = *nr;
+		GUEST_ASSERT_EQ(TRY("vmmcall", "+a"(v) :), IC_NO_FAULT);
+		GUEST_ASSERT_EQ(v, -(uint64_t)KHYP_HC_ENOSYS);
+	}
+	pml4[255] = (uint64_t)edge_pdpt | 3;
+	edge_pdpt[511] = (uint64_t)edge_pd | 3;
+	edge_pd[511] = EDGE_PAGE | 0x83;
+	asm volatile("mov %0, %%cr3" : : "r"(READ_CR(3)) : "memory");
+	insn[0] = 0x0f;
+	insn[1] = 0x01;
+	insn[2] = 0xd9;
+	v = ~0ULL;
+	GUEST_ASSERT_EQ(TRY("jmp *%1", "+a"(v) : "r"(EDGE_RIP)), 13);
+	GUEST_ASSERT_EQ(v, -(uint64_t)KHYP_HC_ENOSYS);
+}
+
 static void control_regs(void)
 {
 	uint64_t cr0 = READ_CR(0), cr4 = READ_CR(4), efer = rdmsr(MSR_EFER);
@@ -246,6 +320,12 @@ void guest_main(uint64_t which)
 	case IC_CR3_RESERVED:
 		/* Bit 62 is above any physical address: #GP on hardware. */
 		GUEST_SYNC2(0, TRY_WRITE_CR(3, READ_CR(3) | (1ULL << 62)));
+		break;
+	case IC_TSC_ADJUST:
+		tsc_adjust();
+		break;
+	case IC_VMMCALL:
+		vmmcall();
 		break;
 	}
 }

@@ -15,12 +15,15 @@
 #define IC_TSC_AUX		5
 #define IC_CONTROL_REGS		6	/* SYNC2(step, vector) for each IC_CR_* */
 #define IC_CR3_RESERVED		7	/* SYNC2(0, vector), if it survives */
-#define IC_FAULT_RF		8	/* SYNC2(vector, pushed RF) per IC_RF_* */
+#define IC_TSC_ADJUST		8	/* SYNC(0) with TSC_ADJUST set */
+#define IC_VMMCALL		9
+#define IC_FAULT_RF		10	/* SYNC2(vector, pushed RF) per IC_RF_* */
 
 #define IC_LOOPS		1000
 #define IC_DR_MARK		0xdead0000ULL
 #define IC_TSC_AUX_VALUE	0x5a5
 #define IC_NO_FAULT		0xff
+#define IC_TSC_JUMP		100000000000ULL	/* kvm-unit-tests' */
 
 /* IC_CONTROL_REGS' steps: each write is invalid and must #GP. */
 #define IC_CR_EFER_RESERVED	0	/* EFER bit 1 */

@@ -320,17 +320,25 @@ static int ic_cpu(void)
 	return n > 1 ? n - 1 : 0;
 }
 
+/* Case @which run to its end: the vCPU's exit counters in @st. */
+static void ic_run_stats(struct __test_metadata *_metadata, uint64_t which,
+			 struct khyp_vcpu_stats *st)
+{
+	struct ic_guest g;
+
+	ic_start(_metadata, &g, which, ic_cpu());
+	ASSERT_UCALL(UCALL_DONE, &g.vcpu, &g.uc);
+	ASSERT_EQ(0, tvcpu_stats(&g.vcpu, st));
+	ic_end(&g);
+}
+
 /* WBINVD and WBNOINVD return at once, each counted as an exit. */
 TEST(guest_wbinvd_is_a_counted_no_op)
 {
 	struct khyp_vcpu_stats st;
-	struct ic_guest g;
 
-	ic_start(_metadata, &g, IC_WBINVD, ic_cpu());
-	ASSERT_UCALL(UCALL_DONE, &g.vcpu, &g.uc);
-	ASSERT_EQ(0, tvcpu_stats(&g.vcpu, &st));
+	ic_run_stats(_metadata, IC_WBINVD, &st);
 	EXPECT_EQ(2 * IC_LOOPS, st.count[KHYP_STAT_WBINVD]);
-	ic_end(&g);
 }
 
 /* No PMU: CPUID says so, and RDPMC gets #GP, as with KVM's PMU off. */
@@ -436,6 +444,30 @@ TEST(guest_tsc_aux_is_its_own)
 		ASSERT_UCALL(UCALL_SYNC, &g.vcpu, &g.uc);
 	ASSERT_UCALL(UCALL_DONE, &g.vcpu, &g.uc);
 	ic_end(&g);
+}
+
+/* IA32_TSC_ADJUST per the SDM, kept while the vCPU is out (its thread). */
+TEST(guest_tsc_adjust)
+{
+	struct ic_guest g;
+
+	ic_start(_metadata, &g, IC_TSC_ADJUST, ic_cpu());
+	ASSERT_UCALL(UCALL_SYNC, &g.vcpu, &g.uc);
+	ASSERT_UCALL(UCALL_DONE, &g.vcpu, &g.uc);
+	ic_end(&g);
+}
+
+/*
+ * VMMCALL is khyp's hypercall: it completes, RAX = -KVM_ENOSYS, counted
+ * (the guest makes 7); at the canonical edge the next fetch gets #GP.
+ */
+TEST(guest_vmmcall_returns_enosys)
+{
+	struct khyp_vcpu_stats st;
+
+	ic_run_stats(_metadata, IC_VMMCALL, &st);
+	EXPECT_EQ(7, st.count[KHYP_STAT_VMMCALL]);
+	EXPECT_EQ(0, st.count[KHYP_STAT_UD_INJECTED]);
 }
 
 static const char *const ic_cr_steps[IC_CR_STEPS] = {

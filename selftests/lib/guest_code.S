@@ -18,6 +18,8 @@
 	.globl rm_int3_start, rm_int3_end
 	.globl rm_ud_start, rm_ud_end
 	.globl rm_invd_start, rm_invd_end
+	.globl rm_vmmcall_start, rm_vmmcall_end
+	.globl rm_pit_start, rm_pit_end
 	.globl rm_xsetbv_start, rm_xsetbv_end
 	.globl rm_cpuid_loop_start, rm_cpuid_loop_end
 	.globl rm_spin_start, rm_spin_end
@@ -112,7 +114,6 @@ rm_int3_end:
 rm_ud_start:
 	movw $REL(rm_ud_start, 1f), (6 * 4)
 	movw $0, (6 * 4 + 2)
-	vmmcall
 	vmrun
 	vmload
 	vmsave
@@ -126,6 +127,36 @@ rm_ud_start:
 	push %bx
 	iret
 rm_ud_end:
+
+/* VMMCALL completes: the host reads RAX and RIP at the OUT. */
+rm_vmmcall_start:
+	vmmcall
+	out %al, $TEST_PORT_DONE
+rm_vmmcall_end:
+
+/*
+ * PIT counter 0 in mode 2 from 0x1212, latched and read back; then port
+ * 0x61.  Both reported.
+ */
+rm_pit_start:
+	mov $0x34, %al
+	out %al, $0x43
+	mov $0x12, %al
+	out %al, $0x40
+	out %al, $0x40
+	xor %al, %al
+	out %al, $0x43
+	in $0x40, %al
+	mov %al, %bl
+	in $0x40, %al
+	mov %al, %bh
+	movzwl %bx, %eax
+	out %eax, $TEST_PORT_REPORT
+	in $0x61, %al
+	movzbl %al, %eax
+	out %eax, $TEST_PORT_REPORT
+	out %al, $TEST_PORT_DONE
+rm_pit_end:
 
 rm_invd_start:
 	invd

@@ -305,6 +305,15 @@ TEST(machine_and_accel)
 		  "-machine", "pc,usb=on", K);
 	PARSE_ERR("-machine: unknown parameter 'smm=off'",
 		  "-machine", "pc,smm=off", K);
+	/* kvm-unit-tests' vmexit_ipi: a PC without its i8254 */
+	PARSE_OK("-machine", "pit=off", K);
+	EXPECT_TRUE(cfg.no_pit);
+	PARSE_OK("-machine", "pc,pit=off", "-M", "pit=on", K);
+	EXPECT_FALSE(cfg.no_pit);
+	PARSE_OK("-machine", "pit=off", "-machine", "pit=auto", K);
+	EXPECT_FALSE(cfg.no_pit);
+	PARSE_ERR("-machine: invalid pit value 'no' (on, off or auto)",
+		  "-machine", "pit=no", K);
 }
 
 TEST(devices_and_misc)

@@ -23,7 +23,7 @@ if [ ! -x "$KHYP_RUN" ] || [ ! -e "$FAKE" ] || [ -z "$KERNEL" ]; then
 	echo "1..0 # SKIP needs khyp-run, fake_khyp.so and a cloud kernel"
 	exit 0
 fi
-echo "1..12"
+echo "1..14"
 echo initrd > "$TMP/initrd"
 export FAKE_KHYP_LOG=$TMP/log FAKE_QMPD_LOG=$TMP/qmpd.log
 n=0
@@ -162,6 +162,21 @@ check "C-a t: the console lines stamped, as QEMU's, until C-a t again" eval '
 	[ $rc -eq 0 ] && has "^got:one.$" "$out" &&
 	has "^\[00:00:00\.000\] got:two.$" "$out" &&
 	has "^got:three.$" "$out"'
+
+FAKE_KHYP_POWEROFF=0.3 run '' -serial none -machine pit=off -cpu qemu64,+pcid
+check "-machine pit=off: KHYP_VM_NO_PIT; -cpu +pcid lacking: QEMU's warning" eval '
+	[ $rc -eq 0 ] &&
+	has "^CREATE_VM mem=[0-9]+ flags=3 " "$log" &&
+	has "^khyp-run: warning: host doesn.t support requested feature: CPUID.01H:ECX.pcid \[bit 17\]$" "$out" &&
+	has "^START vcpu=0$" "$log"'
+
+run '' -serial none -cpu qemu64,+pcid,+x2apic,enforce
+check "-cpu ...,enforce: the warnings, QEMU's error, exit 1 before any vCPU" eval '
+	[ $rc -eq 1 ] &&
+	has "^khyp-run: warning: .*CPUID.01H:ECX.pcid \[bit 17\]$" "$out" &&
+	has "^khyp-run: warning: .*CPUID.01H:ECX.x2apic \[bit 21\]$" "$out" &&
+	has "^khyp-run: Host doesn.t support requested features$" "$out" &&
+	! has "CREATE_VCPU" "$log"'
 
 [ $failed -eq 0 ] && echo "# PASSED: $n of $n" || echo "# FAILED: $failed of $n"
 [ $failed -eq 0 ]

@@ -64,6 +64,7 @@
 
 /* struct khyp_vm_config.flags */
 #define KHYP_VM_PLATFORM	(1U << 0) /* in-kernel PC devices (LAPIC, ...) */
+#define KHYP_VM_NO_PIT		(1U << 1) /* a platform VM without the i8254 */
 
 struct khyp_vm_config {
 	__u64 mem_size;		/* bytes of guest RAM at GPA 0 */
@@ -231,6 +232,14 @@ struct khyp_vcpu_state {
 	__u64 reserved[4];
 };
 
+/*
+ * What VMMCALL leaves in RAX, negated (abi.rst, "Hypercalls"): KVM's
+ * values.  No hypercall is defined: every number gets -KHYP_HC_ENOSYS,
+ * or -KHYP_HC_EPERM from CPL > 0.
+ */
+#define KHYP_HC_ENOSYS		1000
+#define KHYP_HC_EPERM		1
+
 /* Exit counters, indexed by enum khyp_stat. */
 enum khyp_stat {
 	KHYP_STAT_EXITS,	/* every #VMEXIT */
@@ -244,7 +253,7 @@ enum khyp_stat {
 	KHYP_STAT_NMI,
 	KHYP_STAT_SHUTDOWN,
 	KHYP_STAT_GP_INJECTED,	/* #GP for refused MSRs */
-	KHYP_STAT_UD_INJECTED,	/* #UD for VMRUN, VMMCALL, ... */
+	KHYP_STAT_UD_INJECTED,	/* #UD for VMRUN, VMLOAD, ... */
 	KHYP_STAT_USER_EXITS,
 	KHYP_STAT_PREEMPTIONS,	/* left guest mode to reschedule */
 	KHYP_STAT_NPF,		/* nested page faults (MMIO + other) */
@@ -255,6 +264,7 @@ enum khyp_stat {
 	KHYP_STAT_WBINVD,	/* WBINVD and WBNOINVD, skipped */
 	KHYP_STAT_HALT_POLLS,	/* HLTs that polled for a wakeup */
 	KHYP_STAT_HALT_POLL_HITS,	/* ... and got one while polling */
+	KHYP_STAT_VMMCALL,	/* hypercalls (abi.rst) */
 	KHYP_STAT_NR
 };
 

@@ -277,11 +277,15 @@ static int parse_cpu(struct parse_state *ps, const char *arg,
 	cfg->cpu_arg = arg;
 	memset(cfg->cpu_on, 0, sizeof(cfg->cpu_on));
 	memset(cfg->cpu_off, 0, sizeof(cfg->cpu_off));
+	cfg->cpu_vendor[0] = '\0';
+	cfg->cpu_nocheck = false;
+	cfg->cpu_enforce = false;
 	return cpuid_parse_features(arg[len] ? arg + len + 1 : "", cfg,
 				    ps->err, ps->errlen);
 }
 
-static int parse_machine(struct parse_state *ps, const char *arg)
+static int parse_machine(struct parse_state *ps, const char *arg,
+			 struct run_config *cfg)
 {
 	const char *start = arg, *val;
 	size_t len, vlen;
@@ -309,6 +313,14 @@ static int parse_machine(struct parse_state *ps, const char *arg)
 					    (int)vlen, val);
 			if (b)
 				return fail(ps, "-machine: usb=on is not supported");
+		} else if (item_key(arg, len, "pit", &val, &vlen)) {
+			/* QEMU's OnOffAuto: auto is on (khyp's PIT is in-kernel) */
+			if (!value_is(val, vlen, "on") &&
+			    !value_is(val, vlen, "off") &&
+			    !value_is(val, vlen, "auto"))
+				return fail(ps, "-machine: invalid pit value '%.*s' (on, off or auto)",
+					    (int)vlen, val);
+			cfg->no_pit = value_is(val, vlen, "off");
 		} else {
 			return fail(ps, "-machine: unknown parameter '%.*s'",
 				    (int)len, arg);
@@ -631,7 +643,7 @@ int cmdline_parse(int argc, char **argv, struct run_config *cfg,
 				return fail(&ps, "-display: unsupported display '%s' (only none)",
 					    arg);
 		} else if (!strcmp(opt, "machine") || !strcmp(opt, "M")) {
-			if (parse_machine(&ps, arg))
+			if (parse_machine(&ps, arg, cfg))
 				return -1;
 		} else if (!strcmp(opt, "accel")) {
 			if (parse_accel(&ps, arg))
@@ -735,8 +747,9 @@ void cmdline_usage(FILE *f)
 	fputs("usage: khyp-run [options]   (a subset of QEMU's command line)\n"
 	      "  -m [size=]SIZE          guest RAM (default 128M; suffixes K M G T, default M)\n"
 	      "  -smp [cpus=]N[,maxcpus=M][,sockets=S][,dies=D][,cores=C][,threads=T]\n"
-	      "  -cpu MODEL[,+feat|-feat|feat=on|off...]  host, max, qemu64, EPYC, EPYC-Rome\n"
-	      "                          (others: host's features); QMP names MODEL-x86_64-cpu\n"
+	      "  -cpu MODEL[,+feat|-feat|feat=on|off...][,vendor=V][,check=off][,enforce]\n"
+	      "                          host, max, qemu64, Opteron_G1, EPYC, EPYC-Rome (others:\n"
+	      "                          host's features); QMP names MODEL-x86_64-cpu\n"
 	      "  -kernel FILE            Linux bzImage (64-bit boot protocol) or Multiboot kernel\n"
 	      "  -initrd FILE            initial ramdisk (Multiboot: module 0)\n"
 	      "  -append STRING          kernel command line\n"
@@ -749,7 +762,7 @@ void cmdline_usage(FILE *f)
 	      "  -nographic              the default serial and monitor on stdio (mon:stdio)\n"
 	      "  -display none           accepted\n"
 	      "  -nodefaults, -no-user-config, -enable-kvm   accepted\n"
-	      "  -machine pc[,accel=khyp|kvm][,usb=off]\n"
+	      "  -machine pc[,accel=khyp|kvm][,usb=off][,pit=on|off|auto]\n"
 	      "  -accel khyp|kvm\n"
 	      "  -name NAME\n"
 	      "  -no-reboot              exit instead of rebooting\n"

@@ -51,6 +51,9 @@ struct run_config {
 	const char *cpu_arg;		/* -cpu as given, NULL if none */
 	uint32_t cpu_on[CPU_NR_WORDS];	/* +feat, feat=on */
 	uint32_t cpu_off[CPU_NR_WORDS];	/* -feat, feat=off */
+	char cpu_vendor[13];		/* vendor=, "" if none */
+	bool cpu_nocheck;		/* check=off: no warnings */
+	bool cpu_enforce;		/* enforce: a missing +feat is an error */
 	const char *kernel;
 	const char *initrd;
 	const char *append;
@@ -62,6 +65,7 @@ struct run_config {
 	bool nographic;
 	bool no_user_config;
 	bool no_reboot;
+	bool no_pit;			/* -machine pit=off */
 	enum monitor_mode monitor;
 	char monitor_path[108];		/* MONITOR_UNIX's PATH */
 	char name[256];			/* -name, "" if none */

@@ -5,14 +5,20 @@
  * khyp.ko presents the host's CPUID filtered to what it virtualizes
  * (KHYP_GET_SUPPORTED_CPUID).  -cpu narrows it:
  *
- * - The model: host and max keep everything; qemu64, EPYC and EPYC-Rome
- *   keep the features QEMU's model of that name has (target/i386/cpu.c),
- *   with x2APIC on as QEMU does under KVM; any other name keeps
- *   everything too and is only the type name QMP reports.  Vendor,
- *   family and model stay the host's.
- * - +feat / feat=on adds a feature the model lacks, and is refused if
- *   khyp.ko cannot offer it on this host; -feat / feat=off takes one
- *   away.
+ * - The model: host and max keep everything; qemu64, Opteron_G1, EPYC
+ *   and EPYC-Rome keep the features QEMU's model of that name has
+ *   (target/i386/cpu.c), with x2APIC on as QEMU does under KVM; any other
+ *   name keeps everything too and is only the type name QMP reports.
+ *   Vendor, family and model stay the host's.
+ * - +feat / feat=on adds a feature the model lacks; -feat / feat=off
+ *   takes one away.  A feature asked for that khyp.ko cannot offer on
+ *   this host is dropped with QEMU's warning for an accelerator that
+ *   lacks it (check=off silences it), or refused with enforce.  A model's
+ *   own features khyp lacks (MCE, MCA) go silently.
+ * - vendor= is accepted if it is the host's: the guest sees that anyway.
+ *   AMD-V runs the guest on the host's own instruction set, and khyp does
+ *   not emulate another vendor's differences (SYSENTER in long mode, the
+ *   MSRs): cross-vendor is refused.
  *
  * And the package topology of -smp: an AMD guest finds its cores per
  * package in CPUID 0x80000008 ECX (NC and ApicIdCoreIdSize) and splits
@@ -143,6 +149,11 @@ static const struct {
 		[CPU_E1_EDX] = 0x20100800,	/* SYSCALL NX LM */
 		[CPU_E1_ECX] = 0x00000001,	/* LAHF */
 	} },
+	{ "Opteron_G1", {
+		[CPU_1_EDX] = 0x078bfbff,	/* ... MCA CMOV PAT ... SSE2 */
+		[CPU_1_ECX] = 0x80200001,	/* SSE3 */
+		[CPU_E1_EDX] = 0x20100800,	/* SYSCALL NX LM */
+	} },
 	{ "EPYC", {
 		[CPU_1_EDX] = 0x078bfbff,
 		[CPU_1_ECX] = 0xf6f83203,	/* ... AVX F16C RDRAND */
@@ -189,7 +200,7 @@ static int find_feature(const char *name, size_t len)
 static bool harmless_property(const char *name, size_t len, const char *val)
 {
 	/* host-phys-bits: khyp gives the host's address sizes anyway. */
-	if (name_eq(name, len, "host-phys-bits") || name_eq(name, len, "check"))
+	if (name_eq(name, len, "host-phys-bits"))
 		return !val || !strcmp(val, "on") || !strcmp(val, "true");
 	/* Nothing in khyp migrates. */
 	if (name_eq(name, len, "migratable"))
@@ -206,6 +217,52 @@ static __printf(3, 4) int fail(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* QEMU's boolean spellings; a bare property name is on. */
+static int prop_bool(const char *val, bool *out)
+{
+	static const char * const words[] = {
+		"off", "on", "no", "yes", "false", "true", "n", "y",
+	};
+	size_t i;
+
+	if (!val) {
+		*out = true;
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if (!strcmp(val, words[i])) {
+			*out = i & 1;
+			return 0;
+		}
+	return -1;
+}
+
+/* check, enforce and vendor: 1 if @name is one of them, -1 if bad. */
+static int cpu_property(const char *name, size_t len, const char *val,
+			struct run_config *cfg, char *err, size_t errlen)
+{
+	bool b;
+
+	if (name_eq(name, len, "vendor")) {
+		if (!val || strlen(val) != sizeof(cfg->cpu_vendor) - 1)
+			return fail(err, errlen,
+				    "-cpu %s: Property '.vendor' doesn't take value '%s'",
+				    cfg->cpu_arg, val ? val : "");
+		strcpy(cfg->cpu_vendor, val);
+		return 1;
+	}
+	if (!name_eq(name, len, "check") && !name_eq(name, len, "enforce"))
+		return 0;
+	if (prop_bool(val, &b))
+		return fail(err, errlen, "-cpu %s: invalid %.*s value '%s'",
+			    cfg->cpu_arg, (int)len, name, val);
+	if (name_eq(name, len, "check"))
+		cfg->cpu_nocheck = !b;
+	else
+		cfg->cpu_enforce = b;
+	return 1;
 }
 
 int cpuid_parse_features(const char *props, struct run_config *cfg,
@@ -234,11 +291,16 @@ int cpuid_parse_features(const char *props, struct run_config *cfg,
 		f = find_feature(p, len);
 		if (f < 0) {
 			char v[32] = "";
+			int r;
 
 			if (val)
 				snprintf(v, sizeof(v), "%.*s",
 					 (int)(end - val), val);
-			if (harmless_property(p, len, val ? v : NULL))
+			r = cpu_property(p, len, val ? v : NULL, cfg, err,
+					 errlen);
+			if (r < 0)
+				return -1;
+			if (r || harmless_property(p, len, val ? v : NULL))
 				continue;
 			return fail(err, errlen,
 				    "-cpu %s: unknown or unsupported CPU property '%.*s'",
@@ -294,14 +356,37 @@ static const char *feature_name(enum cpu_word w, unsigned int bit)
 	return "?";
 }
 
+/* QEMU's name of a feature word: "CPUID.07H:EBX". */
+static void word_name(enum cpu_word w, char *buf, size_t len)
+{
+	static const char regs[][4] = { "EAX", "EBX", "ECX", "EDX" };
+
+	snprintf(buf, len, "CPUID.%02XH:%s", words[w].leaf, regs[words[w].reg]);
+}
+
+/* The host's vendor string, from leaf 0 of the supported table. */
+static void host_vendor(struct khyp_cpuid *c, char out[13])
+{
+	struct khyp_cpuid_entry *e = entry(c, 0);
+
+	memset(out, 0, 13);
+	if (!e)
+		return;
+	memcpy(out, &e->ebx, 4);
+	memcpy(out + 4, &e->edx, 4);
+	memcpy(out + 8, &e->ecx, 4);
+}
+
 /* Apply the model and the +/- features to the supported table. */
 static int apply_features(struct khyp_cpuid *c, const struct run_config *cfg,
-			  char *err, size_t errlen)
+			  cpuid_warn_fn *warn, char *err, size_t errlen)
 {
-	uint32_t on[CPU_NR_WORDS], off[CPU_NR_WORDS], keep, *r, have;
+	uint32_t on[CPU_NR_WORDS], off[CPU_NR_WORDS], keep, *r, have, missing;
+	bool verbose = !cfg->cpu_nocheck || cfg->cpu_enforce, filtered = false;
 	const uint32_t *model = NULL;
 	struct khyp_cpuid_entry *e;
-	unsigned int w;
+	char wname[24];
+	unsigned int w, bit;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(models); i++)
@@ -314,13 +399,13 @@ static int apply_features(struct khyp_cpuid *c, const struct run_config *cfg,
 	for (w = 0; w < CPU_NR_WORDS; w++) {
 		e = entry(c, words[w].leaf);
 		have = e ? *reg_of(e, words[w].reg) : 0;
-		if (on[w] & ~have) {
-			unsigned int bit = __builtin_ctz(on[w] & ~have);
-
-			return fail(err, errlen,
-				    "-cpu %s: feature '%s' is not supported by khyp",
-				    cfg->cpu_arg, feature_name(w, bit));
-		}
+		missing = on[w] & ~have;
+		filtered |= missing;
+		word_name(w, wname, sizeof(wname));
+		for (bit = 0; verbose && bit < 32; bit++)
+			if (missing & (1u << bit))
+				warn("host doesn't support requested feature: %s.%s [bit %u]",
+				     wname, feature_name(w, bit), bit);
 		if (!e)
 			continue;
 		keep = model ? model[w] | on[w] : ~0u;
@@ -330,11 +415,28 @@ static int apply_features(struct khyp_cpuid *c, const struct run_config *cfg,
 		r = reg_of(e, words[w].reg);
 		*r &= keep & ~off[w];
 	}
+	if (filtered && cfg->cpu_enforce)
+		return fail(err, errlen, "Host doesn't support requested features");
 	return 0;
 }
 
+/* vendor= must be the host's: AMD-V cannot make the CPU another's. */
+static int check_vendor(struct khyp_cpuid *c, const struct run_config *cfg,
+			char *err, size_t errlen)
+{
+	char host[13];
+
+	host_vendor(c, host);
+	if (!cfg->cpu_vendor[0] || !strcmp(cfg->cpu_vendor, host))
+		return 0;
+	return fail(err, errlen,
+		    "-cpu %s: the host CPU is %s; khyp does not present another vendor's CPU (cross-vendor is not supported on AMD-V, by design)",
+		    cfg->cpu_arg, host);
+}
+
 int cpuid_filter(struct khyp_cpuid *c, unsigned int cap,
-		 const struct run_config *cfg, char *err, size_t errlen)
+		 const struct run_config *cfg, cpuid_warn_fn *warn,
+		 char *err, size_t errlen)
 {
 	const struct smp_topology *t = &cfg->smp;
 	unsigned int per_pkg = t->dies * t->cores * t->threads;
@@ -346,7 +448,8 @@ int cpuid_filter(struct khyp_cpuid *c, unsigned int cap,
 	(void)cap;
 	if (!per_pkg || per_pkg > 256)
 		return fail(err, errlen, "-smp: %u CPUs per package", per_pkg);
-	if (apply_features(c, cfg, err, errlen))
+	if (check_vendor(c, cfg, err, errlen) ||
+	    apply_features(c, cfg, warn, err, errlen))
 		return -1;
 	for (i = 0; i < c->nent; i++) {
 		struct khyp_cpuid_entry *e = &c->entries[i];

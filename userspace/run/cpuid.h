@@ -9,6 +9,8 @@
 
 #include <linux/khyp.h>
 
+#include "khyp_compiler.h"
+
 #include "cmdline.h"
 
 /*
@@ -19,13 +21,19 @@
 int cpuid_parse_features(const char *props, struct run_config *cfg,
 			 char *err, size_t errlen);
 
+/* One line of warning, without the program's name or a newline. */
+typedef __printf(1, 2) void cpuid_warn_fn(const char *fmt, ...);
+
 /*
  * Adjust the table KHYP_GET_SUPPORTED_CPUID returned before it goes to
- * KHYP_SET_CPUID: -cpu's model and features, -smp's package topology.
- * @cap is the capacity of @c->entries.  0, or -1 with a one-line message
- * in @err (a feature khyp cannot offer).
+ * KHYP_SET_CPUID: -cpu's model, features and vendor, -smp's package
+ * topology.  @cap is the capacity of @c->entries.  A feature asked for
+ * that khyp cannot offer is dropped with QEMU's warning through @warn
+ * (unless check=off).  0, or -1 with a one-line message in @err (such a
+ * feature with enforce, another vendor than the host's).
  */
 int cpuid_filter(struct khyp_cpuid *c, unsigned int cap,
-		 const struct run_config *cfg, char *err, size_t errlen);
+		 const struct run_config *cfg, cpuid_warn_fn *warn,
+		 char *err, size_t errlen);
 
 #endif /* KHYP_RUN_CPUID_H */

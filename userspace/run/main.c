@@ -15,7 +15,7 @@
  *                        cores; sockets*dies*cores*threads == maxcpus,
  *                        cpus <= maxcpus <= 255.  CPUs cpus..maxcpus-1 are
  *                        hot-pluggable slots (QMP device_add).
- *   -cpu MODEL[,+feat|-feat|feat=on|off...]
+ *   -cpu MODEL[,+feat|-feat|feat=on|off...][,vendor=V][,check=off][,enforce]
  *                        the CPU type name QMP reports ("MODEL-x86_64-cpu")
  *                        and the guest's CPUID features (cpuid.c).
  *   -kernel FILE         direct Linux boot (64-bit protocol) of a bzImage,
@@ -45,8 +45,9 @@
  *   -nographic           QEMU's default serial and monitor on stdio:
  *                        -serial mon:stdio if neither is given.
  *   -display none, -nodefaults, -no-user-config, -enable-kvm: accepted.
- *   -machine pc[,accel=khyp|kvm][,usb=off], -accel khyp|kvm: accepted
- *                        (kvm is an alias, so QEMU command lines work).
+ *   -machine pc[,accel=khyp|kvm][,usb=off][,pit=off], -accel khyp|kvm:
+ *                        accepted (kvm is an alias, so QEMU command lines
+ *                        work); pit=off: no i8254 (KHYP_VM_NO_PIT).
  *   -name NAME           VM name (the first 31 bytes go to the module).
  *   -no-reboot           exit (status 0) when the guest resets.
  *   -monitor stdio|none|unix:PATH,server=on,wait=off
@@ -87,15 +88,30 @@
 
 static const char *prog = "khyp-run";
 
+/* "khyp-run: ", @kind, the message and a newline on stderr. */
+static void report(const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s", prog, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void warn_report(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("warning: ", fmt, ap);
+	va_end(ap);
 }
 
 int main(int argc, char **argv)

@@ -69,6 +69,8 @@ enum run_result {
 
 /* "khyp-run: " and the message on stderr (main.c). */
 __printf(1, 2) void error(const char *fmt, ...);
+/* "khyp-run: warning: ..." on stderr, as QEMU's warn_report(). */
+__printf(1, 2) void warn_report(const char *fmt, ...);
 
 /* Write to a non-blocking pipe; a full pipe is fine (already woken). */
 static inline void pipe_notify(int fd, const void *p, size_t n)

@@ -148,7 +148,7 @@ static int vm_set_cpuid(struct vm *vm, const struct run_config *cfg)
 {
 	const unsigned int cap = KHYP_MAX_CPUID_ENTRIES;
 	struct khyp_cpuid *c;
-	char msg[256];
+	char msg[512];
 
 	c = calloc(1, sizeof(*c) + cap * sizeof(c->entries[0]));
 	if (!c) {
@@ -161,7 +161,7 @@ static int vm_set_cpuid(struct vm *vm, const struct run_config *cfg)
 		free(c);
 		return -1;
 	}
-	if (cpuid_filter(c, cap, cfg, msg, sizeof(msg))) {
+	if (cpuid_filter(c, cap, cfg, warn_report, msg, sizeof(msg))) {
 		error("%s", msg);
 		free(c);
 		return -1;
@@ -332,7 +332,7 @@ int vm_boot(struct vm *vm, struct launch *ln)
 
 	memset(&vc, 0, sizeof(vc));
 	vc.mem_size = guest_backing_size(cfg->mem_size);
-	vc.flags = KHYP_VM_PLATFORM;
+	vc.flags = KHYP_VM_PLATFORM | (cfg->no_pit ? KHYP_VM_NO_PIT : 0);
 	vc.max_vcpus = cfg->smp.maxcpus;
 	memcpy(vc.name, cfg->name, strnlen(cfg->name, sizeof(vc.name) - 1));
 
