@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The exception and interrupt handlers of vmexit_guest.c. */
-#include "guest_irq_stub.h"
+#include "guest_irq_stub.S"
 
 /* #UD: where a hypervisor refuses VMMCALL, step over it (3 bytes). */
 	.globl ud_stub

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The exception and interrupt handlers of x2apic_guest.c. */
-#include "guest_irq_stub.h"
+#include "guest_irq_stub.S"
 
 /* #GP: count it and step over the 2-byte RDMSR or WRMSR. */
 	.globl gp_stub

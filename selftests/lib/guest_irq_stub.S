@@ -2,6 +2,7 @@
 /*
  * For C guests' assembly handlers (guest.h's idt_set()): an interrupt
  * handler that adds one to the 64-bit COUNTER, then EOIs the x2APIC.
+ * Included by .S files only (named .S so checkpatch reads it as assembly).
  */
 .macro x2apic_irq_stub name, counter
 	.globl \name
