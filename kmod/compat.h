@@ -20,6 +20,14 @@
 #include <asm/unaligned.h>
 #endif
 
+/*
+ * 6.12's kthreads keep the name they were made with (kthread->full_name,
+ * what /proc shows); 6.1's only a name longer than comm.  So only before
+ * 6.12 can a thread made ahead take its vCPU's name when bound (cpuhp.c's
+ * standby thread).
+ */
+#define KHYP_KTHREAD_RENAMABLE	(LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0))
+
 /* 6.3 made vma->vm_flags read-only behind vm_flags_set() and friends. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)

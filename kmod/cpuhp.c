@@ -375,7 +375,8 @@ static void deadline_worker(struct work_struct *work)
  * the VM's creation, after a cpu-add took it and after an eject).  If
  * making it fails, that cpu-add makes its own.  Only this worker sets
  * hp->standby, and it makes the thread without ops_lock, so that a
- * cpu-add or an eject meanwhile need not wait.
+ * cpu-add or an eject meanwhile need not wait.  None where a bound
+ * thread could not take its vCPU's name (compat.h).
  */
 static void standby_worker(struct work_struct *work)
 {
@@ -383,7 +384,7 @@ static void standby_worker(struct work_struct *work)
 					     standby_work);
 	struct khyp_vcpu_thread *t;
 
-	if (READ_ONCE(hp->standby) ||
+	if (!KHYP_KTHREAD_RENAMABLE || READ_ONCE(hp->standby) ||
 	    READ_ONCE(hp->vm->nr_vcpus) >= hp->nr_slots)
 		return;
 	t = khyp_vcpu_thread_create(hp->vm);
