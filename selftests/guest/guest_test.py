@@ -67,9 +67,10 @@ def main():
                    m.group(2) == b'2',
                    'boot marker: cpus=1 possible=2', g.out)
 
-        m1 = g.expect(r'KHYP-GUEST-SLEEP-BEGIN uptime=([0-9.]+)', 10)
+        # Up to the line's end: the console may hand over "uptime=3." first.
+        m1 = g.expect(r'KHYP-GUEST-SLEEP-BEGIN uptime=([0-9.]+)\r?\n', 10)
         t1 = time.monotonic()
-        m2 = g.expect(r'KHYP-GUEST-SLEEP-END uptime=([0-9.]+)', 10)
+        m2 = g.expect(r'KHYP-GUEST-SLEEP-END uptime=([0-9.]+)\r?\n', 10)
         t2 = time.monotonic()
         ok = m1 is not None and m2 is not None
         if ok:
