@@ -141,7 +141,8 @@ def main():
     try:
         rounds = int(os.environ.get('CONSOLE_ROUNDS', '60'))
         done = 0
-        if g.expect(r'khyp# ', timeout):
+        prompt = g.expect(r'khyp# ', timeout) is not None
+        if prompt:
             for i in range(rounds):
                 g.send('i=0; while [ $i -lt 40 ]; do echo r%d-$i-%s; '
                        'i=$((i+1)); done; echo "R%d""-END"\n'
@@ -151,7 +152,12 @@ def main():
                 done += 1
         tap.ok(done == rounds,
                    'console under load, -smp 2: %d of %d rounds of 40 lines '
-                   'came through' % (done, rounds), g.out[-3000:])
+                   'came through' % (done, rounds),
+                   '%s; the VMM %s\n%s' %
+                   ('prompt seen' if prompt else
+                    'no prompt within %.0f s' % timeout,
+                    'still runs' if g.alive() else
+                    'exited %s' % g.p.returncode, g.tail(30)))
     finally:
         g.kill()
     return 1 if tap.failed else 0

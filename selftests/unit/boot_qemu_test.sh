@@ -67,8 +67,9 @@ for c in "${CASES[@]}"; do
 	fi
 	noreboot=
 	case " $opts " in *" -no-reboot "*) noreboot=-no-reboot ;; esac
+	# single-threaded TCG: see qemu_khyp_run.sh
 	# shellcheck disable=SC2086
-	timeout 120 "$QEMU" -accel tcg -machine pc -cpu qemu64 $qargs \
+	timeout 120 "$QEMU" -accel tcg,thread=single -machine pc -cpu qemu64 $qargs \
 		-smp "$smp" -global PIIX4_PM.s4_val=5 -display none \
 		-nodefaults -serial stdio -monitor none $noreboot \
 		</dev/null >"$dir/log" 2>&1

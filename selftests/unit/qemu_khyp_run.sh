@@ -25,9 +25,24 @@ trap 'rm -rf "$tmp"' EXIT
 
 args=("$@")
 qargs=()
+# Single-threaded TCG, as in the test host: under MTTCG a -smp 2 guest
+# once stopped mid-boot in CI (2026-12-01), and MTTCG is known to kill
+# SMP guests now and then (Documentation/testing.rst).  But QEMU 7.2's
+# single-threaded TCG aborts on a CPU unplug ("qemu_thread_join: Resource
+# deadlock avoided"), so a guest with free hotplug slots gets MTTCG.
+tcg_thread=single
 for ((i = 0; i < ${#args[@]}; i++)); do
 	case ${args[i]} in
-	-smp | -qmp | -serial | -display | -name)
+	-smp)
+		smp=${args[i + 1]}
+		cpus=${smp%%,*}
+		cpus=${cpus#cpus=}
+		max=$(sed -n 's/.*maxcpus=\([0-9]*\).*/\1/p' <<<"$smp")
+		[[ -n $max && $max != "$cpus" ]] && tcg_thread=multi
+		qargs+=("${args[i]}" "${args[i + 1]}")
+		i=$((i + 1))
+		;;
+	-qmp | -serial | -display | -name)
 		qargs+=("${args[i]}" "${args[i + 1]}")
 		i=$((i + 1))
 		;;
@@ -41,7 +56,7 @@ image=$("$HERE/boot_image" --qemu-pc "$HERE/boot_stub.bin" "$tmp" "$@") ||
 	exit 1
 # shellcheck disable=SC2086
 # (explicit <&0: a background job would otherwise get /dev/null)
-"$QEMU" -accel tcg -machine pc -cpu qemu64 $image "${qargs[@]}" \
+"$QEMU" -accel "tcg,thread=$tcg_thread" -machine pc -cpu qemu64 $image "${qargs[@]}" \
 	-global PIIX4_PM.s4_val=5 -monitor none <&0 &
 qemu_pid=$!
 wait "$qemu_pid"
