@@ -42,6 +42,7 @@ module:
 module-copy = mkdir -p $(1) && rsync -a --delete --exclude='*.o' --exclude='*.ko' \
 	--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
 	--exclude='Module.symvers' --include=/Kbuild --include='/kmod/***' \
+	--include=/selftests/ --include='/selftests/kmod/***' \
 	--include='/uapi/***' --exclude='*' ./ $(1)/
 
 module-6.12:

@@ -55,4 +55,16 @@ spin:					/* not HLT: SET_REGS leaves a halt */
 	pause
 	jmp spin
 race_guest_end:
+
+/*
+ * For the parked-SET_SREGS test: report the ES selector this run
+ * started with, then spin.
+ */
+	.globl es_report_guest_start, es_report_guest_end
+es_report_guest_start:
+	mov %es, %ax
+	out %ax, $TEST_PORT_REPORT
+1:	pause
+	jmp 1b
+es_report_guest_end:
 	.section .note.GNU-stack,"",@progbits

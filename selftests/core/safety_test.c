@@ -8,12 +8,15 @@
  *  - a guest storming INIT, NMI and STARTUP at vCPUs being created;
  *  - SET_REGS/SET_SREGS racing START from another thread: the guest
  *    never runs on a half-written register set;
+ *  - SET_SREGS held mid-write (khyp_park.ko) while RUN comes in: RUN
+ *    waits, and the guest starts from what was written;
  *  - a guest (intercept_guest.c) trying WBINVD, RDPMC, the debug
  *    registers, TSC_AUX and invalid EFER/CR0/CR4/CR3 writes, and
  *    SET_SREGS with what VMRUN would refuse.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -31,6 +34,7 @@
 
 GUEST_SNIPPET(ipi_storm_guest);
 GUEST_SNIPPET(race_guest);
+GUEST_SNIPPET(es_report_guest);
 GUEST_SNIPPET(intercept_guest);
 
 #define MEM_16M		(16ULL << 20)
@@ -227,6 +231,200 @@ TEST(start_never_runs_half_written_registers)
 	EXPECT_LT(0, consistent);
 	EXPECT_LT(0, r.regs_set);
 	EXPECT_LT(0, r.sregs_set);
+	close(vcpu.fd);
+	tvm_destroy(&vm);
+}
+
+/*
+ * The race window opened on purpose: selftests/kmod/khyp_park.ko holds a
+ * task of ours at a khyp function's entry until we let it go.  It does
+ * so in any version of the module that has the function, so these tests
+ * fail on the code before the fix.
+ */
+#define PARK_DIR	"/sys/kernel/debug/khyp_park/0/"
+
+static int park_write(const char *file, long val)
+{
+	char path[128], buf[24];
+	int fd, len, r;
+
+	snprintf(path, sizeof(path), PARK_DIR "%s", file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%ld\n", val);
+	r = write(fd, buf, len) == len ? 0 : -errno;
+	close(fd);
+	return r;
+}
+
+static long park_read(const char *file)
+{
+	char path[128], buf[24] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), PARK_DIR "%s", file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+static void park_unload(void)
+{
+	syscall(SYS_delete_module, "khyp_park", O_NONBLOCK);
+}
+
+/* 0, or -errno; $KHYP_PARK_MODULE, or selftests/kmod beside our bin/. */
+static int park_load(const char *symbol)
+{
+	char path[PATH_MAX], params[128];
+	const char *env = getenv("KHYP_PARK_MODULE");
+	ssize_t n;
+	int fd, r;
+
+	if (env) {
+		snprintf(path, sizeof(path), "%s", env);
+	} else {
+		n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+		if (n < 0)
+			return -errno;
+		path[n] = 0;
+		*strrchr(path, '/') = 0;
+		strcat(path, "/../kmod/khyp_park.ko");
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	park_unload();
+	snprintf(params, sizeof(params), "symbols=%s", symbol);
+	r = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+/* Until a task is parked, up to @ms. */
+static bool park_wait_parked(int ms)
+{
+	double end = now_sec() + ms / 1000.0;
+
+	while (park_read("parked") != 1) {
+		if (now_sec() > end)
+			return false;
+		usleep(1000);
+	}
+	return true;
+}
+
+/* Whether thread @tid sleeps inside an ioctl(2). */
+static bool blocked_in_ioctl(pid_t tid)
+{
+	char path[64], buf[32] = "";
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return !strncmp(buf, "16 ", 3);	/* __NR_ioctl on x86-64 */
+}
+
+struct parked_call {
+	int fd;
+	unsigned long cmd;
+	void *arg;
+	int ret, err;
+	pid_t tid;
+	volatile int done;
+};
+
+static void *parked_call_thread(void *arg)
+{
+	struct parked_call *c = arg;
+
+	c->tid = syscall(SYS_gettid);
+	c->ret = ioctl(c->fd, c->cmd, c->arg);
+	c->err = c->ret ? errno : 0;
+	c->done = 1;
+	return NULL;
+}
+
+/*
+ * SET_SREGS held inside the backend's write (svm_set_sregs), after its
+ * check that the vCPU is stopped, while RUN comes in from another
+ * thread.  The write returned 0, so the run must start from it: RUN
+ * waits for the write, and the guest reports the new ES.  (Before the
+ * fix, RUN went ahead and the guest ran on the old ES while the write
+ * still went on, into a running vCPU.)
+ */
+TEST(run_waits_for_a_register_write_in_flight)
+{
+	struct parked_call set = {}, run = {};
+	struct khyp_sregs old, new;
+	struct khyp_exit exit = {};
+	pthread_t ts, tr;
+	struct tvcpu vcpu;
+	struct tvm vm;
+	double end;
+	int r;
+
+	ASSERT_EQ(0, tvm_create(&vm, MEM_16M, 1, 0));
+	ASSERT_EQ(0, tvcpu_create(&vm, &vcpu, 0));
+	tvm_load(&vm, 0x1000, es_report_guest_start,
+		 SNIPPET_LEN(es_report_guest));
+	ASSERT_EQ(0, tvcpu_set_real_mode(&vcpu, 0x1000));
+	ASSERT_EQ(0, ioctl(vcpu.fd, KHYP_GET_SREGS, &old));
+	old.es.selector = 0x100;
+	old.es.base = 0x1000;
+	ASSERT_EQ(0, ioctl(vcpu.fd, KHYP_SET_SREGS, &old));
+	new = old;
+	new.es.selector = 0x200;
+	new.es.base = 0x2000;
+
+	r = park_load("svm_set_sregs");
+	if (r) {
+		close(vcpu.fd);
+		tvm_destroy(&vm);
+		SKIP(return, "khyp_park.ko: %s", strerror(-r));
+	}
+	ASSERT_EQ(0, park_write("arm", getpid()));
+	set = (struct parked_call){ .fd = vcpu.fd, .cmd = KHYP_SET_SREGS,
+				    .arg = &new };
+	ASSERT_EQ(0, pthread_create(&ts, NULL, parked_call_thread, &set));
+	EXPECT_TRUE(park_wait_parked(10000));
+
+	run = (struct parked_call){ .fd = vcpu.fd, .cmd = KHYP_VCPU_RUN,
+				    .arg = &exit };
+	ASSERT_EQ(0, pthread_create(&tr, NULL, parked_call_thread, &run));
+	/* RUN asleep in the kernel: then give it a second to (wrongly) run. */
+	end = now_sec() + 10;
+	while (!run.done && !(run.tid && blocked_in_ioctl(run.tid)) &&
+	       now_sec() < end)
+		usleep(1000);
+	end = now_sec() + 1;
+	while (!run.done && now_sec() < end)
+		usleep(1000);
+	TH_LOG("RUN %s while SET_SREGS was held",
+	       run.done ? "returned" : "waited");
+	ASSERT_EQ(0, park_write("release", 1));
+	pthread_join(ts, NULL);
+	pthread_join(tr, NULL);
+	EXPECT_EQ(0, park_read("timeouts"));
+	park_unload();
+
+	EXPECT_EQ(0, set.ret) TH_LOG("SET_SREGS: %s", strerror(set.err));
+	ASSERT_EQ(0, run.ret) TH_LOG("RUN: %s", strerror(run.err));
+	ASSERT_EQ(KHYP_EXIT_IO, exit.reason);
+	EXPECT_EQ(TEST_PORT_REPORT, exit.io.port);
+	EXPECT_EQ(0x200, exit.io.data)
+		TH_LOG("the guest ran on ES %#x, not the 0x200 just written",
+		       exit.io.data);
 	close(vcpu.fd);
 	tvm_destroy(&vm);
 }

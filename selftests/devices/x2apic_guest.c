@@ -77,13 +77,15 @@ static int wait_for(volatile uint64_t *v, uint64_t n)
  * after (within the halt poll window, on the vCPU's own host CPU): how
  * many the timer ended before the first it did not.
  */
-static uint64_t timer_halts(void)
+static __attribute__((noinline)) uint64_t timer_halts(void)
 {
 	uint64_t i, base = timer_irqs;
 
 	for (i = 0; i < X2_TIMER_HALTS; i++) {
 		wrmsr(MSR_TSC_DEADLINE, rdtsc() + X2_TIMER_HALT_CYCLES);
-		asm volatile("sti; hlt; cli");
+		/* timer_hlt: timer_stub's (x2apic_stubs.S) */
+		asm volatile("sti\n.globl timer_hlt\ntimer_hlt: hlt\ncli"
+			     : : : "memory");
 		if (timer_irqs != base + i + 1)
 			break;
 	}

@@ -14,7 +14,25 @@ gp_stub:
 	x2apic_irq_stub phys_stub, phys_ipis
 	x2apic_irq_stub logical_stub, logical_ipis
 	x2apic_irq_stub broadcast_stub, broadcasts
-	x2apic_irq_stub timer_stub, timer_irqs
+	x2apic_irq_stub timer_count_stub, timer_irqs
+
+/*
+ * The TSC-deadline timer: counted as above, and if it came in right
+ * before timer_halts()'s HLT, it returns past that HLT.  QEMU 7.2's
+ * emulated SVM drops an STI shadow at VMRUN (kmod/svm/svm.c): after an
+ * exit between "sti" and "hlt" the interrupt that was to end the HLT is
+ * taken before it, and the HLT would wait for ever (hardware and later
+ * QEMUs keep the shadow).
+ */
+	.globl timer_stub
+timer_stub:
+	push %rax
+	lea timer_hlt(%rip), %rax
+	cmp %rax, 8(%rsp)		/* RIP, above our push */
+	jne 1f
+	incq 8(%rsp)			/* HLT is one byte */
+1:	pop %rax
+	jmp timer_count_stub
 	x2apic_irq_stub halt_stub, halt_irqs
 	x2apic_irq_stub tpr_stub, tpr_irqs
 

@@ -115,6 +115,104 @@ def cpus_fast(q):
     return {c["cpu-index"]: c for c in q.cmd("query-cpus-fast")["return"]}
 
 
+PARK_MODULE = os.environ.get("KHYP_PARK_MODULE", os.path.join(
+    REPO, "selftests", "kmod", "khyp_park.ko"))
+PARK = "/sys/kernel/debug/khyp_park/%d/%s"
+
+
+def park(slot, name, value=None):
+    """Read (an int), or write, khyp_park.ko's file @name of @slot."""
+    path = PARK % (slot, name)
+    if value is None:
+        with open(path) as f:
+            return int(f.read())
+    with open(path, "w") as f:
+        f.write("%d\n" % value)
+    return None
+
+
+def task_state(pid):
+    """The state letter of task @pid (R, S, D, I...), None if gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+def park_eject_reader(t, q, vm_id):
+    """
+    The debugfs state reader against an eject, with the race window held
+    open by selftests/kmod/khyp_park.ko: the eject worker is held at
+    khyp_lapic_destroy() (the LAPIC not yet freed) while the reader walks
+    the vCPUs, and the reader is held in khyp_lapic_debug_show() of the
+    ejected vCPU if it gets there, while the worker frees that LAPIC.
+    Before the fix the reader still found the vCPU in the array and then
+    dereferenced its freed LAPIC (an oops); now the eject takes the vCPU
+    out of the array, under the reader's lock, before tearing it down.
+    """
+    tap = t.ok
+    names = ("the eject's teardown held open: DEVICE_DELETED",
+             "the debugfs reader never reaches the ejected vCPU's LAPIC",
+             "khyp_park holds ended by release, not timeout")
+    if not os.path.exists(PARK_MODULE):
+        for n in names:
+            t.skip(n, "no %s (make)" % PARK_MODULE)
+        return
+    r = q.cmd("device_add", {"id": "cpu-park", "driver": TYPE,
+                             "socket-id": 1, "core-id": 0, "thread-id": 0})
+    cpus = {}
+    ok = r.get("return") == {} and wait_until(
+        lambda: cpus.update(cpus_fast(q)) or
+        any(c.get("qom-path") == "/machine/peripheral/cpu-park"
+            for c in cpus.values()), 10)
+    index = [i for i, c in cpus.items()
+             if c.get("qom-path") == "/machine/peripheral/cpu-park"]
+    # The reader shows each present vCPU's LAPIC in index order.
+    skip = len([i for i in cpus if index and i < index[0]])
+    subprocess.run(["rmmod", "khyp_park"], stderr=subprocess.DEVNULL)
+    subprocess.run(["insmod", PARK_MODULE,
+                    "symbols=khyp_lapic_destroy,khyp_lapic_debug_show"],
+                   check=True)
+    reader = {"done": False, "error": None}
+
+    def read_state():
+        try:
+            with open("/sys/kernel/debug/khyp/vm%d/state" % vm_id) as f:
+                f.read()
+        except OSError as ex:
+            reader["error"] = ex
+        reader["done"] = True
+
+    try:
+        park(0, "arm", 0)           # any task: the eject worker, a kworker
+        q.events.clear()
+        r = q.cmd("device_del", {"id": "cpu-park"})
+        ok = ok and r.get("return") == {} and \
+            wait_until(lambda: park(0, "parked") == 1, 10)
+        worker = park(0, "pid")
+        park(1, "skip", skip)
+        park(1, "arm", os.getpid())
+        reading = threading.Thread(target=read_state)
+        reading.start()
+        reached = wait_until(lambda: reader["done"] or
+                             park(1, "parked") == 1, 10)
+        reached = reached and park(1, "parked") == 1
+        park(0, "release", 1)
+        # The worker frees the LAPIC, then waits for the reader's lock
+        # (before the fix) or finishes.
+        wait_until(lambda: task_state(worker) in ("D", "I", None), 10)
+        park(1, "release", 1)
+        reading.join()
+        e = event(q, "DEVICE_DELETED",
+                  lambda e: e["data"]["device"] == "cpu-park")
+        tap(ok and e is not None, names[0], (r, e))
+        tap(not reached and reader["error"] is None, names[1], reader)
+        tap(park(0, "timeouts") + park(1, "timeouts") == 0, names[2])
+    finally:
+        subprocess.run(["rmmod", "khyp_park"])
+
+
 def main(t):
     tap = t.ok
     os.makedirs(WORK, exist_ok=True)
@@ -380,6 +478,9 @@ def main(t):
     tap(wait_until(lambda: vm_threads(vm_id) == threads_before, 5),
         "kthread count back to baseline",
         (vm_threads(vm_id), threads_before))
+
+    # ---- the race window held open: a reader amid an eject's teardown ----
+    park_eject_reader(t, q, vm_id)
 
     # ---- quit ends the VM (SIGTERM to the --pid) ----
     r = q.cmd("quit")
