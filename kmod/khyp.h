@@ -302,8 +302,13 @@ struct khyp_vcpu {
 	void *arch;		/* backend vCPU state (VMCB) */
 	struct task_struct *thread;
 	pid_t tid;
-	/* The thread's binding, until khyp_vcpu_run_thread() hands it over. */
+	/*
+	 * The thread's binding: ours until khyp_vcpu_run_thread() hands it
+	 * over (thread_bound), then the thread's, which frees it once it has
+	 * read it, unless it is stopped before it ever runs.
+	 */
 	struct khyp_vcpu_thread *start;
+	bool thread_bound;
 	/* A teardown's list from khyp_vcpu_detach() to the release. */
 	struct khyp_vcpu *next_detached;
 

@@ -530,7 +530,14 @@ void khyp_vcpus_release_detached(struct khyp_vcpu *list)
 	if (!list)
 		return;
 	for (vcpu = list; vcpu; vcpu = vcpu->next_detached) {
-		kthread_stop(vcpu->thread);
+		/*
+		 * -EINTR: stopped before its first run, so vcpu_thread() never
+		 * took its binding (an eject right after the plug).  Unbound,
+		 * the binding was never the thread's.
+		 */
+		if (kthread_stop(vcpu->thread) == -EINTR || !vcpu->thread_bound)
+			kfree(vcpu->start);
+		vcpu->start = NULL;
 		vcpu_mark_dead(vcpu);
 	}
 	/* Routing that held a LAPIC before the detach may still kick. */
@@ -660,9 +667,9 @@ fail_free:
 
 void khyp_vcpu_run_thread(struct khyp_vcpu *vcpu)
 {
+	vcpu->thread_bound = true;
 	/* The thread frees vcpu->start once it has read this. */
 	smp_store_release(&vcpu->start->vcpu, vcpu);
-	vcpu->start = NULL;
 	wake_up_process(vcpu->thread);
 }
 

@@ -388,11 +388,13 @@ TEST(run_waits_for_a_register_write_in_flight)
 	new.es.base = 0x2000;
 
 	r = park_load("svm_set_sregs");
-	if (r) {
+	if (r == -EOPNOTSUPP || r == -ENOENT) {
 		close(vcpu.fd);
 		tvm_destroy(&vm);
+		/* A kernel without kprobes (the debug test host's), or unbuilt. */
 		SKIP(return, "khyp_park.ko: %s", strerror(-r));
 	}
+	ASSERT_EQ(0, r) TH_LOG("khyp_park.ko: %s", strerror(-r));
 	ASSERT_EQ(0, park_write("arm", getpid()));
 	set = (struct parked_call){ .fd = vcpu.fd, .cmd = KHYP_SET_SREGS,
 				    .arg = &new };

@@ -171,9 +171,21 @@ def park_eject_reader(t, q, vm_id):
     # The reader shows each present vCPU's LAPIC in index order.
     skip = len([i for i in cpus if index and i < index[0]])
     subprocess.run(["rmmod", "khyp_park"], stderr=subprocess.DEVNULL)
-    subprocess.run(["insmod", PARK_MODULE,
-                    "symbols=khyp_lapic_destroy,khyp_lapic_debug_show"],
-                   check=True)
+    ins = subprocess.run(["insmod", PARK_MODULE,
+                          "symbols=khyp_lapic_destroy,khyp_lapic_debug_show"],
+                         stderr=subprocess.PIPE, text=True)
+    if ins.returncode:
+        # EOPNOTSUPP: a kernel without kprobes (the debug test host's).
+        no_kprobes = "Operation not supported" in ins.stderr
+        for n in names:
+            if no_kprobes:
+                t.skip(n, "this kernel has no kprobes")
+            else:
+                tap(False, n, ins.stderr)
+        r = q.cmd("device_del", {"id": "cpu-park"})
+        event(q, "DEVICE_DELETED",
+              lambda e: e["data"]["device"] == "cpu-park")
+        return
     reader = {"done": False, "error": None}
 
     def read_state():
@@ -430,10 +442,12 @@ def main(t):
     # ---- 100 plug/unplug cycles: nothing left behind ----
     # ... while the debugfs state (every vCPU's LAPIC) is read without
     # pause: an eject must not free a LAPIC under the reader.
+    # The baselines once cpu-5's thread and vCPU are gone: DEVICE_DELETED
+    # goes out before an ejected vCPU's thread is stopped and it is freed.
+    wait_until(lambda: vm_threads(vm_id) == len(cpus_fast(q)) and
+               khyp_stats()["vcpus"] == base["vcpus"] + len(cpus_fast(q)),
+               5)
     vcpus_before = khyp_stats()["vcpus"]
-    # The baseline once cpu-5's thread is gone: DEVICE_DELETED goes out
-    # before an ejected vCPU's thread is stopped.
-    wait_until(lambda: vm_threads(vm_id) == len(cpus_fast(q)), 5)
     threads_before = vm_threads(vm_id)
     ok = True
     reader = {"reads": 0, "error": None}
