@@ -16,8 +16,9 @@ checks, in TAP:
 The VMM defaults to QEMU with TCG (a reference that runs anywhere);
 VMM="path/to/khyp-run" runs the same command lines on khyp (-accel
 options are dropped; khyp-run accepts the rest).  SLEEP_SLACK (default
-0.3 s) is how much longer than 1 s the sleep may take; TCG on a busy
-host needs more.  Steps that need QMP
+0.3 s) is how far the guest's and the host's measure of the 1 s sleep
+may differ (the console's latency is in the host's); the sleep may take
+longer on a busy host, never less.  Steps that need QMP
 are skipped when the VMM does not create the QMP socket.
 """
 import os
@@ -74,10 +75,12 @@ def main():
         t2 = time.monotonic()
         ok = m1 is not None and m2 is not None
         if ok:
+            # The clocks must agree and the sleep must not end early; how
+            # much longer it took is the host's load, not a result.
             guest = float(m2.group(1)) - float(m1.group(1))
             host = t2 - t1
             slack = float(os.environ.get('SLEEP_SLACK', '0.3'))
-            ok = 0.95 <= guest <= 1 + slack and 0.9 <= host <= 1.2 + slack
+            ok = guest >= 0.95 and host >= 0.9 and abs(guest - host) <= slack
         tap.ok(ok, 'khyp.test=sleep1: 1 s in the guest is 1 s on the host'
                    + (' (guest %.2f s, host %.2f s)' % (guest, host)
                       if m1 and m2 else ''), g.out)
